@@ -1,0 +1,2 @@
+/* a file named ...c */
+int dots_c_was_compiled = 1;
