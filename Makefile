@@ -1,0 +1,153 @@
+# ipcgrade - one plain Makefile.
+#
+#   make            build build/ipcgrade
+#   make demo       install what is missing, build, grade the sample submissions
+#   make test       install what is missing, build, run every test
+#   make asan       the tests again under AddressSanitizer + UBSan
+#   make lint       cppcheck and clang-tidy
+#   make fuzz       libFuzzer targets for the spec loader and the matchers
+#   make bench      the benchmarks (tracing cost, batch grading)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share/ipcgrade
+MANDIR    ?= $(PREFIX)/share/man
+BUILD     ?= build
+CC        ?= cc
+SANITIZE  ?=
+
+PKGS      := libseccomp yaml-0.1 jansson libpcre2-8 libelf nettle
+TEST_PKGS := cmocka
+# Debian packages that provide what the build and the tests need.
+DEB_PKGS  := gcc make pkg-config libseccomp-dev libyaml-dev libjansson-dev \
+             libpcre2-dev libelf-dev nettle-dev libcmocka-dev libxml2-utils \
+             util-linux procps
+
+WARN      := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+             -Wformat=2 -Wno-format-nonliteral -Werror \
+             -Wno-format-truncation  # we truncate on purpose, into bounded buffers
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iharness -Igrader \
+             -DIPCGRADE_VERSION='"$(VERSION)"' -DIPCGRADE_DATADIR='"$(DATADIR)"' \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS    += -fsanitize=$(SANITIZE)
+endif
+
+HARNESS_SRC := $(wildcard harness/*.c)
+GRADER_SRC  := $(filter-out grader/main.c,$(wildcard grader/*.c))
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/%.o)
+GRADER_OBJ  := $(GRADER_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+E2E_SRC     := $(wildcard tests/e2e/test_*.c)
+E2E_BIN     := $(E2E_SRC:tests/e2e/%.c=$(BUILD)/tests/%)
+FIXTURE_SRC := $(wildcard tests/fixtures/*/*.c)
+FIXTURE_BIN := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%)
+HOSTILE_SRC := $(wildcard tests/hostile/*.c)
+HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
+
+IPCGRADE    := $(BUILD)/ipcgrade
+
+.PHONY: all deps demo test unit e2e hostile selftest asan lint fuzz bench install clean
+.DELETE_ON_ERROR:
+
+all: $(IPCGRADE)
+
+# Install missing build and test dependencies from the distribution
+# (apt-get; through sudo when not root). Nothing happens when all are there.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "installing:$$missing"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	else echo "error: missing packages:$$missing; install them as root (apt-get install$$missing)" >&2; exit 1; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "error: missing packages:$$missing; this is not a Debian/Ubuntu system, install their equivalents" >&2; exit 1; fi; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || \
+	{ echo "error: could not install:$$missing (apt-get install$$missing)" >&2; exit 1; }
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libharness.a: $(HARNESS_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/libgrader.a: $(GRADER_OBJ)
+	$(AR) rcs $@ $^
+
+$(IPCGRADE): $(BUILD)/grader/main.o $(BUILD)/libgrader.a $(BUILD)/libharness.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Unit and end-to-end tests (cmocka).
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgrader.a $(BUILD)/libharness.a tests/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests $(shell pkg-config --cflags cmocka) $(LDFLAGS) -o $@ $< \
+	  $(BUILD)/libgrader.a $(BUILD)/libharness.a $(LIBS) $(shell pkg-config --libs cmocka)
+
+$(BUILD)/tests/%: tests/e2e/%.c $(BUILD)/libgrader.a $(BUILD)/libharness.a tests/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests $(shell pkg-config --cflags cmocka) $(LDFLAGS) -o $@ $< \
+	  $(BUILD)/libgrader.a $(BUILD)/libharness.a $(LIBS) $(shell pkg-config --libs cmocka)
+
+# Fixture and hostile programs are plain student-style C, built without
+# our warning flags or sanitizers: they run inside the box.
+$(BUILD)/fixtures/%: tests/fixtures/%.c
+	@mkdir -p $(@D)
+	gcc -std=gnu11 -O0 -g -o $@ $< -pthread -lrt
+
+$(BUILD)/hostile/%: tests/hostile/%.c
+	@mkdir -p $(@D)
+	gcc -std=gnu11 -O2 -o $@ $< -pthread -lrt
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tests/demo.sh $(IPCGRADE)
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit e2e hostile selftest
+
+unit: $(UNIT_BIN)
+	@tests/run-tests.sh $(UNIT_BIN)
+
+e2e: $(IPCGRADE) $(E2E_BIN) $(FIXTURE_BIN)
+	@IPCGRADE=$(abspath $(IPCGRADE)) FIXTURES=$(abspath $(BUILD)/fixtures) \
+	  tests/run-tests.sh $(E2E_BIN)
+
+hostile: $(IPCGRADE) $(HOSTILE_BIN)
+	@if [ -x tests/hostile/run.sh ]; then \
+	  IPCGRADE=$(abspath $(IPCGRADE)) HOSTILE=$(abspath $(BUILD)/hostile) tests/hostile/run.sh; fi
+
+selftest: $(IPCGRADE)
+	@$(IPCGRADE) selftest assignments/*/
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined test
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --std=c11 --inline-suppr -Iharness -Igrader harness grader
+	clang-tidy --quiet $(HARNESS_SRC) $(GRADER_SRC) grader/main.c -- \
+	  $(ALL_CFLAGS) -Wno-unknown-warning-option
+
+install: $(IPCGRADE)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/assignments
+	install -m 755 $(IPCGRADE) $(DESTDIR)$(BINDIR)/ipcgrade
+	cp -R assignments/. $(DESTDIR)$(DATADIR)/assignments/
+	@if [ -f docs/ipcgrade.1 ]; then install -d $(DESTDIR)$(MANDIR)/man1 && \
+	  install -m 644 docs/ipcgrade.1 $(DESTDIR)$(MANDIR)/man1/; fi
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(HARNESS_OBJ:.o=.d) $(GRADER_OBJ:.o=.d) $(BUILD)/grader/main.d

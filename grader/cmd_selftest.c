@@ -1,0 +1,489 @@
+/*
+ * cmd_selftest.c - `ipcgrade selftest ASSIGNMENT_DIR...`: the verdict
+ * matrix. Grades every solution (which must get full marks) and every
+ * faulty submission (which must fail exactly the tests faulty/EXPECTED
+ * names, for the reasons it names) and prints assignment x submission.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "grader.h"
+#include "jobs.h"
+
+struct expected_fail {
+	char *test;
+	char *reason;
+};
+
+struct expected {
+	char *name;		/* faulty folder */
+	char *mistake;
+	struct expected_fail *fails;
+	size_t nfails;
+	char *message;
+};
+
+struct job {
+	const struct spec *spec;
+	char *assignment;
+	char *label;		/* "solution" or "faulty/NAME" */
+	char *dir;
+	const struct expected *exp;	/* NULL for the solution */
+};
+
+struct selftest {
+	struct job *jobs;
+	size_t njobs;
+	char **results;		/* per job, filled by the parent */
+	int *status;
+	enum hx_isolation isolation;
+};
+
+static const char *scalar(yaml_document_t *doc, int id)
+{
+	yaml_node_t *n = yaml_document_get_node(doc, id);
+
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* faulty/EXPECTED: NAME: {mistake, fails: {TEST: REASON}, message}. */
+static int load_expected(const char *path, struct expected **out, size_t *nout, FILE *err)
+{
+	size_t len = 0;
+	char *data = read_whole_file(path, &len, 1 << 20);
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	int rc = -1;
+
+	*out = NULL;
+	*nout = 0;
+	if (!data) {
+		fprintf(err, "%s: cannot read: %s\n", path, strerror(errno));
+		return -1;
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		fprintf(err, "%s:%zu:%zu: YAML syntax error: %s\n", path, parser.problem_mark.line + 1,
+			parser.problem_mark.column + 1, parser.problem ? parser.problem : "?");
+		yaml_parser_delete(&parser);
+		free(data);
+		return -1;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		fprintf(err, "%s: must map each faulty folder to what must happen\n", path);
+		goto out;
+	}
+	rc = 0;
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *v = yaml_document_get_node(&doc, p->value);
+		struct expected *e;
+		struct expected *g = realloc(*out, (*nout + 1) * sizeof(*g));
+
+		if (!g)
+			break;
+		*out = g;
+		e = &g[(*nout)++];
+		memset(e, 0, sizeof(*e));
+		e->name = strdup(scalar(&doc, p->key) ? scalar(&doc, p->key) : "?");
+		if (!v || v->type != YAML_MAPPING_NODE) {
+			fprintf(err, "%s:%zu: '%s' must be a mapping\n", path, v ? v->start_mark.line + 1 : 0,
+				e->name);
+			rc = -1;
+			continue;
+		}
+		for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+			const char *k = scalar(&doc, q->key);
+			yaml_node_t *val = yaml_document_get_node(&doc, q->value);
+
+			if (!k)
+				continue;
+			if (strcmp(k, "mistake") == 0 && scalar(&doc, q->value)) {
+				e->mistake = strdup(scalar(&doc, q->value));
+			} else if (strcmp(k, "message") == 0 && scalar(&doc, q->value)) {
+				e->message = strdup(scalar(&doc, q->value));
+			} else if (strcmp(k, "fails") == 0 && val && val->type == YAML_MAPPING_NODE) {
+				for (yaml_node_pair_t *f = val->data.mapping.pairs.start;
+				     f < val->data.mapping.pairs.top; f++) {
+					const char *t = scalar(&doc, f->key), *r = scalar(&doc, f->value);
+					struct expected_fail *fg = realloc(e->fails, (e->nfails + 1) * sizeof(*fg));
+
+					if (!t || !r || !fg) {
+						free(fg == e->fails ? NULL : fg);
+						continue;
+					}
+					e->fails = fg;
+					if (reason_from_name(r) < 0) {
+						fprintf(err, "%s:%zu: unknown reason '%s' for test '%s'\n", path,
+							yaml_document_get_node(&doc, f->value)->start_mark.line + 1, r, t);
+						rc = -1;
+					}
+					e->fails[e->nfails].test = strdup(t);
+					e->fails[e->nfails].reason = strdup(r);
+					e->nfails++;
+				}
+			} else {
+				fprintf(err, "%s:%zu: unknown or malformed key '%s' under '%s'\n", path,
+					q->key ? yaml_document_get_node(&doc, q->key)->start_mark.line + 1 : 0,
+					k, e->name);
+				rc = -1;
+			}
+		}
+	}
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	free(data);
+	return rc;
+}
+
+static void free_expected(struct expected *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].name);
+		free(e[i].mistake);
+		free(e[i].message);
+		for (size_t j = 0; j < e[i].nfails; j++) {
+			free(e[i].fails[j].test);
+			free(e[i].fails[j].reason);
+		}
+		free(e[i].fails);
+	}
+	free(e);
+}
+
+static bool contains_ci(const char *hay, const char *needle)
+{
+	return hay && needle && strcasestr(hay, needle) != NULL;
+}
+
+/* Grade one submission and compare: runs in a worker process. The text
+ * is one matrix line, then indented problems; status 1 on a mismatch. */
+static char *run_job(void *arg, size_t index, int *status)
+{
+	struct selftest *st = arg;
+	const struct job *j = &st->jobs[index];
+	struct grade_report rep;
+	struct grade_opts o = { .isolation = st->isolation };
+	char err[512] = "";
+	char *buf = NULL, *feedback = NULL;
+	size_t len = 0, flen = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool ok = true;
+
+	if (!f)
+		return NULL;
+	if (grade_submission(j->spec, j->dir, &o, &rep, err, sizeof(err)) < 0) {
+		fprintf(f, "%-20s %-34s  ERROR  %s\n", j->assignment, j->label, err);
+		fclose(f);
+		grade_report_release(&rep);
+		*status = 1;
+		return buf;
+	}
+	FILE *fb = open_memstream(&feedback, &flen);
+
+	if (fb) {
+		text_grade_report(fb, &rep, false, false);
+		fclose(fb);
+	}
+	char *problems = NULL;
+	size_t plen = 0;
+	FILE *p = open_memstream(&problems, &plen);
+
+	if (!j->exp) {
+		for (size_t i = 0; i < rep.ntests; i++) {
+			const struct test_outcome *to = &rep.tests[i];
+
+			if (to->passed)
+				continue;
+			ok = false;
+			fprintf(p, "    the solution fails '%s':", to->test->name);
+			for (int r = 0; r < R_COUNT; r++)
+				if (to->reasons & (1u << r))
+					fprintf(p, " %s", reason_name(r));
+			if (to->first_failed >= 0 && to->runs[to->first_failed].message)
+				fprintf(p, "\n      %s", to->runs[to->first_failed].message);
+			fprintf(p, "\n");
+		}
+		if (!rep.build.ok) {
+			ok = false;
+			fprintf(p, "    the solution does not build: %s\n%s\n", rep.build.problem ? rep.build.problem : "",
+				rep.build.log ? rep.build.log : "");
+		}
+	} else {
+		for (size_t i = 0; i < rep.ntests; i++) {
+			const struct test_outcome *to = &rep.tests[i];
+			const struct expected_fail *want = NULL;
+
+			for (size_t k = 0; k < j->exp->nfails; k++)
+				if (strcmp(j->exp->fails[k].test, to->test->name) == 0)
+					want = &j->exp->fails[k];
+			if (!want && !to->passed) {
+				ok = false;
+				fprintf(p, "    '%s' should pass but fails:", to->test->name);
+				for (int r = 0; r < R_COUNT; r++)
+					if (to->reasons & (1u << r))
+						fprintf(p, " %s", reason_name(r));
+				fprintf(p, "\n");
+			} else if (want && to->passed) {
+				ok = false;
+				fprintf(p, "    '%s' should fail (%s) but passes\n", to->test->name, want->reason);
+			} else if (want) {
+				int r = reason_from_name(want->reason);
+
+				if (r < 0 || !(to->reasons & (1u << r))) {
+					ok = false;
+					fprintf(p, "    '%s' fails, but not for '%s':", to->test->name, want->reason);
+					for (int x = 0; x < R_COUNT; x++)
+						if (to->reasons & (1u << x))
+							fprintf(p, " %s", reason_name(x));
+					fprintf(p, "\n");
+				}
+			}
+		}
+		for (size_t k = 0; k < j->exp->nfails; k++) {
+			bool found = false;
+
+			for (size_t i = 0; i < rep.ntests; i++)
+				found |= strcmp(rep.tests[i].test->name, j->exp->fails[k].test) == 0;
+			if (!found) {
+				ok = false;
+				fprintf(p, "    EXPECTED names a test '%s' the spec does not have\n",
+					j->exp->fails[k].test);
+			}
+		}
+		if (j->exp->message && !contains_ci(feedback, j->exp->message)) {
+			ok = false;
+			fprintf(p, "    the feedback does not mention '%s'\n", j->exp->message);
+		}
+	}
+	fclose(p);
+	/* One matrix line: the score and each failing test's reasons. */
+	fprintf(f, "%-20s %-34s %5.4g/%-4.4g %s", j->assignment, j->label, rep.score, rep.max_score,
+		ok ? "ok      " : "MISMATCH");
+	for (size_t i = 0; i < rep.ntests; i++) {
+		const struct test_outcome *to = &rep.tests[i];
+
+		if (to->passed)
+			continue;
+		fprintf(f, " %s:", to->test->name);
+		bool firstr = true;
+
+		for (int r = 0; r < R_COUNT; r++)
+			if (to->reasons & (1u << r)) {
+				fprintf(f, "%s%s", firstr ? "" : "+", reason_name(r));
+				firstr = false;
+			}
+	}
+	fprintf(f, "\n%s", problems ? problems : "");
+	fclose(f);
+	free(problems);
+	free(feedback);
+	grade_report_release(&rep);
+	*status = ok ? 0 : 1;
+	return buf;
+}
+
+static void job_done(void *arg, size_t index, const char *text, int status)
+{
+	struct selftest *st = arg;
+
+	st->results[index] = strdup(text ? text : "(not run)\n");
+	st->status[index] = status;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add the jobs of one assignment folder. */
+struct expected_set {
+	struct expected *e;
+	size_t n;
+};
+
+static int add_assignment(struct selftest *st, const char *dir, struct spec **specs, size_t *nspecs,
+			  struct expected_set *exps, size_t *nexps_total)
+{
+	char *specpath = path_join(dir, "spec.yaml");
+	struct spec *s = NULL;
+	struct diag d;
+	int rc = 0;
+
+	diag_init(&d);
+	if (!specpath || spec_load(specpath, &s, &d) < 0) {
+		diag_print(&d, stderr);
+		diag_release(&d);
+		free(specpath);
+		return -1;
+	}
+	diag_release(&d);
+	free(specpath);
+	specs[(*nspecs)++] = s;
+
+	char *sol = path_join(dir, "solution");
+	struct job *g = realloc(st->jobs, (st->njobs + 1) * sizeof(*g));
+
+	if (!g || !sol) {
+		free(sol);
+		return -1;
+	}
+	st->jobs = g;
+	st->jobs[st->njobs++] = (struct job){ .spec = s, .assignment = strdup(s->assignment),
+					      .label = strdup("solution"), .dir = sol };
+
+	char *faulty = path_join(dir, "faulty");
+	char *exppath = faulty ? path_join(faulty, "EXPECTED") : NULL;
+	struct expected *exp = NULL;
+	size_t nexp = 0;
+	struct stat sb;
+
+	if (!faulty || !exppath) {
+		rc = -1;
+		goto out;
+	}
+	if (stat(faulty, &sb) < 0) {
+		fprintf(stderr, "%s: no faulty/ folder\n", dir);
+		goto out;
+	}
+	if (load_expected(exppath, &exp, &nexp, stderr) < 0)
+		rc = -1;
+	/* Every faulty folder must be in EXPECTED, and the other way round. */
+	DIR *dd = opendir(faulty);
+	struct dirent *e;
+	char **names = NULL;
+	size_t nn = 0;
+
+	while (dd && (e = readdir(dd))) {
+		char *sub = path_join(faulty, e->d_name);
+
+		if (e->d_name[0] != '.' && sub && stat(sub, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			char **gn = realloc(names, (nn + 1) * sizeof(*gn));
+
+			if (gn) {
+				names = gn;
+				names[nn++] = strdup(e->d_name);
+			}
+		}
+		free(sub);
+	}
+	if (dd)
+		closedir(dd);
+	qsort(names, nn, sizeof(*names), by_name);
+	for (size_t i = 0; i < nn; i++) {
+		const struct expected *x = NULL;
+
+		for (size_t k = 0; k < nexp; k++)
+			if (strcmp(exp[k].name, names[i]) == 0)
+				x = &exp[k];
+		if (!x) {
+			fprintf(stderr, "%s: faulty/%s has no entry in faulty/EXPECTED\n", dir, names[i]);
+			rc = -1;
+			free(names[i]);
+			continue;
+		}
+		g = realloc(st->jobs, (st->njobs + 1) * sizeof(*g));
+		if (!g)
+			break;
+		st->jobs = g;
+		st->jobs[st->njobs++] = (struct job){ .spec = s, .assignment = strdup(s->assignment),
+						      .label = str_printf("faulty/%s", names[i]),
+						      .dir = path_join(faulty, names[i]), .exp = x };
+		free(names[i]);
+	}
+	for (size_t k = 0; k < nexp; k++) {
+		bool found = false;
+
+		for (size_t i = 0; i < st->njobs; i++)
+			found |= st->jobs[i].exp == &exp[k];
+		if (!found) {
+			fprintf(stderr, "%s: faulty/EXPECTED names '%s', which is not a folder\n", dir,
+				exp[k].name);
+			rc = -1;
+		}
+	}
+	free(names);
+out:
+	exps[*nexps_total].e = exp;
+	exps[*nexps_total].n = nexp;
+	(*nexps_total)++;
+	free(faulty);
+	free(exppath);
+	return rc;
+}
+
+int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation, unsigned repeat)
+{
+	struct selftest st = { .isolation = isolation };
+	struct spec **specs = calloc(n ? n : 1, sizeof(*specs));
+	struct expected_set *exps = calloc(n ? n : 1, sizeof(*exps));
+	size_t nspecs = 0, nexps = 0, mismatches = 0, setup_errors = 0;
+	int rc = EXIT_OK;
+
+	if (!specs || !exps)
+		return EXIT_INTERNAL;
+	hx_probe();	/* once, before the workers fork */
+	for (size_t i = 0; i < n; i++) {
+		char *sp = path_join(dirs[i], "spec.yaml");
+		struct stat sb;
+
+		if (!sp || stat(sp, &sb) < 0) {
+			free(sp);
+			continue;	/* not an assignment folder (e.g. a README) */
+		}
+		free(sp);
+		if (add_assignment(&st, dirs[i], specs, &nspecs, exps, &nexps) < 0)
+			setup_errors++;
+	}
+	if (repeat < 1)
+		repeat = 1;
+	printf("%-20s %-34s %10s %s\n", "assignment", "submission", "score", "result (failing tests: reasons)");
+	for (unsigned round = 0; round < repeat; round++) {
+		st.results = calloc(st.njobs ? st.njobs : 1, sizeof(*st.results));
+		st.status = calloc(st.njobs ? st.njobs : 1, sizeof(*st.status));
+		if (!st.results || !st.status)
+			return EXIT_INTERNAL;
+		if (repeat > 1)
+			printf("-- round %u of %u\n", round + 1, repeat);
+		jobs_run(st.njobs, jobs_default_parallel(), run_job, &st, job_done, NULL);
+		for (size_t i = 0; i < st.njobs; i++) {
+			fputs(st.results[i] ? st.results[i] : "(no result)\n", stdout);
+			if (st.status[i] != 0)
+				mismatches++;
+			free(st.results[i]);
+		}
+		free(st.results);
+		free(st.status);
+		fflush(stdout);
+	}
+	printf("\n%zu submission%s graded%s, %zu mismatch%s%s\n", st.njobs * repeat,
+	       st.njobs * repeat == 1 ? "" : "s", repeat > 1 ? " (all rounds)" : "", mismatches,
+	       mismatches == 1 ? "" : "es", setup_errors ? ", and errors in the assignment folders above" : "");
+	if (mismatches || setup_errors)
+		rc = EXIT_FAILED;
+	for (size_t i = 0; i < st.njobs; i++) {
+		free(st.jobs[i].assignment);
+		free(st.jobs[i].label);
+		free(st.jobs[i].dir);
+	}
+	free(st.jobs);
+	for (size_t i = 0; i < nspecs; i++)
+		spec_free(specs[i]);
+	free(specs);
+	for (size_t i = 0; i < nexps; i++)
+		free_expected(exps[i].e, exps[i].n);
+	free(exps);
+	return rc;
+}

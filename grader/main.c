@@ -1,0 +1,330 @@
+/*
+ * main.c - the ipcgrade command: argument parsing and exit codes only.
+ * Everything else lives in the grader and harness libraries.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grader.h"
+
+static const char usage_main[] =
+	"usage: ipcgrade COMMAND [OPTIONS]\n"
+	"\n"
+	"Grades C programs that use processes and inter-process communication.\n"
+	"\n"
+	"commands:\n"
+	"  run [LIMITS] [--trace] [--json] -- PROGRAM [ARGS...]\n"
+	"                          run one program in the sandbox and report what it did\n"
+	"  check [--spec FILE | ASSIGNMENT] [DIR]\n"
+	"                          self-check a submission against the visible tests\n"
+	"  validate SPEC...        check specs; problems as FILE:LINE:COL: message\n"
+	"  list                    the bundled assignments\n"
+	"  doctor                  what this machine offers the sandbox\n"
+	"  selftest ASSIGNMENT_DIR...\n"
+	"                          grade each assignment's solution and faulty submissions\n"
+	"                          and compare with faulty/EXPECTED\n"
+	"\n"
+	"`ipcgrade COMMAND --help` describes a command. Exit codes: 0 success,\n"
+	"1 some test failed (check) or a check failed (doctor, selftest),\n"
+	"2 usage or spec error, 3 internal error of ipcgrade.\n";
+
+static const char usage_run[] =
+	"usage: ipcgrade run [OPTIONS] -- PROGRAM [ARGS...]\n"
+	"\n"
+	"Runs PROGRAM in the sandbox and prints its verdict, output and IPC use.\n"
+	"A PROGRAM path outside the system folders is copied into the box.\n"
+	"Standard input, when not a terminal, is passed to the program.\n"
+	"\n"
+	"limits (defaults in parentheses):\n"
+	"  --timeout MS            wall-clock time (5000)\n"
+	"  --cpu-ms MS             CPU time of all processes together (5000)\n"
+	"  --memory-mb MB          memory of all processes together (256)\n"
+	"  --processes N           processes and threads at once (64)\n"
+	"  --output-kb KB          stdout + stderr (1024)\n"
+	"  --deadlock-after-ms MS  how long everything must be blocked to call it a deadlock (500)\n"
+	"options:\n"
+	"  --trace                 print the IPC timeline and a summary table\n"
+	"  --trace-hot             also trace read/write, futex, semop and queue traffic (slower)\n"
+	"  --json                  print one JSON object instead\n"
+	"  --jitter US             delay each traced call by a random 0..US microseconds\n"
+	"  --seed S                the jitter's seed (printed by every jittered run)\n"
+	"  --cpus N                pin the program to N CPUs\n"
+	"  --isolation MODE        auto (default), full or reduced\n"
+	"  --require-isolation     fail rather than run without full isolation\n"
+	"\n"
+	"Exit status: 0 when the program ran (whatever its verdict), 2 usage, 3 internal error.\n";
+
+static const char usage_check[] =
+	"usage: ipcgrade check [--spec FILE | ASSIGNMENT] [DIR]\n"
+	"\n"
+	"Builds the submission in DIR (default: the current folder) and runs the\n"
+	"assignment's visible tests. ASSIGNMENT is a bundled assignment's name\n"
+	"(see `ipcgrade list`); --spec names a spec file instead.\n"
+	"\n"
+	"options:\n"
+	"  --all                   run hidden tests too (for instructors)\n"
+	"  --json                  print report.json instead of the report\n"
+	"  --isolation MODE        auto (default), full or reduced\n"
+	"  --require-isolation     fail rather than run without full isolation\n"
+	"\n"
+	"Exit status: 0 all tests passed, 1 some failed, 2 usage or spec error, 3 internal error.\n";
+
+static const char usage_selftest[] =
+	"usage: ipcgrade selftest [--repeat N] [--isolation MODE] ASSIGNMENT_DIR...\n"
+	"\n"
+	"Grades every solution/ (full marks required) and faulty/*/ submission of\n"
+	"each assignment folder, all tests included, and compares the outcome with\n"
+	"faulty/EXPECTED. Prints the verdict matrix; exits 1 on any mismatch.\n";
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "ipcgrade: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see ipcgrade --help)\n");
+	return EXIT_USAGE;
+}
+
+static bool parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno == 0 && *end == '\0' && *out <= max;
+}
+
+static bool parse_isolation(const char *s, enum hx_isolation *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = HX_ISOLATION_AUTO;
+	else if (strcmp(s, "full") == 0)
+		*out = HX_ISOLATION_FULL;
+	else if (strcmp(s, "reduced") == 0)
+		*out = HX_ISOLATION_REDUCED;
+	else
+		return false;
+	return true;
+}
+
+enum {
+	OPT_TIMEOUT = 1000, OPT_CPU, OPT_MEMORY, OPT_PROCESSES, OPT_OUTPUT, OPT_DEADLOCK,
+	OPT_TRACE, OPT_TRACE_HOT, OPT_JSON, OPT_JITTER, OPT_SEED, OPT_CPUS, OPT_ISOLATION,
+	OPT_REQUIRE, OPT_SPEC, OPT_ALL, OPT_HELP, OPT_REPEAT, OPT_VERBOSE,
+};
+
+static const struct option run_options[] = {
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "cpu-ms", required_argument, NULL, OPT_CPU },
+	{ "memory-mb", required_argument, NULL, OPT_MEMORY },
+	{ "processes", required_argument, NULL, OPT_PROCESSES },
+	{ "output-kb", required_argument, NULL, OPT_OUTPUT },
+	{ "deadlock-after-ms", required_argument, NULL, OPT_DEADLOCK },
+	{ "trace", no_argument, NULL, OPT_TRACE },
+	{ "trace-hot", no_argument, NULL, OPT_TRACE_HOT },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "jitter", required_argument, NULL, OPT_JITTER },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "isolation", required_argument, NULL, OPT_ISOLATION },
+	{ "require-isolation", no_argument, NULL, OPT_REQUIRE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int main_run(int argc, char **argv)
+{
+	struct run_cmd c;
+	unsigned long long v;
+	int opt;
+
+	memset(&c, 0, sizeof(c));
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+", run_options, NULL)) != -1) {
+		switch (opt) {
+#define LIMIT(o, field, lo, hi) case o: \
+			if (!parse_uint(optarg, hi, &v) || v < lo) \
+				return bad_usage("run: bad value '%s' (a whole number in range)", optarg); \
+			c.limits.field = (unsigned)v; break
+		LIMIT(OPT_TIMEOUT, wall_ms, 1, 3600000);
+		LIMIT(OPT_CPU, cpu_ms, 1, 3600000);
+		LIMIT(OPT_MEMORY, memory_mb, 4, 65536);
+		LIMIT(OPT_PROCESSES, processes, 1, 4096);
+		LIMIT(OPT_OUTPUT, output_kb, 1, 1 << 20);
+		LIMIT(OPT_DEADLOCK, deadlock_after_ms, 50, 600000);
+#undef LIMIT
+		case OPT_TRACE: c.trace = true; break;
+		case OPT_TRACE_HOT: c.trace_hot = true; break;
+		case OPT_JSON: c.json = true; break;
+		case OPT_JITTER:
+			if (!parse_uint(optarg, 1000000, &v))
+				return bad_usage("run: bad --jitter '%s' (microseconds, at most 1000000)", optarg);
+			c.jitter_max_us = (unsigned)v;
+			break;
+		case OPT_SEED:
+			if (!parse_uint(optarg, ULLONG_MAX, &v) || v == 0)
+				return bad_usage("run: bad --seed '%s' (a whole number above 0)", optarg);
+			c.seed = v;
+			break;
+		case OPT_CPUS:
+			if (!parse_uint(optarg, 1024, &v) || v == 0)
+				return bad_usage("run: bad --cpus '%s'", optarg);
+			c.cpus = (unsigned)v;
+			break;
+		case OPT_ISOLATION:
+			if (!parse_isolation(optarg, &c.isolation))
+				return bad_usage("run: --isolation must be auto, full or reduced, not '%s'", optarg);
+			break;
+		case OPT_REQUIRE: c.require_isolation = true; break;
+		case OPT_HELP: fputs(usage_run, stdout); return EXIT_OK;
+		default: return bad_usage("%s", "run: unknown option");
+		}
+	}
+	if (optind >= argc)
+		return bad_usage("%s", "run: no program given (ipcgrade run -- PROGRAM [ARGS...])");
+	if (c.seed && !c.jitter_max_us)
+		return bad_usage("%s", "run: --seed only makes sense with --jitter");
+	c.argv = (const char *const *)argv + optind;
+	return cmd_run(&c);
+}
+
+static int main_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "spec", required_argument, NULL, OPT_SPEC },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "isolation", required_argument, NULL, OPT_ISOLATION },
+		{ "require-isolation", no_argument, NULL, OPT_REQUIRE },
+		{ "verbose", no_argument, NULL, OPT_VERBOSE },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct check_cmd c;
+	int opt;
+
+	memset(&c, 0, sizeof(c));
+	c.dir = ".";
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_SPEC: c.spec = optarg; break;
+		case OPT_ALL: c.all_tests = true; break;
+		case OPT_JSON: c.json = true; break;
+		case OPT_VERBOSE: c.verbose = true; break;
+		case OPT_ISOLATION:
+			if (!parse_isolation(optarg, &c.isolation))
+				return bad_usage("check: --isolation must be auto, full or reduced, not '%s'", optarg);
+			break;
+		case OPT_REQUIRE: c.require_isolation = true; break;
+		case OPT_HELP: fputs(usage_check, stdout); return EXIT_OK;
+		default: return bad_usage("%s", "check: unknown option");
+		}
+	}
+	int rest = argc - optind;
+
+	if (!c.spec) {
+		if (rest < 1)
+			return bad_usage("%s", "check: which assignment? (ipcgrade check ASSIGNMENT [DIR], "
+					 "or --spec FILE)");
+		c.spec = argv[optind++];
+		rest--;
+	}
+	if (rest > 1)
+		return bad_usage("check: unexpected argument '%s'", argv[optind + 1]);
+	if (rest == 1)
+		c.dir = argv[optind];
+	return cmd_check(&c);
+}
+
+static int main_selftest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "repeat", required_argument, NULL, OPT_REPEAT },
+		{ "isolation", required_argument, NULL, OPT_ISOLATION },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum hx_isolation iso = HX_ISOLATION_AUTO;
+	unsigned long long repeat = 1;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_REPEAT:
+			if (!parse_uint(optarg, 100, &repeat) || repeat == 0)
+				return bad_usage("selftest: bad --repeat '%s'", optarg);
+			break;
+		case OPT_ISOLATION:
+			if (!parse_isolation(optarg, &iso))
+				return bad_usage("selftest: bad --isolation '%s'", optarg);
+			break;
+		case OPT_HELP: fputs(usage_selftest, stdout); return EXIT_OK;
+		default: return bad_usage("%s", "selftest: unknown option");
+		}
+	}
+	if (optind >= argc)
+		return bad_usage("%s", "selftest: name the assignment folders (e.g. assignments/*/)");
+	return cmd_selftest((const char *const *)argv + optind, (size_t)(argc - optind), iso,
+			    (unsigned)repeat);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return bad_usage("%s", "no command given");
+	const char *cmd = argv[1];
+
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage_main, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("ipcgrade %s\n", hx_version());
+		return EXIT_OK;
+	}
+	/* Subcommands see their own argv, argv[0] being the command. */
+	argc--;
+	argv++;
+	if (strcmp(cmd, "run") == 0)
+		return main_run(argc, argv);
+	if (strcmp(cmd, "check") == 0)
+		return main_check(argc, argv);
+	if (strcmp(cmd, "selftest") == 0)
+		return main_selftest(argc, argv);
+	if (strcmp(cmd, "validate") == 0) {
+		if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+			puts("usage: ipcgrade validate SPEC...\n\nChecks each spec (a file or an assignment "
+			     "name); prints FILE:LINE:COL: message\nfor every problem. Exit 0 when all are "
+			     "valid, 2 otherwise.");
+			return EXIT_OK;
+		}
+		if (argc < 2)
+			return bad_usage("%s", "validate: name at least one spec");
+		return cmd_validate((const char *const *)argv + 1, (size_t)(argc - 1));
+	}
+	if (strcmp(cmd, "list") == 0) {
+		if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+			puts("usage: ipcgrade list\n\nLists the bundled assignments with their titles.");
+			return EXIT_OK;
+		}
+		return cmd_list();
+	}
+	if (strcmp(cmd, "doctor") == 0) {
+		if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+			puts("usage: ipcgrade doctor [--json]\n\nPrints what this machine offers the sandbox "
+			     "and the isolation runs will use.\nExit 0 when full isolation is available, 1 "
+			     "otherwise.");
+			return EXIT_OK;
+		}
+		return cmd_doctor(argc >= 2 && strcmp(argv[1], "--json") == 0);
+	}
+	return bad_usage("unknown command '%s'", cmd);
+}

@@ -1,0 +1,246 @@
+/*
+ * report_text.c - what people read in a terminal: `run` summaries, the
+ * trace timeline, and the student report of `check`.
+ *
+ * Student feedback is kind and specific: say what was expected, what
+ * came, and where to look; colours only on a terminal and never with
+ * NO_COLOR set.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grader.h"
+
+struct colors {
+	const char *ok, *bad, *dim, *bold, *off;
+};
+
+static struct colors palette(bool color)
+{
+	if (color)
+		return (struct colors){ "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m" };
+	return (struct colors){ "", "", "", "", "" };
+}
+
+/* Print text wrapped at width: the first line prefixed by first, the
+ * others by indent. */
+static void wrap2(FILE *f, const char *first, const char *indent, const char *text, size_t width)
+{
+	const char *p = text;
+	const char *prefix = first;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t linelen = nl ? (size_t)(nl - p) : strlen(p);
+
+		while (linelen > width) {
+			size_t cut = width;
+
+			while (cut > width / 2 && p[cut] != ' ')
+				cut--;
+			if (p[cut] != ' ')
+				cut = width;
+			fprintf(f, "%s%.*s\n", prefix, (int)cut, p);
+			prefix = indent;
+			p += cut;
+			linelen -= cut;
+			while (*p == ' ' && linelen) {
+				p++;
+				linelen--;
+			}
+		}
+		fprintf(f, "%s%.*s\n", prefix, (int)linelen, p);
+		prefix = indent;
+		p += linelen;
+		if (*p == '\n')
+			p++;
+	}
+}
+
+static void wrap(FILE *f, const char *indent, const char *text, size_t width)
+{
+	wrap2(f, indent, indent, text, width);
+}
+
+static void print_output(FILE *f, const char *name, const struct hx_output *o)
+{
+	if (o->len == 0) {
+		fprintf(f, "%s: (empty)\n", name);
+		return;
+	}
+	char *clean = text_sanitize(o->data, o->len > 8192 ? 8192 : o->len);
+
+	fprintf(f, "%s (%zu bytes%s):\n", name, o->len, o->truncated ? ", cut at the output limit" : "");
+	if (clean) {
+		wrap(f, "  ", clean, 1000);
+		if (o->len > 8192)
+			fprintf(f, "  ... (%zu more bytes)\n", o->len - 8192);
+	}
+	free(clean);
+}
+
+void text_trace(FILE *f, const struct hx_result *r)
+{
+	int maxpid = 0;
+
+	fprintf(f, "trace (%zu events%s):\n", r->nevents, r->events_truncated ? ", cut short" : "");
+	for (size_t i = 0; i < r->nevents; i++) {
+		const struct hx_event *e = &r->events[i];
+
+		if (e->pid > maxpid)
+			maxpid = e->pid;
+		fprintf(f, "  [+%.1fms] pid %-3d %s(%s)", (double)e->t_us / 1000.0, e->pid, e->call,
+			e->detail ? e->detail : "");
+		if (e->child)
+			fprintf(f, " -> pid %d", e->child);
+		fprintf(f, "\n");
+	}
+	if (maxpid > 12)
+		maxpid = 12;	/* the table stays readable */
+	fprintf(f, "\nIPC summary  %7s", "total");
+	for (int p = 1; p <= maxpid; p++)
+		fprintf(f, "  pid %-3d", p);
+	fprintf(f, "\n");
+	for (int g = 0; g < HX_GROUP_COUNT; g++) {
+		if ((g == HX_GROUP_FUTEX || g == HX_GROUP_IO) && !r->traced_hot)
+			continue;
+		fprintf(f, "%-12s %7u", hx_group_name(g), r->ipc[g]);
+		for (int p = 1; p <= maxpid; p++) {
+			unsigned n = 0;
+
+			for (size_t i = 0; i < r->nevents; i++)
+				n += r->events[i].pid == p && (int)r->events[i].group == g;
+			fprintf(f, "  %7u", n);
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "processes created: %u, threads created: %u\n", r->processes, r->threads);
+}
+
+void text_run_result(FILE *f, const struct hx_result *r, bool color, bool trace)
+{
+	struct colors c = palette(color);
+	bool good = r->verdict == HX_VERDICT_OK;
+
+	fprintf(f, "%sverdict: %s%s", good ? c.ok : c.bad, hx_verdict_name(r->verdict), c.off);
+	if (r->verdict_detail[0])
+		fprintf(f, " (%s)", r->verdict_detail);
+	else if (r->exit_code >= 0)
+		fprintf(f, " (exit status %d)", r->exit_code);
+	fprintf(f, "\n");
+	if (r->verdict == HX_VERDICT_INTERNAL_ERROR) {
+		fprintf(f, "error: %s\n", r->error);
+		return;
+	}
+	fprintf(f, "wall %lu ms, cpu %lu ms, memory peak %.1f MB, isolation %s\n", r->wall_ms, r->cpu_ms,
+		(double)r->memory_peak_kb / 1024.0, hx_isolation_name(r->isolation));
+	print_output(f, "stdout", &r->out);
+	print_output(f, "stderr", &r->err);
+	if (r->ndenied) {
+		fprintf(f, "denied system calls:");
+		for (size_t i = 0; i < r->ndenied; i++)
+			fprintf(f, "%s %s x%u", i ? "," : "", r->denied[i].call, r->denied[i].count);
+		fprintf(f, "\n");
+	}
+	if (r->leftover_processes) {
+		fprintf(f, "left running when the first process exited (killed):");
+		for (size_t i = 0; i < r->nleftovers; i++)
+			fprintf(f, "%s pid %d (%s)", i ? "," : "", r->leftovers[i].pid, r->leftovers[i].comm);
+		fprintf(f, "\n");
+	}
+	if (r->nipc_left) {
+		fprintf(f, "IPC objects left behind:");
+		for (size_t i = 0; i < r->nipc_left; i++)
+			fprintf(f, "%s %s %s", i ? "," : "", r->ipc_left[i].kind, r->ipc_left[i].name);
+		fprintf(f, "\n");
+	}
+	if (r->deadlock) {
+		fprintf(f, "\n");
+		wrap(f, "", r->deadlock->explanation, 90);
+	}
+	if (r->jitter_max_us)
+		fprintf(f, "jitter: up to %u us, seed %llu\n", r->jitter_max_us,
+			(unsigned long long)r->seed);
+	if (trace && r->traced) {
+		fprintf(f, "\n");
+		text_trace(f, r);
+	}
+}
+
+static void print_failure(FILE *f, const struct test_outcome *to, const struct colors *c)
+{
+	const struct test *t = to->test;
+	const struct run_outcome *ro = to->first_failed >= 0 ? &to->runs[to->first_failed] : NULL;
+
+	if (to->skipped) {
+		fprintf(f, "      not run: the program did not build\n");
+		return;
+	}
+	if (t->runs > 1) {
+		fprintf(f, "      %zu of %u runs passed", to->npassed, t->runs);
+		if (to->nruns < t->runs)
+			fprintf(f, " (stopped after run %zu)", to->nruns);
+		if (to->outputs_differ && to->npassed > 0)
+			fprintf(f, " - the output differs between runs, which points to a race");
+		fprintf(f, "\n");
+	}
+	if (!ro)
+		return;
+	if (ro->message)
+		wrap(f, "      ", ro->message, 86);
+	if (ro->diff) {
+		fprintf(f, "%s", c->dim);
+		wrap(f, "        ", ro->diff, 200);
+		fprintf(f, "%s", c->off);
+	}
+	if (ro->res.jitter_max_us && t->runs > 1) {
+		fprintf(f, "      %sreplay this run: ipcgrade run --trace --jitter %u --seed %llu -- ./prog",
+			c->dim, ro->res.jitter_max_us, (unsigned long long)ro->res.seed);
+		for (size_t i = 0; i < t->nargs; i++)
+			fprintf(f, " %s", t->args[i]);
+		fprintf(f, "%s\n", c->off);
+	}
+	if (t->hint)
+		wrap2(f, "      hint: ", "            ", t->hint, 80);
+}
+
+void text_grade_report(FILE *f, const struct grade_report *r, bool color, bool visible_only)
+{
+	struct colors c = palette(color);
+	size_t failed = 0;
+
+	fprintf(f, "%s%s%s - %s\n", c.bold, r->spec->assignment, c.off, r->spec->title);
+	fprintf(f, "submission: %s (%s isolation)\n\n", r->submission, hx_isolation_name(r->isolation));
+	if (r->build.ok) {
+		fprintf(f, "  %sPASS%s build%s (%.2f s)\n", c.ok, c.off, r->build.cached ? " (cached)" : "",
+			(double)r->build.ms / 1000.0);
+		if (r->build.log && *r->build.log) {
+			fprintf(f, "      the compiler warns:\n");
+			wrap(f, "        ", r->build.log, 200);
+		}
+	} else {
+		fprintf(f, "  %sFAIL%s build: %s\n", c.bad, c.off,
+			r->build.problem ? r->build.problem : "the program does not compile");
+		if (r->build.log && *r->build.log)
+			wrap(f, "      ", r->build.log, 200);
+	}
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_outcome *to = &r->tests[i];
+
+		fprintf(f, "  %s%s%s %-40s %6.4g / %-6.4g\n", to->passed ? c.ok : c.bad,
+			to->passed ? "PASS" : "FAIL", c.off, to->test->name, to->score, to->test->points);
+		if (!to->passed) {
+			failed++;
+			print_failure(f, to, &c);
+		}
+	}
+	fprintf(f, "\n%sscore: %.4g / %.4g%s%s\n", c.bold, r->score, r->max_score, c.off,
+		visible_only ? " (visible tests; your instructor's grading adds hidden tests)" : "");
+	if (failed == 0)
+		fprintf(f, "All %zu tests passed. Well done.\n", r->ntests);
+	else
+		fprintf(f, "%zu of %zu tests failed. Start with the first failure above.\n", failed,
+			r->ntests);
+}

@@ -1,0 +1,308 @@
+/*
+ * cgroup.c - a cgroup per run, for the limits rlimits cannot hold.
+ *
+ * Memory and process counts of a whole process tree, and its CPU time,
+ * are only enforceable with cgroups. We use cgroup v2 where the
+ * controllers are delegated to us, else the v1 hierarchies that are
+ * writable, else nothing (the box falls back to rlimits, and the report
+ * says so in limits_by). The run's cgroup is created UNDER the caller's
+ * own cgroup, so limits an outer guard sets (a test's pids.max) nest.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct hierarchy {
+	char mount[256];
+	char self[256];		/* our cgroup, relative to the mount */
+};
+
+/* Find the mount point of a v1 controller (or v2 with ctrl NULL) and our
+ * cgroup in it. */
+static bool find_hierarchy(const char *ctrl, struct hierarchy *h)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char mnt[256], fstype[32], opts[512];
+		/* id parent major:minor root mountpoint options ... - fstype source superopts */
+		char *dash = strstr(line, " - ");
+
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1)
+			continue;
+		if (sscanf(dash + 3, "%31s %*s %511s", fstype, opts) != 2)
+			continue;
+		if (!ctrl && strcmp(fstype, "cgroup2") == 0) {
+			found = true;
+		} else if (ctrl && strcmp(fstype, "cgroup") == 0) {
+			for (char *tok = strtok(opts, ","); tok; tok = strtok(NULL, ","))
+				if (strcmp(tok, ctrl) == 0)
+					found = true;
+		}
+		if (found)
+			snprintf(h->mount, sizeof(h->mount), "%s", mnt);
+	}
+	fclose(f);
+	if (!found)
+		return false;
+
+	f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return false;
+	found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		char *path = c2 + 1;
+
+		path[strcspn(path, "\n")] = '\0';
+		if (!ctrl && strcmp(c1 + 1, "") == 0 && strncmp(line, "0", 1) == 0) {
+			found = true;
+		} else if (ctrl) {
+			for (char *tok = strtok(c1 + 1, ","); tok; tok = strtok(NULL, ","))
+				if (strcmp(tok, ctrl) == 0)
+					found = true;
+		}
+		if (found)
+			snprintf(h->self, sizeof(h->self), "%s", strcmp(path, "/") == 0 ? "" : path);
+	}
+	fclose(f);
+	return found;
+}
+
+static bool make_dir(const struct hierarchy *h, const char *name, char *out, size_t size)
+{
+	if ((size_t)snprintf(out, size, "%s%s/%s", h->mount, h->self, name) >= size)
+		return false;
+	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
+		out[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+static int knob(const char *dir, const char *file, const char *fmt, unsigned long long v)
+{
+	char path[600], text[64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	snprintf(text, sizeof(text), fmt, v);
+	return hx_write_file(path, text);
+}
+
+static long long read_number(const char *dir, const char *file, const char *key)
+{
+	char path[600], buf[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (hx_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	if (!key)
+		return strtoll(buf, NULL, 10);
+	size_t klen = strlen(key);
+
+	for (char *p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, key, klen) == 0 && p[klen] == ' ')
+			return strtoll(p + klen + 1, NULL, 10);
+	return -1;
+}
+
+/* v2: controllers must be enabled in our cgroup's subtree_control. */
+static bool v2_enable(const struct hierarchy *h, bool *mem, bool *pids)
+{
+	char path[600], buf[256];
+
+	snprintf(path, sizeof(path), "%s%s/cgroup.controllers", h->mount, h->self);
+	if (hx_read_file(path, buf, sizeof(buf)) < 0)
+		return false;
+	*mem = strstr(buf, "memory") != NULL;
+	*pids = strstr(buf, "pids") != NULL;
+	if (!*mem && !*pids)
+		return false;
+	snprintf(path, sizeof(path), "%s%s/cgroup.subtree_control", h->mount, h->self);
+	if (hx_read_file(path, buf, sizeof(buf)) < 0)
+		return false;
+	if (*mem && !strstr(buf, "memory") && hx_write_file(path, "+memory") < 0)
+		*mem = false;
+	if (*pids && !strstr(buf, "pids") && hx_write_file(path, "+pids") < 0)
+		*pids = false;
+	return *mem || *pids;
+}
+
+void hx_cgroup_create(struct hx_cgroup *cg, const struct hx_limits *lim, int slot)
+{
+	static unsigned counter;
+	struct hierarchy h;
+	char name[96];
+
+	memset(cg, 0, sizeof(*cg));
+	snprintf(name, sizeof(name), "ipcgrade-%d-%d-%u", (int)getpid(), slot, counter++);
+
+	bool mem = false, pids = false;
+
+	if (find_hierarchy(NULL, &h) && v2_enable(&h, &mem, &pids) &&
+	    make_dir(&h, name, cg->v2, sizeof(cg->v2))) {
+		cg->version = 2;
+		if (mem && knob(cg->v2, "memory.max", "%llu", (unsigned long long)lim->memory_mb << 20) == 0) {
+			cg->has_memory = true;
+			knob(cg->v2, "memory.swap.max", "%llu", 0);
+		}
+		if (pids && knob(cg->v2, "pids.max", "%llu", lim->processes) == 0)
+			cg->has_pids = true;
+		cg->has_cpu = true;	/* cpu.stat is always there */
+		return;
+	}
+	if (find_hierarchy("memory", &h) && make_dir(&h, name, cg->memory, sizeof(cg->memory))) {
+		cg->version = 1;
+		if (knob(cg->memory, "memory.limit_in_bytes", "%llu",
+			 (unsigned long long)lim->memory_mb << 20) == 0) {
+			cg->has_memory = true;
+			/* Only present with swap accounting. */
+			knob(cg->memory, "memory.memsw.limit_in_bytes", "%llu",
+			     (unsigned long long)lim->memory_mb << 20);
+		}
+	}
+	if (find_hierarchy("pids", &h) && make_dir(&h, name, cg->pids, sizeof(cg->pids))) {
+		cg->version = 1;
+		if (knob(cg->pids, "pids.max", "%llu", lim->processes) == 0)
+			cg->has_pids = true;
+	}
+	if (find_hierarchy("cpuacct", &h) && make_dir(&h, name, cg->cpuacct, sizeof(cg->cpuacct))) {
+		cg->version = 1;
+		cg->has_cpu = true;
+	}
+}
+
+int hx_cgroup_attach(const struct hx_cgroup *cg, pid_t pid)
+{
+	const char *dirs[] = { cg->v2, cg->memory, cg->pids, cg->cpuacct };
+	int rc = 0;
+
+	for (size_t i = 0; i < HX_ARRAY_SIZE(dirs); i++)
+		if (dirs[i][0] && knob(dirs[i], "cgroup.procs", "%llu", (unsigned long long)pid) < 0)
+			rc = -errno;
+	return rc;
+}
+
+long long hx_cgroup_cpu_us(const struct hx_cgroup *cg)
+{
+	if (cg->version == 2 && cg->v2[0])
+		return read_number(cg->v2, "cpu.stat", "usage_usec");
+	if (cg->cpuacct[0]) {
+		long long ns = read_number(cg->cpuacct, "cpuacct.usage", NULL);
+
+		return ns < 0 ? -1 : ns / 1000;
+	}
+	return -1;
+}
+
+unsigned long hx_cgroup_oom_kills(const struct hx_cgroup *cg)
+{
+	long long v = -1;
+
+	if (cg->version == 2 && cg->v2[0])
+		v = read_number(cg->v2, "memory.events", "oom_kill");
+	else if (cg->memory[0]) {
+		v = read_number(cg->memory, "memory.oom_control", "oom_kill");
+		/* Kernels before 4.13 only count failures to charge. */
+		if (v < 0 && read_number(cg->memory, "memory.failcnt", NULL) > 0)
+			v = 1;
+	}
+	return v > 0 ? (unsigned long)v : 0;
+}
+
+unsigned long hx_cgroup_memory_peak_kb(const struct hx_cgroup *cg)
+{
+	long long v = -1;
+
+	if (cg->version == 2 && cg->v2[0])
+		v = read_number(cg->v2, "memory.peak", NULL);
+	else if (cg->memory[0])
+		v = read_number(cg->memory, "memory.max_usage_in_bytes", NULL);
+	return v > 0 ? (unsigned long)(v / 1024) : 0;
+}
+
+static void kill_and_remove(char *dir)
+{
+	char path[600], buf[8192];
+
+	if (!dir[0])
+		return;
+	snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+	hx_write_file(path, "1");
+	for (int tries = 0; tries < 200; tries++) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+		if (hx_read_file(path, buf, sizeof(buf)) > 0)
+			for (char *p = buf; *p; ) {
+				char *end;
+				long pid = strtol(p, &end, 10);
+
+				if (end == p)
+					break;
+				kill((pid_t)pid, SIGKILL);
+				p = end;
+			}
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			break;
+		usleep(5000);
+	}
+	dir[0] = '\0';
+}
+
+void hx_cgroup_destroy(struct hx_cgroup *cg)
+{
+	kill_and_remove(cg->v2);
+	kill_and_remove(cg->memory);
+	kill_and_remove(cg->pids);
+	kill_and_remove(cg->cpuacct);
+	cg->version = 0;
+}
+
+void hx_cgroup_probe(struct hx_caps *caps)
+{
+	struct hierarchy h;
+	char dir[600];
+	char name[64];
+
+	snprintf(name, sizeof(name), "ipcgrade-probe-%d", (int)getpid());
+	if (find_hierarchy(NULL, &h)) {
+		bool mem = false, pids = false;
+
+		caps->cgroup_v2 = true;
+		if (v2_enable(&h, &mem, &pids) && make_dir(&h, name, dir, sizeof(dir))) {
+			snprintf(caps->cgroup_v2_controllers, sizeof(caps->cgroup_v2_controllers),
+				 "%s%s%s", mem ? "memory" : "", mem && pids ? " " : "", pids ? "pids" : "");
+			rmdir(dir);
+		}
+		caps->cgroup_memory = mem;
+		caps->cgroup_pids = pids;
+		if (mem || pids)
+			return;	/* v2 wins when it has controllers */
+	}
+	static const char *const ctrls[] = { "memory", "pids", "cpuacct" };
+	bool *flags[] = { &caps->cgroup_v1_memory, &caps->cgroup_v1_pids, &caps->cgroup_v1_cpuacct };
+
+	for (size_t i = 0; i < HX_ARRAY_SIZE(ctrls); i++) {
+		if (find_hierarchy(ctrls[i], &h) && make_dir(&h, name, dir, sizeof(dir))) {
+			*flags[i] = true;
+			rmdir(dir);
+		}
+	}
+	caps->cgroup_memory = caps->cgroup_v1_memory;
+	caps->cgroup_pids = caps->cgroup_v1_pids;
+}

@@ -1,0 +1,578 @@
+/*
+ * deadlock.c - explain a deadlock in words a student can act on.
+ *
+ * Called once the watchdog has seen every process blocked for good. For
+ * each process we name the call it is blocked in and the object it waits
+ * on, found from /proc: pipes by inode with every process holding their
+ * read or write ends (fd links plus fdinfo flags), futex addresses mapped
+ * through /proc/PID/maps to the shared object (a named semaphore's name,
+ * a shared mapping, or private memory, which nobody else can ever post),
+ * System V ids, queues by name, children for wait4. Pipe ends and wait4
+ * give "waits for" edges; a cycle among them is printed as one.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sem.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define MAX_PROCS 256
+#define MAX_FDS 4096
+
+struct fd_entry {
+	int box_pid;
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	int accmode;		/* O_RDONLY, O_WRONLY, O_RDWR */
+	char link[96];
+};
+
+struct node {
+	int box_pid;
+	pid_t host_pid;
+	pid_t tid;
+	char state;
+	struct hx_syscall_state sc;
+	enum hx_wait_kind kind;
+	int edges[MAX_PROCS];	/* box pids this one waits for */
+	int nedges;
+};
+
+struct analysis {
+	struct node nodes[MAX_PROCS];
+	int n;
+	struct fd_entry *fds;
+	int nfds;
+	struct hx_tracer *t;
+};
+
+static struct node *node_of(struct analysis *an, int box_pid)
+{
+	for (int i = 0; i < an->n; i++)
+		if (an->nodes[i].box_pid == box_pid)
+			return &an->nodes[i];
+	return NULL;
+}
+
+static void add_edge(struct node *from, int to)
+{
+	for (int i = 0; i < from->nedges; i++)
+		if (from->edges[i] == to)
+			return;
+	if (from->nedges < MAX_PROCS)
+		from->edges[from->nedges++] = to;
+}
+
+static void collect_fds(struct analysis *an, const struct node *nd)
+{
+	char dir[64];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)nd->host_pid);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d)) && an->nfds < MAX_FDS) {
+		char path[128], info[512];
+		struct stat st;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		struct fd_entry *f = &an->fds[an->nfds];
+		int fd = atoi(e->d_name);
+
+		snprintf(path, sizeof(path), "%s/%d", dir, fd);
+		if (stat(path, &st) < 0)
+			continue;
+		if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) && !S_ISREG(st.st_mode))
+			continue;
+		memset(f, 0, sizeof(*f));
+		f->box_pid = nd->box_pid;
+		f->fd = fd;
+		f->dev = st.st_dev;
+		f->ino = st.st_ino;
+		if (hx_proc_fd_link(nd->host_pid, fd, f->link, sizeof(f->link)) < 0)
+			f->link[0] = '\0';
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)nd->host_pid, fd);
+		if (hx_read_file(path, info, sizeof(info)) > 0) {
+			char *fl = strstr(info, "flags:");
+
+			f->accmode = fl ? (int)(strtoul(fl + 6, NULL, 8) & O_ACCMODE) : O_RDWR;
+		}
+		an->nfds++;
+	}
+	closedir(d);
+}
+
+static const struct fd_entry *fd_of(struct analysis *an, int box_pid, int fd)
+{
+	for (int i = 0; i < an->nfds; i++)
+		if (an->fds[i].box_pid == box_pid && an->fds[i].fd == fd)
+			return &an->fds[i];
+	return NULL;
+}
+
+/* "pid 1 and pid 3 itself" style lists of the holders of one end. */
+static int holders(struct analysis *an, const struct fd_entry *obj, bool want_write,
+		   int *out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < an->nfds && n < max; i++) {
+		const struct fd_entry *f = &an->fds[i];
+		bool w = f->accmode == O_WRONLY || f->accmode == O_RDWR;
+		bool r = f->accmode == O_RDONLY || f->accmode == O_RDWR;
+
+		if (f->dev != obj->dev || f->ino != obj->ino || !(want_write ? w : r))
+			continue;
+		bool seen = false;
+
+		for (int j = 0; j < n; j++)
+			seen |= out[j] == f->box_pid;
+		if (!seen)
+			out[n++] = f->box_pid;
+	}
+	return n;
+}
+
+static const char *call_name(long nr)
+{
+	switch (nr) {
+	case SYS_read: return "read";
+	case SYS_readv: return "readv";
+	case SYS_write: return "write";
+	case SYS_writev: return "writev";
+	case SYS_futex: return "futex";
+	case SYS_semop: case SYS_semtimedop: return "semop";
+	case SYS_msgrcv: return "msgrcv";
+	case SYS_msgsnd: return "msgsnd";
+	case SYS_mq_timedreceive: return "mq_receive";
+	case SYS_mq_timedsend: return "mq_send";
+	case SYS_wait4: return "wait4";
+	case SYS_waitid: return "waitid";
+	case SYS_pause: return "pause";
+	case SYS_rt_sigsuspend: return "sigsuspend";
+	case SYS_rt_sigtimedwait: return "sigwait";
+	case SYS_open: case SYS_openat: return "open";
+	case SYS_poll: case SYS_ppoll: return "poll";
+	case SYS_select: case SYS_pselect6: return "select";
+	case SYS_epoll_wait: case SYS_epoll_pwait: case SYS_epoll_pwait2: return "epoll_wait";
+	case SYS_flock: return "flock";
+	case SYS_fcntl: return "fcntl";
+	case SYS_accept: case SYS_accept4: return "accept";
+	case SYS_connect: return "connect";
+	case SYS_recvfrom: case SYS_recvmsg: return "recv";
+	case SYS_sendto: case SYS_sendmsg: return "send";
+	}
+	const char *n = hx_syscall_name((int)nr);
+
+	return n ? n : "?";
+}
+
+static void list_pids(struct hx_str *s, const int *pids, int n, int self)
+{
+	for (int i = 0; i < n; i++) {
+		const char *sep = i == 0 ? "" : (i == n - 1 ? " and " : ", ");
+
+		if (pids[i] == self)
+			hx_str_printf(s, "%spid %d itself", sep, pids[i]);
+		else
+			hx_str_printf(s, "%spid %d", sep, pids[i]);
+	}
+}
+
+/* What a blocked pid is doing, in a few words, for "held by pid 1 (...)". */
+static const char *doing(struct analysis *an, int box_pid)
+{
+	struct node *nd = node_of(an, box_pid);
+
+	if (!nd)
+		return "not blocked";
+	if (nd->kind == HX_WAIT_STOPPED)
+		return "stopped";
+	return call_name(nd->sc.nr);
+}
+
+static void describe_futex(struct analysis *an, struct node *nd, struct hx_blocked *b,
+			   struct hx_str *s)
+{
+	char path[64], line[512];
+	unsigned long addr = nd->sc.args[0];
+	FILE *f;
+	char where[320] = "";
+	unsigned long offset = 0;
+	bool shared = false, named_sem = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)nd->host_pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi, off;
+		char perms[8], name[300] = "";
+
+		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %299[^\n]", &lo, &hi, perms, &off, name) < 4)
+			continue;
+		if (addr < lo || addr >= hi)
+			continue;
+		shared = perms[3] == 's';
+		offset = addr - lo + off;
+		snprintf(where, sizeof(where), "%s", name[0] ? name : "[anonymous]");
+		break;
+	}
+	if (f)
+		fclose(f);
+	unsigned int value = 0;
+	bool have_value = hx_proc_read_mem(nd->tid, addr, &value, sizeof(value)) == sizeof(value);
+
+	if (strncmp(where, "/dev/shm/sem.", 13) == 0) {
+		named_sem = true;
+		b->object = hx_strdup_printf("semaphore /%s", where + 13);
+		hx_str_printf(s, "pid %d waits in sem_wait on the named semaphore /%s", nd->box_pid,
+			      where + 13);
+		if (have_value)
+			hx_str_printf(s, " (its value is %u)", value);
+		hx_str_printf(s, ", and no running process will post it.");
+	} else if (shared) {
+		const char *what = strncmp(where, "/SYSV", 5) == 0 ? "a System V shared memory segment" :
+				   strncmp(where, "/dev/zero", 9) == 0 ? "an anonymous shared mapping" :
+				   strncmp(where, "/dev/shm/", 9) == 0 ? "the shared memory object" :
+				   "the shared mapping";
+
+		if (strncmp(where, "/dev/shm/", 9) == 0)
+			b->object = hx_strdup_printf("shared memory /%s + %#lx", where + 9, offset);
+		else
+			b->object = hx_strdup_printf("%s + %#lx", where, offset);
+		hx_str_printf(s, "pid %d waits on a futex (a semaphore, mutex or barrier) in %s",
+			      nd->box_pid, what);
+		if (strncmp(where, "/dev/shm/", 9) == 0)
+			hx_str_printf(s, " /%s", where + 9);
+		hx_str_printf(s, " at offset %#lx", offset);
+		if (have_value)
+			hx_str_printf(s, " (value %u)", value);
+		hx_str_printf(s, ", and no running process will wake it.");
+	} else {
+		b->object = hx_strdup_printf("private memory %#lx", addr);
+		hx_str_printf(s, "pid %d waits on a futex in its own private memory (%s): after fork "
+			      "no other process shares that memory, so no one can ever post it. A "
+			      "semaphore, mutex or barrier shared between processes must live in "
+			      "shared memory (mmap with MAP_SHARED, shm_open or shmget) and be "
+			      "created process-shared.", nd->box_pid, where[0] ? where : "?");
+	}
+	(void)named_sem;
+	(void)an;
+}
+
+static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b, struct hx_str *s)
+{
+	const unsigned long *a = nd->sc.args;
+	int ends[MAX_PROCS];
+
+	b->pid = nd->box_pid;
+	b->blocked_in = hx_strdup(nd->kind == HX_WAIT_STOPPED ? "stopped" : call_name(nd->sc.nr));
+	if (nd->kind == HX_WAIT_STOPPED) {
+		b->object = hx_strdup("a signal");
+		hx_str_printf(s, "pid %d is stopped (SIGSTOP or similar) and no running process will "
+			      "continue it.", nd->box_pid);
+		return;
+	}
+	switch (nd->sc.nr) {
+	case SYS_read: case SYS_readv: case SYS_recvfrom: case SYS_recvmsg:
+	case SYS_write: case SYS_writev: case SYS_sendto: case SYS_sendmsg: {
+		bool reading = nd->sc.nr == SYS_read || nd->sc.nr == SYS_readv ||
+			       nd->sc.nr == SYS_recvfrom || nd->sc.nr == SYS_recvmsg;
+		const struct fd_entry *fe = fd_of(an, nd->box_pid, (int)a[0]);
+
+		if (!fe) {
+			b->object = hx_strdup_printf("fd %d", (int)a[0]);
+			hx_str_printf(s, "pid %d waits to %s fd %d.", nd->box_pid,
+				      reading ? "read" : "write", (int)a[0]);
+			break;
+		}
+		b->object = hx_strdup(fe->link);
+		bool socket = strncmp(fe->link, "socket:", 7) == 0;
+		/* A socket's peer end is the other socket of the pair: any
+		 * holder of either could write; we only know this one. */
+		int n = holders(an, fe, reading, ends, MAX_PROCS);
+
+		for (int i = 0; i < n; i++)
+			add_edge(nd, ends[i]);
+		if (reading) {
+			hx_str_printf(s, "pid %d waits to read %s", nd->box_pid, fe->link);
+			if (socket) {
+				hx_str_printf(s, ", but no running process will write to it.");
+			} else if (n == 0) {
+				hx_str_printf(s, ".");
+			} else {
+				hx_str_printf(s, "; its write end is still open in ");
+				list_pids(s, ends, n, nd->box_pid);
+				bool self = false;
+
+				for (int i = 0; i < n; i++)
+					self |= ends[i] == nd->box_pid;
+				if (self)
+					hx_str_printf(s, ", so end of stream never comes: a process must "
+						      "close the write ends it does not use before it reads.");
+				else
+					hx_str_printf(s, ", which %s blocked and will neither "
+						      "write nor close it, so end of stream never comes.",
+						      n == 1 ? "is" : "are");
+			}
+		} else {
+			hx_str_printf(s, "pid %d waits to write to %s, which is full", nd->box_pid, fe->link);
+			if (n == 0) {
+				hx_str_printf(s, ", and no process holds its read end.");
+			} else {
+				hx_str_printf(s, "; its read end is held by ");
+				list_pids(s, ends, n, nd->box_pid);
+				hx_str_printf(s, ", none of which is reading it.");
+			}
+		}
+		break;
+	}
+	case SYS_wait4: case SYS_waitid: {
+		static pid_t kids[MAX_PROCS];
+		int nk = hx_proc_children(nd->host_pid, kids, MAX_PROCS), nlive = 0;
+		int live[MAX_PROCS];
+		int want = nd->sc.nr == SYS_wait4 ? (int)a[0] : -1;
+
+		for (int i = 0; i < nk; i++) {
+			int bp = hx_tracer_box_pid(an->t, kids[i]);
+			struct node *cn = node_of(an, bp);
+
+			if (!cn)
+				continue;	/* a zombie, or not ours */
+			if (want > 0 && hx_proc_nspid(kids[i]) != want && kids[i] != want)
+				continue;
+			live[nlive++] = bp;
+			add_edge(nd, bp);
+		}
+		if (nlive == 0) {
+			b->object = hx_strdup("a child");
+			hx_str_printf(s, "pid %d waits in %s for a child.", nd->box_pid, b->blocked_in);
+			break;
+		}
+		b->object = hx_strdup_printf("child pid %d", live[0]);
+		hx_str_printf(s, "pid %d waits in %s for its child%s ", nd->box_pid, b->blocked_in,
+			      nlive > 1 ? "ren" : "");
+		for (int i = 0; i < nlive; i++)
+			hx_str_printf(s, "%spid %d (blocked in %s)", i == 0 ? "" :
+				      i == nlive - 1 ? " and " : ", ", live[i], doing(an, live[i]));
+		hx_str_printf(s, " to exit.");
+		break;
+	}
+	case SYS_futex: case SYS_futex_waitv:
+		describe_futex(an, nd, b, s);
+		break;
+	case SYS_semop: case SYS_semtimedop: {
+		struct sembuf ops[4];
+		int nops = (int)a[2] < 4 ? (int)a[2] : 4;
+
+		b->object = hx_strdup_printf("System V semaphore set %d", (int)a[0]);
+		hx_str_printf(s, "pid %d waits in semop on System V semaphore set id %d", nd->box_pid,
+			      (int)a[0]);
+		if (nops > 0 && hx_proc_read_mem(nd->tid, a[1], ops, sizeof(ops[0]) * (size_t)nops) ==
+		    (ssize_t)(sizeof(ops[0]) * (size_t)nops))
+			hx_str_printf(s, " (semaphore %d, operation %+d)", ops[0].sem_num, ops[0].sem_op);
+		hx_str_printf(s, ", and no running process will change it.");
+		break;
+	}
+	case SYS_msgrcv: case SYS_msgsnd:
+		b->object = hx_strdup_printf("System V message queue %d", (int)a[0]);
+		hx_str_printf(s, "pid %d waits in %s on System V message queue id %d, and no running "
+			      "process will %s it.", nd->box_pid, b->blocked_in, (int)a[0],
+			      nd->sc.nr == SYS_msgrcv ? "send to" : "receive from");
+		break;
+	case SYS_mq_timedreceive: case SYS_mq_timedsend: {
+		bool recv = nd->sc.nr == SYS_mq_timedreceive;
+		const struct fd_entry *fe = fd_of(an, nd->box_pid, (int)a[0]);
+		const char *name = fe ? fe->link : "?";
+
+		if (strncmp(name, "/dev/mqueue", 11) == 0)
+			name += 11;
+		b->object = hx_strdup_printf("message queue %s", name);
+		hx_str_printf(s, "pid %d waits to %s message queue %s, which is %s", nd->box_pid,
+			      recv ? "receive from" : "send to", name, recv ? "empty" : "full");
+		if (fe) {
+			int n = holders(an, fe, recv, ends, MAX_PROCS);
+			int m = 0;
+
+			for (int i = 0; i < n; i++)
+				if (ends[i] != nd->box_pid)
+					ends[m++] = ends[i];
+			for (int i = 0; i < m; i++)
+				add_edge(nd, ends[i]);
+			if (m) {
+				hx_str_printf(s, "; it is open for %s in ", recv ? "writing" : "reading");
+				list_pids(s, ends, m, nd->box_pid);
+				hx_str_printf(s, ", blocked too.");
+				break;
+			}
+		}
+		hx_str_printf(s, ", and no other process has it open for %s.", recv ? "writing" : "reading");
+		break;
+	}
+	case SYS_pause: case SYS_rt_sigsuspend: case SYS_rt_sigtimedwait:
+		b->object = hx_strdup("a signal");
+		hx_str_printf(s, "pid %d waits for a signal (%s) that no running process will send.",
+			      nd->box_pid, b->blocked_in);
+		break;
+	case SYS_open: case SYS_openat: {
+		char path[256] = "?";
+
+		hx_proc_read_string(nd->tid, nd->sc.nr == SYS_open ? a[0] : a[1], path, sizeof(path));
+		b->object = hx_strdup_printf("FIFO %s", path);
+		hx_str_printf(s, "pid %d waits in open() of the FIFO %s for a process to open its "
+			      "other end, and none will.", nd->box_pid, path);
+		break;
+	}
+	default:
+		b->object = hx_strdup("-");
+		hx_str_printf(s, "pid %d waits in %s with no timeout.", nd->box_pid, b->blocked_in);
+		break;
+	}
+}
+
+/* Depth-first search for a cycle through the wait-for edges. */
+static bool find_cycle(struct analysis *an, int at, int *stack, int depth, int *on,
+		       int **cycle, size_t *len)
+{
+	struct node *nd = node_of(an, at);
+
+	if (!nd || depth >= MAX_PROCS)
+		return false;
+	stack[depth] = at;
+	on[at % (MAX_PROCS * 4)] = depth + 1;
+	for (int i = 0; i < nd->nedges; i++) {
+		int next = nd->edges[i];
+		int pos = on[next % (MAX_PROCS * 4)];
+
+		if (pos && stack[pos - 1] == next) {
+			*len = (size_t)(depth - (pos - 1) + 1);
+			*cycle = calloc(*len + 1, sizeof(int));
+			if (!*cycle)
+				return false;
+			for (size_t k = 0; k < *len; k++)
+				(*cycle)[k] = stack[pos - 1 + (int)k];
+			return true;
+		}
+		if (!pos && find_cycle(an, next, stack, depth + 1, on, cycle, len))
+			return true;
+	}
+	on[at % (MAX_PROCS * 4)] = 0;
+	return false;
+}
+
+struct hx_deadlock *hx_deadlock_explain(pid_t init_pid, struct hx_tracer *t, unsigned after_ms)
+{
+	static pid_t pids[MAX_PROCS];
+	struct analysis *an = calloc(1, sizeof(*an));
+	struct hx_deadlock *d = calloc(1, sizeof(*d));
+	struct hx_str s;
+
+	if (!an || !d) {
+		free(an);
+		free(d);
+		return NULL;
+	}
+	an->t = t;
+	an->fds = calloc(MAX_FDS, sizeof(*an->fds));
+	hx_tracer_discover(t);
+	int n = hx_proc_descendants(init_pid, pids, MAX_PROCS);
+
+	for (int i = 0; i < n && an->n < MAX_PROCS; i++) {
+		pid_t tids[64];
+		int nt = hx_proc_threads(pids[i], tids, 64);
+		struct node *nd = &an->nodes[an->n];
+
+		memset(nd, 0, sizeof(*nd));
+		nd->host_pid = pids[i];
+		nd->box_pid = hx_tracer_box_pid(t, pids[i]);
+		/* One node per process: its first live thread stands for it. */
+		for (int j = 0; j < nt; j++) {
+			struct hx_proc_stat st;
+
+			if (hx_proc_stat(pids[i], tids[j], &st) < 0 || st.state == 'Z' || st.state == 'X')
+				continue;
+			nd->tid = tids[j];
+			nd->state = st.state;
+			hx_read_syscall(pids[i], tids[j], &nd->sc);
+			nd->kind = hx_classify_wait(st.state, &nd->sc);
+			break;
+		}
+		if (nd->tid && nd->box_pid > 0)
+			an->n++;
+	}
+	/* Report in box pid order. */
+	for (int i = 0; i < an->n; i++)
+		for (int j = i + 1; j < an->n; j++)
+			if (an->nodes[j].box_pid < an->nodes[i].box_pid) {
+				struct node tmp = an->nodes[i];
+
+				an->nodes[i] = an->nodes[j];
+				an->nodes[j] = tmp;
+			}
+	if (an->fds)
+		for (int i = 0; i < an->n; i++)
+			collect_fds(an, &an->nodes[i]);
+
+	d->after_ms = after_ms;
+	d->procs = calloc((size_t)(an->n ? an->n : 1), sizeof(*d->procs));
+	hx_str_init(&s, 16384);
+	hx_str_printf(&s, "Deadlock: after %u ms every process was blocked, waiting for something "
+		      "only another blocked process could do. ", after_ms);
+	for (int i = 0; i < an->n && d->procs; i++) {
+		struct hx_str detail;
+
+		hx_str_init(&detail, 4096);
+		describe(an, &an->nodes[i], &d->procs[i], &detail);
+		hx_str_printf(&s, "%s ", detail.s ? detail.s : "");
+		d->procs[i].detail = hx_str_steal(&detail);
+		d->nprocs++;
+	}
+	{
+		int stack[MAX_PROCS], on[MAX_PROCS * 4];
+
+		for (int i = 0; i < an->n && !d->cycle; i++) {
+			memset(on, 0, sizeof(on));
+			find_cycle(an, an->nodes[i].box_pid, stack, 0, on, &d->cycle, &d->cycle_len);
+		}
+	}
+	if (d->cycle) {
+		hx_str_printf(&s, "They wait for each other in a cycle: ");
+		for (size_t i = 0; i < d->cycle_len; i++)
+			hx_str_printf(&s, "pid %d -> ", d->cycle[i]);
+		hx_str_printf(&s, "pid %d.", d->cycle[0]);
+	}
+	/* Trim the trailing space. */
+	while (s.len && s.s[s.len - 1] == ' ')
+		s.s[--s.len] = '\0';
+	d->explanation = hx_str_steal(&s);
+	free(an->fds);
+	free(an);
+	return d;
+}
+
+void hx_deadlock_free(struct hx_deadlock *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->nprocs; i++) {
+		free(d->procs[i].blocked_in);
+		free(d->procs[i].object);
+		free(d->procs[i].detail);
+	}
+	free(d->procs);
+	free(d->cycle);
+	free(d->explanation);
+	free(d);
+}

@@ -1,0 +1,301 @@
+/*
+ * internal.h - what the harness's own files share. Not installed, not
+ * included by grader/ (which sees harness.h only).
+ */
+#ifndef IPCGRADE_HARNESS_INTERNAL_H
+#define IPCGRADE_HARNESS_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "harness.h"
+
+#define HX_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The box's user when ipcgrade runs as root: 60000 + slot, as isolate does. */
+#define HX_UID_BASE 60000
+#define HX_SLOTS 1000
+/* The user the submission sees itself as inside a user namespace. */
+#define HX_INNER_UID 1000
+
+/* ---- util.c: small helpers ------------------------------------------ */
+
+uint64_t hx_now_us(void);			/* CLOCK_MONOTONIC */
+/* snprintf into err (may be NULL); returns -e so `return hx_fail(...)` works. */
+int hx_fail(char *err, size_t errlen, int e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Read a whole small file into buf (NUL-terminated); returns length or -errno. */
+ssize_t hx_read_file(const char *path, char *buf, size_t size);
+ssize_t hx_read_fileat(int dirfd, const char *path, char *buf, size_t size);
+/* Write a string to a file (for cgroup and /proc knobs). */
+int hx_write_file(const char *path, const char *text);
+/* malloc'd formatted string; NULL only when out of memory. */
+char *hx_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *hx_strdup(const char *s);
+/* A growable string with a hard cap (curl's dynbuf idea). */
+struct hx_str {
+	char *s;
+	size_t len, cap, max;
+	bool toobig;
+};
+void hx_str_init(struct hx_str *b, size_t max);
+int hx_str_add(struct hx_str *b, const char *data, size_t n);
+int hx_str_printf(struct hx_str *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *hx_str_steal(struct hx_str *b);	/* NUL-terminated; b is reset */
+void hx_str_release(struct hx_str *b);
+int hx_signal_from_name(const char *name);
+
+/* ---- procfs.c: reading /proc of the box's processes ----------------- */
+
+struct hx_proc_stat {
+	char state;		/* R S D T t Z X ... */
+	pid_t ppid;
+	pid_t pgrp;
+	pid_t session;
+	unsigned long long utime, stime, cutime, cstime;	/* clock ticks */
+	char comm[32];
+};
+int hx_proc_stat(pid_t pid, pid_t tid, struct hx_proc_stat *st);
+/* The tgid of a thread, or -errno. */
+pid_t hx_proc_tgid(pid_t tid);
+/* The innermost pid-namespace pid of a process (NSpid's last field). */
+pid_t hx_proc_nspid(pid_t pid);
+/* Children of every thread of pid into out[]; returns count or -errno. */
+int hx_proc_children(pid_t pid, pid_t *out, int max);
+/* All descendants (processes) of root, root excluded; returns count. */
+int hx_proc_descendants(pid_t root, pid_t *out, int max);
+/* Thread ids of a process; returns count or -errno. */
+int hx_proc_threads(pid_t pid, pid_t *out, int max);
+/* Read len bytes at addr of another process (process_vm_readv). */
+ssize_t hx_proc_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len);
+/* Read a NUL-terminated string (at most size-1 bytes); returns len or -errno. */
+ssize_t hx_proc_read_string(pid_t pid, uint64_t addr, char *buf, size_t size);
+/* readlink /proc/PID/fd/FD; returns len or -errno. */
+ssize_t hx_proc_fd_link(pid_t pid, int fd, char *buf, size_t size);
+/* Voluntary + involuntary context switches of a thread (progress probe). */
+unsigned long long hx_proc_ctxt_switches(pid_t pid, pid_t tid);
+
+/* ---- probe.c --------------------------------------------------------- */
+
+/* Whether the kernel accepts SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV. */
+bool hx_probe_wait_killable(void);
+
+/* ---- cgroup.c: per-run cgroups (v2, or v1 controllers) -------------- */
+
+struct hx_cgroup {
+	int version;		/* 0 none, 1, 2 */
+	char v2[512];		/* the run's v2 cgroup directory */
+	char memory[512];	/* v1 directories ("" when not used) */
+	char pids[512];
+	char cpuacct[512];
+	bool has_memory, has_pids, has_cpu;
+};
+/* Create the run's cgroup(s) under the caller's own and set limits.
+ * Never fails hard: what cannot be set is left out (has_* false). */
+void hx_cgroup_create(struct hx_cgroup *cg, const struct hx_limits *lim, int slot);
+int hx_cgroup_attach(const struct hx_cgroup *cg, pid_t pid);
+/* CPU time used, in microseconds, or -1 when unknown. */
+long long hx_cgroup_cpu_us(const struct hx_cgroup *cg);
+/* Number of OOM kills so far (0 when unknown). */
+unsigned long hx_cgroup_oom_kills(const struct hx_cgroup *cg);
+unsigned long hx_cgroup_memory_peak_kb(const struct hx_cgroup *cg);
+/* Kill everything left in it and remove it. */
+void hx_cgroup_destroy(struct hx_cgroup *cg);
+/* What the machine offers, for the probe. */
+void hx_cgroup_probe(struct hx_caps *caps);
+
+/* ---- seccomp_policy.c ------------------------------------------------ */
+
+struct hx_policy {
+	void *bpf;		/* struct sock_filter[] */
+	size_t bpf_len;		/* in instructions */
+};
+enum hx_policy_flags {
+	HX_POLICY_TRACE = 1 << 0,	/* notify the IPC/process calls */
+	HX_POLICY_TRACE_HOT = 1 << 1,	/* ... and the hot ones */
+	HX_POLICY_CHECK_KILL = 1 << 2,	/* notify kill-like calls (reduced isolation) */
+};
+int hx_policy_build(unsigned flags, struct hx_policy *p, char *err, size_t errlen);
+void hx_policy_release(struct hx_policy *p);
+
+/* What the supervisor does with a notification for syscall nr. */
+enum hx_syscall_class {
+	HX_SC_ALLOW = 0,	/* not notified */
+	HX_SC_DENY,		/* answer -EPERM and count it */
+	HX_SC_TRACE,		/* record, then CONTINUE */
+	HX_SC_KILL_CHECK,	/* check the target, then CONTINUE or -EPERM */
+};
+/* Whether the policy denies this call (a notification the supervisor
+ * must answer -EPERM); name gets a description like "socket(AF_INET)". */
+bool hx_policy_denies(int nr, const uint64_t args[6], char *name, size_t size);
+/* Why a call is denied, for documentation; NULL when it is not. */
+const char *hx_policy_why(int nr);
+/* The name of a syscall number (native ABI), or NULL. */
+const char *hx_syscall_name(int nr);
+
+/* ---- box_init.c: the box's pid 1 ------------------------------------ */
+
+/* Messages on the control socket (SOCK_SEQPACKET) between supervisor and
+ * box init. Each is one fixed-size struct. */
+enum hx_msg_type {
+	HX_MSG_GO = 1,		/* supervisor -> init: maps and cgroup done */
+	HX_MSG_EXITED,		/* init -> supervisor: the first process ended */
+	HX_MSG_FINISH,		/* supervisor -> init: kill all, report, exit */
+	HX_MSG_LEFTOVER,	/* init -> supervisor: a process that was still alive */
+	HX_MSG_IPC,		/* init -> supervisor: an IPC object left behind */
+	HX_MSG_DONE,		/* init -> supervisor: report complete */
+};
+struct hx_msg {
+	int type;
+	int status;		/* EXITED: wait status */
+	pid_t pid;		/* LEFTOVER: pid in the box */
+	int count;		/* DONE: leftover processes */
+	long long cpu_us;	/* DONE: CPU of every reaped process */
+	long long maxrss_kb;	/* DONE */
+	char kind[16];		/* IPC */
+	char name[240];		/* IPC: object; LEFTOVER: comm */
+};
+
+/* Setup failures of init or the submission child, sent over the error
+ * pipe (git's run-command child_err idea). EOF means exec succeeded. */
+struct hx_child_err {
+	int stage;		/* enum hx_setup_stage */
+	int err;		/* errno */
+	int line;		/* box_init.c line of the failing step, or 0 */
+};
+enum hx_setup_stage {
+	HX_STAGE_GO = 1, HX_STAGE_MOUNT, HX_STAGE_PIVOT, HX_STAGE_NET, HX_STAGE_UID,
+	HX_STAGE_RLIMIT, HX_STAGE_SECCOMP, HX_STAGE_SENDFD, HX_STAGE_CHDIR,
+	HX_STAGE_EXEC, HX_STAGE_FORK, HX_STAGE_LANDLOCK, HX_STAGE_AFFINITY,
+};
+const char *hx_stage_name(int stage);
+
+/* Everything the init needs, prepared by the supervisor before clone so
+ * that the init allocates nothing. */
+struct hx_box_plan {
+	bool full;			/* namespaces and our own root */
+	bool userns;			/* inside a user namespace */
+	bool drop_uid;			/* setresuid to uid/gid before exec */
+	uid_t uid;			/* the submission's uid as it sees it */
+	gid_t gid;
+	const char *workdir;		/* host path */
+	const char *const *readonly_dirs;
+	const char *const *argv;
+	const char *const *envp;
+	struct hx_limits limits;
+	bool use_rlimit_as;		/* no memory cgroup */
+	bool use_rlimit_nproc;		/* no pids cgroup */
+	unsigned cpus;
+	unsigned cpu_first;
+	int ctl_fd;			/* init's end of the control socket */
+	int notify_fd;			/* the submission's end of the fd socket */
+	int err_fd;			/* error pipe, write end */
+	int stdin_fd, stdout_fd, stderr_fd;
+	const void *bpf;		/* struct sock_filter[] */
+	size_t bpf_len;
+	bool wait_killable;
+	/* Host paths travel as O_PATH fds opened by the supervisor: their
+	 * parents need not be searchable by the box's user, and a symlink
+	 * swapped in later changes nothing. */
+	int workdir_fd;
+	int ro_fds[16];
+	int landlock_fd;		/* reduced isolation: ruleset, or -1 */
+	char passwd[256];		/* /etc/passwd of the box */
+	char group[128];
+};
+/* The init's body; never returns. */
+void hx_box_init_main(const struct hx_box_plan *plan) __attribute__((noreturn));
+
+/* ---- ipc_objects.c --------------------------------------------------- */
+
+struct hx_ipc_snapshot {
+	char **names;		/* "kind\tname" */
+	size_t n;
+};
+/* Objects visible now in this IPC namespace and mount namespace. With
+ * owner >= 0, only SysV objects created by that uid. */
+int hx_ipc_snapshot(struct hx_ipc_snapshot *s, uid_t owner);
+void hx_ipc_snapshot_release(struct hx_ipc_snapshot *s);
+/* For each object: call fn(kind, name). Used by init inside the box and
+ * by the supervisor in reduced isolation. Allocation-free variant. */
+typedef void (*hx_ipc_visit_fn)(const char *kind, const char *name, void *arg);
+void hx_ipc_visit(hx_ipc_visit_fn fn, void *arg);
+/* Remove one object given as produced by hx_ipc_visit. */
+int hx_ipc_remove(const char *kind, const char *name);
+
+/* ---- tracer.c -------------------------------------------------------- */
+
+struct hx_tracer;
+struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, pid_t init_pid);
+void hx_tracer_free(struct hx_tracer *t);
+void hx_tracer_set_start(struct hx_tracer *t, uint64_t start_us, pid_t first_pid);
+/* The inodes of our own stdout/stderr pipes: I/O on them is not IPC. */
+void hx_tracer_set_output_pipes(struct hx_tracer *t, unsigned long out_ino, unsigned long err_ino);
+/* Handle one notification from fd; returns 0, or -errno when the fd is
+ * gone. *next_due_us is updated for delayed (jittered) answers. */
+int hx_tracer_handle(struct hx_tracer *t, int fd);
+/* Answer the delayed notifications whose time has come; returns the time
+ * of the next one, or 0 when none waits. */
+uint64_t hx_tracer_flush_due(struct hx_tracer *t, int fd, uint64_t now_us);
+/* Whether a thread waits for our (delayed) answer. */
+bool hx_tracer_holds(const struct hx_tracer *t, pid_t tid);
+bool hx_tracer_any_pending(const struct hx_tracer *t);
+/* Learn processes of the box now (creation order = box pids). */
+void hx_tracer_discover(struct hx_tracer *t);
+/* Box pid of a host pid (0 when unknown); host pid of a box pid. */
+int hx_tracer_box_pid(struct hx_tracer *t, pid_t host_pid);
+pid_t hx_tracer_host_pid(const struct hx_tracer *t, int box_pid);
+/* Whether any denied call was made. */
+bool hx_tracer_denied_any(const struct hx_tracer *t);
+/* Move events, counts, denials into the result. */
+void hx_tracer_export(struct hx_tracer *t, struct hx_result *res);
+/* Decode a clone flags word ("CLONE_VM|CLONE_THREAD|..."). */
+void hx_format_clone_flags(unsigned long flags, char *buf, size_t size);
+
+/* ---- watchdog.c: /proc sampling, deadlock detection ------------------ */
+
+struct hx_watchdog;
+struct hx_watchdog *hx_watchdog_new(pid_t init_pid, unsigned deadlock_after_ms, bool detect_deadlock);
+void hx_watchdog_free(struct hx_watchdog *w);
+/* One sample. Returns true when the box is deadlocked (then the
+ * explanation can be built with hx_deadlock_explain). out_bytes is the
+ * output seen so far. */
+bool hx_watchdog_sample(struct hx_watchdog *w, struct hx_tracer *t, uint64_t now_us,
+			size_t out_bytes);
+/* CPU time of every process of the box so far (µs), from /proc. */
+long long hx_watchdog_cpu_us(const struct hx_watchdog *w);
+/* Peak virtual memory seen (kB), for RLIMIT_AS-only runs. */
+unsigned long hx_watchdog_vm_peak_kb(const struct hx_watchdog *w);
+
+/* ---- deadlock.c ------------------------------------------------------- */
+
+/* Build the explanation of the current state of the box. */
+struct hx_deadlock *hx_deadlock_explain(pid_t init_pid, struct hx_tracer *t, unsigned after_ms);
+void hx_deadlock_free(struct hx_deadlock *d);
+/* How a blocked thread waits, from /proc/PID/task/TID/syscall. */
+enum hx_wait_kind {
+	HX_WAIT_NONE = 0,	/* running, or not in a wait we know */
+	HX_WAIT_TIMED,		/* sleeps or waits with a timeout: progress will come */
+	HX_WAIT_FOREVER,	/* untimed wait on IPC, a child or a signal */
+	HX_WAIT_STOPPED,	/* stopped by a signal */
+};
+struct hx_syscall_state {
+	long nr;		/* -1 when running or unknown */
+	unsigned long args[6];
+};
+enum hx_wait_kind hx_classify_wait(char state, const struct hx_syscall_state *sc);
+int hx_read_syscall(pid_t pid, pid_t tid, struct hx_syscall_state *sc);
+
+/* ---- landlock.c -------------------------------------------------------- */
+
+/* Prepare a ruleset fd for the reduced box: read-only system dirs,
+ * read-write workdir, /dev/shm, /tmp. -errno when unsupported. Called
+ * in the supervisor; enforced by the child with hx_landlock_enforce. */
+int hx_landlock_prepare(const char *workdir, const char *const *readonly_dirs);
+int hx_landlock_enforce(int ruleset_fd);
+bool hx_landlock_available(void);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * ipc_objects.c - finding and removing the IPC objects a run leaves.
+ *
+ * POSIX shared memory and named semaphores are files in /dev/shm
+ * ("sem.NAME" for semaphores), POSIX queues are files of the mqueue
+ * filesystem, System V objects are listed in /proc/sysvipc. In full
+ * isolation the box's init lists them inside its own namespaces (they
+ * vanish with the box); in reduced isolation the supervisor diffs the
+ * host's lists before and after the run and removes what is new.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <mqueue.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static void visit_dir(const char *dir, hx_ipc_visit_fn fn, void *arg, bool shm)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char name[300];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (shm && strncmp(e->d_name, "sem.", 4) == 0) {
+			snprintf(name, sizeof(name), "/%s", e->d_name + 4);
+			fn("posix_sem", name, arg);
+		} else {
+			snprintf(name, sizeof(name), "/%s", e->d_name);
+			fn(shm ? "posix_shm" : "posix_mq", name, arg);
+		}
+	}
+	closedir(d);
+}
+
+/* /proc/sysvipc/{shm,sem,msg}: a header line, then "key id perms ... uid"
+ * with the creator's uid in a column whose index depends on the file. */
+static void visit_sysv(const char *file, const char *kind, int uid_col, uid_t owner,
+		       hx_ipc_visit_fn fn, void *arg)
+{
+	FILE *f = fopen(file, "re");
+	char line[512];
+
+	if (!f)
+		return;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		long long col[16] = { 0 };
+		int ncol = 0;
+		char *p = line;
+
+		while (ncol < 16) {
+			char *end;
+			long long v = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			col[ncol++] = v;
+			p = end;
+		}
+		if (ncol <= uid_col)
+			continue;
+		if (owner != (uid_t)-1 && (uid_t)col[uid_col] != owner)
+			continue;
+		char name[64];
+
+		snprintf(name, sizeof(name), "id %lld key 0x%08llx", col[1],
+			 (unsigned long long)(unsigned int)col[0]);
+		fn(kind, name, arg);
+	}
+	fclose(f);
+}
+
+struct visit_ctx {
+	hx_ipc_visit_fn fn;
+	void *arg;
+	uid_t owner;
+};
+
+static void visit_all(hx_ipc_visit_fn fn, void *arg, uid_t owner)
+{
+	visit_dir("/dev/shm", fn, arg, true);
+	visit_dir("/dev/mqueue", fn, arg, false);
+	/* The creator's uid (cuid) is column 9 of shm (key shmid perms size
+	 * cpid lpid nattch uid gid cuid), 6 of sem (key semid perms nsems
+	 * uid gid cuid) and 9 of msg (key msqid perms cbytes qnum lspid
+	 * lrpid uid gid cuid). */
+	visit_sysv("/proc/sysvipc/shm", "sysv_shm", 9, owner, fn, arg);
+	visit_sysv("/proc/sysvipc/sem", "sysv_sem", 6, owner, fn, arg);
+	visit_sysv("/proc/sysvipc/msg", "sysv_msg", 9, owner, fn, arg);
+}
+
+void hx_ipc_visit(hx_ipc_visit_fn fn, void *arg)
+{
+	visit_all(fn, arg, (uid_t)-1);
+}
+
+static void add_to_snapshot(const char *kind, const char *name, void *arg)
+{
+	struct hx_ipc_snapshot *s = arg;
+	char **grown = realloc(s->names, (s->n + 1) * sizeof(*grown));
+
+	if (!grown)
+		return;
+	s->names = grown;
+	s->names[s->n] = hx_strdup_printf("%s\t%s", kind, name);
+	if (s->names[s->n])
+		s->n++;
+}
+
+int hx_ipc_snapshot(struct hx_ipc_snapshot *s, uid_t owner)
+{
+	memset(s, 0, sizeof(*s));
+	visit_all(add_to_snapshot, s, owner);
+	return 0;
+}
+
+void hx_ipc_snapshot_release(struct hx_ipc_snapshot *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->names[i]);
+	free(s->names);
+	memset(s, 0, sizeof(*s));
+}
+
+int hx_ipc_remove(const char *kind, const char *name)
+{
+	char path[320];
+	long long id = -1;
+
+	if (strncmp(kind, "sysv_", 5) == 0 && sscanf(name, "id %lld", &id) != 1)
+		return -EINVAL;
+	if (strcmp(kind, "posix_shm") == 0) {
+		snprintf(path, sizeof(path), "/dev/shm%s", name);
+		return unlink(path) < 0 ? -errno : 0;
+	}
+	if (strcmp(kind, "posix_sem") == 0) {
+		snprintf(path, sizeof(path), "/dev/shm/sem.%s", name + 1);
+		return unlink(path) < 0 ? -errno : 0;
+	}
+	if (strcmp(kind, "posix_mq") == 0)
+		return mq_unlink(name) < 0 ? -errno : 0;
+	if (strcmp(kind, "sysv_shm") == 0)
+		return shmctl((int)id, IPC_RMID, NULL) < 0 ? -errno : 0;
+	if (strcmp(kind, "sysv_sem") == 0)
+		return semctl((int)id, 0, IPC_RMID) < 0 ? -errno : 0;
+	if (strcmp(kind, "sysv_msg") == 0)
+		return msgctl((int)id, IPC_RMID, NULL) < 0 ? -errno : 0;
+	return -EINVAL;
+}

@@ -1,0 +1,213 @@
+/*
+ * probe.c - what this machine offers the sandbox, found by trying.
+ *
+ * Every feature is probed by using it in a throw-away child, never by
+ * reading version numbers: Docker's seccomp profile, Ubuntu's AppArmor
+ * user-namespace restriction and a masked /proc all pass version checks
+ * and then fail at the first real call.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Exit codes of the namespace probe child: which step failed. */
+enum { NS_OK = 0, NS_GO, NS_PRIVATE, NS_TMPFS, NS_PROC, NS_MQUEUE };
+
+static const char *ns_step(int code)
+{
+	switch (code) {
+	case NS_GO: return "setting up the user namespace";
+	case NS_PRIVATE: return "making mounts private";
+	case NS_TMPFS: return "mounting a tmpfs";
+	case NS_PROC: return "mounting /proc (is /proc masked, as in a container?)";
+	case NS_MQUEUE: return "mounting an mqueue filesystem";
+	}
+	return "an unknown step";
+}
+
+static int write_maps(pid_t pid, uid_t uid, gid_t gid)
+{
+	char path[64], text[64];
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+	hx_write_file(path, "deny");	/* absent on old kernels */
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	snprintf(text, sizeof(text), "%d %d 1\n", HX_INNER_UID, (int)uid);
+	rc = hx_write_file(path, text);
+	if (rc < 0)
+		return rc;
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	snprintf(text, sizeof(text), "%d %d 1\n", HX_INNER_UID, (int)gid);
+	return hx_write_file(path, text);
+}
+
+/* Try the namespaces a full box needs, as the box's init would. */
+static bool try_namespaces(bool userns, char *why, size_t whylen)
+{
+	int sync[2];
+	unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET |
+			      CLONE_NEWUTS | SIGCHLD;
+
+	if (userns)
+		flags |= CLONE_NEWUSER;
+	if (pipe2(sync, O_CLOEXEC) < 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return false;
+	}
+	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+
+	if (pid < 0) {
+		int e = errno;
+
+		close(sync[0]);
+		close(sync[1]);
+		snprintf(why, whylen, "clone(%s): %s",
+			 userns ? "CLONE_NEWUSER|CLONE_NEWPID|..." : "CLONE_NEWPID|CLONE_NEWNS|...",
+			 strerror(e));
+		return false;
+	}
+	if (pid == 0) {
+		char c;
+
+		close(sync[1]);
+		if (read(sync[0], &c, 1) != 1)
+			_exit(NS_GO);
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(NS_PRIVATE);
+		if (mount("probe", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") < 0)
+			_exit(NS_TMPFS);
+		if (mkdir("/tmp/proc", 0755) < 0 ||
+		    mount("proc", "/tmp/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			_exit(NS_PROC);
+		if (mkdir("/tmp/mq", 0755) < 0 || mount("mqueue", "/tmp/mq", "mqueue", 0, NULL) < 0)
+			_exit(NS_MQUEUE);
+		_exit(NS_OK);
+	}
+	close(sync[0]);
+	int rc = userns ? write_maps(pid, getuid(), getgid()) : 0;
+
+	if (rc == 0 && write(sync[1], "g", 1) != 1)
+		rc = -errno;
+	close(sync[1]);
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc < 0) {
+		snprintf(why, whylen, "writing the user namespace's uid map: %s", strerror(-rc));
+		return false;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != NS_OK) {
+		snprintf(why, whylen, "%s failed inside new namespaces",
+			 WIFEXITED(status) ? ns_step(WEXITSTATUS(status)) : "the probe child was killed");
+		return false;
+	}
+	return true;
+}
+
+/* Load a one-rule notify filter in a child, with the given extra flag. */
+static bool try_notify(unsigned long extra_flags)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		struct sock_filter insns[] = {
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog prog = { .len = 1, .filter = insns };
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			_exit(1);
+		long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				  SECCOMP_FILTER_FLAG_NEW_LISTENER | extra_flags, &prog);
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+bool hx_probe_wait_killable(void)
+{
+	return hx_probe()->seccomp_wait_killable;
+}
+
+const struct hx_caps *hx_probe(void)
+{
+	static struct hx_caps caps;
+	static bool done;
+	struct utsname u;
+
+	if (done)
+		return &caps;
+	done = true;
+	if (uname(&u) == 0)
+		snprintf(caps.kernel, sizeof(caps.kernel), "%.80s %.32s", u.release, u.machine);
+	const struct scmp_version *v = seccomp_version();
+
+	snprintf(caps.libseccomp, sizeof(caps.libseccomp), "%u.%u.%u",
+		 v->major, v->minor, v->micro);
+	caps.running_as_root = geteuid() == 0;
+
+	caps.user_namespaces = try_namespaces(true, caps.user_namespaces_why,
+					      sizeof(caps.user_namespaces_why));
+	if (caps.user_namespaces)
+		caps.namespaces = true;
+	else if (caps.running_as_root)
+		caps.namespaces = try_namespaces(false, caps.namespaces_why,
+						 sizeof(caps.namespaces_why));
+	else
+		snprintf(caps.namespaces_why, sizeof(caps.namespaces_why),
+			 "not root, and no user namespace: %.120s", caps.user_namespaces_why);
+
+	caps.seccomp_notify = seccomp_api_get() >= 5 && try_notify(0);
+	caps.seccomp_wait_killable = caps.seccomp_notify &&
+				     try_notify(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+	hx_cgroup_probe(&caps);
+	caps.best = caps.namespaces && caps.seccomp_notify ? HX_ISOLATION_FULL : HX_ISOLATION_REDUCED;
+	return &caps;
+}
+
+void hx_limits_mechanisms(enum hx_isolation iso, struct hx_limits_by *by)
+{
+	const struct hx_caps *c = hx_probe();
+	(void)iso;
+
+	by->wall = "supervisor timer";
+	by->output = "supervisor byte count";
+	if (c->cgroup_memory)
+		by->memory = c->cgroup_v1_memory ? "cgroup v1 memory" : "cgroup v2 memory";
+	else
+		by->memory = "RLIMIT_AS per process";
+	if (c->cgroup_pids)
+		by->processes = c->cgroup_v1_pids ? "cgroup v1 pids" : "cgroup v2 pids";
+	else
+		by->processes = c->running_as_root ? "RLIMIT_NPROC of the box's own uid"
+						   : "RLIMIT_NPROC (shared with your other processes)";
+	if (c->cgroup_v1_cpuacct || (c->cgroup_v2 && (c->cgroup_memory || c->cgroup_pids)))
+		by->cpu = c->cgroup_v1_cpuacct ? "cgroup v1 cpuacct" : "cgroup v2 cpu.stat";
+	else
+		by->cpu = "/proc sampling + RLIMIT_CPU per process";
+}

@@ -1,0 +1,113 @@
+/*
+ * result.c - names, defaults and the lifecycle of configurations and
+ * results.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *hx_version(void)
+{
+#ifdef IPCGRADE_VERSION
+	return IPCGRADE_VERSION;
+#else
+	return "0";
+#endif
+}
+
+const char *hx_verdict_name(enum hx_verdict v)
+{
+	switch (v) {
+	case HX_VERDICT_OK: return "ok";
+	case HX_VERDICT_RUNTIME_ERROR: return "runtime_error";
+	case HX_VERDICT_TIMEOUT: return "timeout";
+	case HX_VERDICT_DEADLOCK: return "deadlock";
+	case HX_VERDICT_MEMORY_LIMIT: return "memory_limit";
+	case HX_VERDICT_OUTPUT_LIMIT: return "output_limit";
+	case HX_VERDICT_FORBIDDEN_SYSCALL: return "forbidden_syscall";
+	case HX_VERDICT_INTERNAL_ERROR: return "internal_error";
+	}
+	return "internal_error";
+}
+
+const char *hx_isolation_name(enum hx_isolation i)
+{
+	switch (i) {
+	case HX_ISOLATION_FULL: return "full";
+	case HX_ISOLATION_REDUCED: return "reduced";
+	case HX_ISOLATION_AUTO: break;
+	}
+	return "auto";
+}
+
+static const char *const group_names[HX_GROUP_COUNT] = {
+	[HX_GROUP_FORK] = "fork", [HX_GROUP_THREAD] = "thread", [HX_GROUP_EXEC] = "exec",
+	[HX_GROUP_WAIT] = "wait", [HX_GROUP_KILL] = "kill", [HX_GROUP_PIPE] = "pipe",
+	[HX_GROUP_SHM] = "shm", [HX_GROUP_SEM] = "sem", [HX_GROUP_MQ] = "mq",
+	[HX_GROUP_SOCKET] = "socket", [HX_GROUP_FUTEX] = "futex", [HX_GROUP_IO] = "io",
+};
+
+const char *hx_group_name(enum hx_group g)
+{
+	return (unsigned)g < HX_GROUP_COUNT ? group_names[g] : NULL;
+}
+
+int hx_group_from_name(const char *name)
+{
+	for (int g = 0; g < HX_GROUP_COUNT; g++)
+		if (strcmp(group_names[g], name) == 0)
+			return g;
+	return -1;
+}
+
+void hx_limits_fill_defaults(struct hx_limits *l)
+{
+	if (!l->wall_ms)
+		l->wall_ms = 5000;
+	if (!l->cpu_ms)
+		l->cpu_ms = 5000;
+	if (!l->memory_mb)
+		l->memory_mb = 256;
+	if (!l->processes)
+		l->processes = 64;
+	if (!l->output_kb)
+		l->output_kb = 1024;
+	if (!l->open_files)
+		l->open_files = 256;
+	if (!l->file_size_kb)
+		l->file_size_kb = 16384;
+	if (!l->tmpfs_mb)
+		l->tmpfs_mb = 64;
+	if (!l->deadlock_after_ms)
+		l->deadlock_after_ms = 500;
+}
+
+void hx_config_init(struct hx_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+void hx_result_release(struct hx_result *res)
+{
+	if (!res)
+		return;
+	free(res->out.data);
+	free(res->err.data);
+	for (size_t i = 0; i < res->nleftovers; i++)
+		free(res->leftovers[i].comm);
+	free(res->leftovers);
+	for (size_t i = 0; i < res->nipc_left; i++) {
+		free(res->ipc_left[i].kind);
+		free(res->ipc_left[i].name);
+	}
+	free(res->ipc_left);
+	for (size_t i = 0; i < res->ndenied; i++)
+		free(res->denied[i].call);
+	free(res->denied);
+	for (size_t i = 0; i < res->nevents; i++)
+		free(res->events[i].detail);
+	free(res->events);
+	hx_deadlock_free(res->deadlock);
+	memset(res, 0, sizeof(*res));
+}
