@@ -1,0 +1,223 @@
+/*
+ * test_deadlock.c - deadlock detection and explanation against fixtures.
+ *
+ * Each tests/fixtures/deadlock/NAME.c says in its header:
+ *   expect: deadlock | ok | timeout
+ *   explain: a, b          substrings the explanation must contain
+ *   blocked: 1=read 2=...  what each box pid is blocked in
+ *   cycle: yes | no
+ * Deadlocks must be called early (long before the wall limit); the others
+ * must never be called one: they run several times here, and 100 times in
+ * `make soak`.
+ */
+#include "testutil.h"
+#include <dirent.h>
+#include <strings.h>
+
+struct fixture {
+	char name[64];
+	char expect[32];
+	char explain[256];
+	char blocked[256];
+	bool cycle;
+};
+
+static bool value(const char *text, const char *key, char *out, size_t size)
+{
+	const char *p = strstr(text, key);
+
+	if (!p)
+		return false;
+	p += strlen(key);
+	while (*p == ' ')
+		p++;
+	size_t n = strcspn(p, "\n");
+
+	/* Values end at two spaces (a comment may follow). */
+	const char *cmt = strstr(p, "  ");
+
+	if (cmt && (size_t)(cmt - p) < n)
+		n = (size_t)(cmt - p);
+	snprintf(out, size, "%.*s", (int)n, p);
+	return true;
+}
+
+static int load(struct fixture *fx, int max)
+{
+	DIR *d = opendir("tests/fixtures/deadlock");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) && n < max) {
+		size_t l = strlen(e->d_name);
+		char path[300], text[4096] = "", cyc[16] = "";
+
+		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
+			continue;
+		snprintf(path, sizeof(path), "tests/fixtures/deadlock/%s", e->d_name);
+		FILE *f = fopen(path, "r");
+
+		assert_non_null(f);
+		text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+		fclose(f);
+		struct fixture *x = &fx[n];
+
+		memset(x, 0, sizeof(*x));
+		snprintf(x->name, sizeof(x->name), "%.*s", (int)(l - 2), e->d_name);
+		if (!value(text, "expect:", x->expect, sizeof(x->expect)))
+			continue;
+		value(text, "explain:", x->explain, sizeof(x->explain));
+		value(text, "blocked:", x->blocked, sizeof(x->blocked));
+		value(text, "cycle:", cyc, sizeof(cyc));
+		x->cycle = strcmp(cyc, "yes") == 0;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* The harness names waits as students know them. */
+static const char *call_alias(const char *syscall)
+{
+	if (strcmp(syscall, "openat") == 0) return "open";
+	if (strcmp(syscall, "mq_timedreceive") == 0) return "mq_receive";
+	if (strcmp(syscall, "mq_timedsend") == 0) return "mq_send";
+	if (strcmp(syscall, "semtimedop") == 0) return "semop";
+	return syscall;
+}
+
+static int check(const struct fixture *x, const char *mode)
+{
+	char path[128];
+	int bad = 0;
+
+	snprintf(path, sizeof(path), "deadlock/%s", x->name);
+	char *prog = tu_fixture(path);
+	/* A deadlock must be called long before this wall limit. */
+	json_t *j = tu_run_json((const char *[]){ "--isolation", mode, "--timeout", "2500", NULL },
+				prog, NULL, NULL);
+	const char *verdict = tu_str(j, "verdict");
+	json_t *dl = json_object_get(j, "deadlock");
+
+	free(prog);
+	if (strcmp(verdict, x->expect) != 0) {
+		fprintf(stderr, "%s (%s): verdict %s (%s), expected %s\n", x->name, mode, verdict,
+			tu_str(j, "verdict_detail"), x->expect);
+		bad++;
+	}
+	if (strcmp(x->expect, "deadlock") != 0) {
+		if (!json_is_null(dl)) {
+			fprintf(stderr, "%s (%s): a deadlock was reported\n", x->name, mode);
+			bad++;
+		}
+		json_decref(j);
+		return bad;
+	}
+	if (!json_is_object(dl)) {
+		json_decref(j);
+		return bad + 1;
+	}
+	if (tu_int(j, "wall_ms") > 2500) {
+		fprintf(stderr, "%s (%s): the deadlock came late: %lld ms\n", x->name, mode, tu_int(j, "wall_ms"));
+		bad++;
+	}
+	const char *expl = tu_str(dl, "explanation");
+	char words[256], *save = NULL;
+
+	snprintf(words, sizeof(words), "%s", x->explain);
+	for (char *w = strtok_r(words, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		while (*w == ' ')
+			w++;
+		if (*w && !strcasestr(expl, w)) {
+			fprintf(stderr, "%s (%s): the explanation lacks '%s': %s\n", x->name, mode, w, expl);
+			bad++;
+		}
+	}
+	/* blocked: 1=read 2=wait4 */
+	char spec[256];
+
+	snprintf(spec, sizeof(spec), "%s", x->blocked);
+	for (char *w = strtok_r(spec, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		int pid = atoi(w);
+		const char *call = strchr(w, '=');
+		bool found = false;
+		json_t *procs = json_object_get(dl, "processes");
+
+		if (!call)
+			continue;
+		call = call_alias(call + 1);
+		for (size_t i = 0; i < json_array_size(procs); i++) {
+			json_t *p = json_array_get(procs, i);
+
+			if (tu_int(p, "pid") == pid) {
+				found = strcmp(tu_str(p, "blocked_in"), call) == 0;
+				if (!found)
+					fprintf(stderr, "%s (%s): pid %d blocked in %s, expected %s\n", x->name,
+						mode, pid, tu_str(p, "blocked_in"), call);
+			}
+		}
+		if (!found)
+			bad++;
+	}
+	bool has_cycle = json_is_array(json_object_get(dl, "cycle"));
+
+	if (has_cycle != x->cycle) {
+		fprintf(stderr, "%s (%s): cycle %s, expected %s\n", x->name, mode, has_cycle ? "yes" : "no",
+			x->cycle ? "yes" : "no");
+		bad++;
+	}
+	json_decref(j);
+	return bad;
+}
+
+static void run_all(const char *mode, int repeat_ok)
+{
+	static struct fixture fx[64];
+	int n = load(fx, 64), bad = 0, deadlocks = 0;
+
+	assert_true(n >= 15);
+	for (int i = 0; i < n; i++) {
+		bool dl = strcmp(fx[i].expect, "deadlock") == 0;
+
+		deadlocks += dl;
+		/* Not-deadlocks run several times: a false call must not hide
+		 * behind luck. */
+		for (int r = 0; r < (dl ? 1 : repeat_ok); r++)
+			if (check(&fx[i], mode)) {
+				bad++;
+				break;
+			}
+	}
+	assert_true(deadlocks >= 8);
+	assert_int_equal(bad, 0);
+}
+
+static void test_deadlock_fixtures_full(void **state)
+{
+	(void)state;
+	const char *doc[] = { tu_ipcgrade(), "doctor", NULL };
+	struct proc_out d = tu_run(doc, NULL, 30000);
+	int st = d.status;
+
+	tu_free(&d);
+	if (st != 0)
+		TU_SKIP("full isolation is not available here (see ipcgrade doctor)");
+	run_all("full", atoi(tu_env("DEADLOCK_REPEAT", "2")));
+}
+
+static void test_deadlock_fixtures_reduced(void **state)
+{
+	(void)state;
+	run_all("reduced", 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deadlock_fixtures_full),
+		cmocka_unit_test(test_deadlock_fixtures_reduced),
+	};
+
+	return cmocka_run_group_tests_name("deadlock", tests, NULL, NULL);
+}

@@ -1,0 +1,279 @@
+/*
+ * test_trace.c - the tracer against fixtures with known IPC use.
+ *
+ * Each tests/fixtures/trace/NAME.c states what it does in its header:
+ *   expect-ipc: group=N ...       counts (groups not listed must be 0)
+ *   expect-calls: a b c           counted calls in order (one process), or
+ *   expect-calls: 1: a b; 2: c    per box pid
+ *   expect-stdout: TEXT           (optional) its whole output, one line
+ * and the run must produce exactly that, in both isolation modes.
+ */
+#include "testutil.h"
+#include <dirent.h>
+
+struct fixture {
+	char name[64];
+	char ipc[512];
+	char calls[1024];
+	char out[256];
+	bool has_out;
+};
+
+static const char *mode;
+
+static bool header_value(const char *text, const char *key, char *out, size_t size)
+{
+	const char *p = strstr(text, key);
+
+	if (!p)
+		return false;
+	p += strlen(key);
+	while (*p == ' ')
+		p++;
+	size_t n = strcspn(p, "\n");
+
+	/* A value may continue on following " *   " lines. */
+	snprintf(out, size, "%.*s", (int)n, p);
+	const char *next = p + n;
+
+	while (strncmp(next, "\n *   ", 6) == 0) {
+		next += 6;
+		size_t m = strcspn(next, "\n");
+		size_t len = strlen(out);
+
+		snprintf(out + len, size - len, " %.*s", (int)m, next);
+		next += m;
+	}
+	return true;
+}
+
+static int load_fixtures(struct fixture *fx, int max)
+{
+	DIR *d = opendir("tests/fixtures/trace");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) && n < max) {
+		size_t l = strlen(e->d_name);
+		char path[300], text[4096] = "";
+
+		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
+			continue;
+		snprintf(path, sizeof(path), "tests/fixtures/trace/%s", e->d_name);
+		FILE *f = fopen(path, "r");
+
+		assert_non_null(f);
+		size_t got = fread(text, 1, sizeof(text) - 1, f);
+
+		text[got] = '\0';
+		fclose(f);
+		char *end = strstr(text, "*/");
+
+		if (end)
+			*end = '\0';
+		struct fixture *x = &fx[n];
+
+		memset(x, 0, sizeof(*x));
+		snprintf(x->name, sizeof(x->name), "%.*s", (int)(l - 2), e->d_name);
+		if (!header_value(text, "expect-ipc:", x->ipc, sizeof(x->ipc)))
+			continue;
+		header_value(text, "expect-calls:", x->calls, sizeof(x->calls));
+		x->has_out = header_value(text, "expect-stdout:", x->out, sizeof(x->out));
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* The counted calls of one box pid, space-separated. */
+static void calls_of(json_t *events, int pid, char *out, size_t size)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < json_array_size(events); i++) {
+		json_t *e = json_array_get(events, i);
+
+		if (tu_int(e, "pid") != pid)
+			continue;
+		size_t len = strlen(out);
+
+		snprintf(out + len, size - len, "%s%s", len ? " " : "", tu_str(e, "call"));
+	}
+}
+
+static int check_fixture(const struct fixture *x)
+{
+	char *prog = NULL, path[128];
+	int bad = 0;
+
+	snprintf(path, sizeof(path), "trace/%s", x->name);
+	prog = tu_fixture(path);
+	json_t *j = tu_run_json((const char *[]){ "--isolation", mode, NULL }, prog, NULL, NULL);
+	json_t *ipc = json_object_get(j, "ipc");
+	json_t *events = json_object_get(j, "events");
+
+	free(prog);
+	if (strcmp(tu_str(j, "verdict"), "ok") != 0) {
+		fprintf(stderr, "%s: verdict %s (%s)\nstderr: %s\n", x->name, tu_str(j, "verdict"),
+			tu_str(j, "verdict_detail"), tu_str(j, "stderr"));
+		bad++;
+	}
+	/* Counts: every listed group as stated, every other one 0. */
+	const char *groups[] = { "fork", "thread", "exec", "wait", "kill", "pipe", "shm", "sem", "mq",
+				 "socket", "processes", "threads", NULL };
+
+	for (int g = 0; groups[g]; g++) {
+		char key[32];
+		long long want = 0;
+		const char *p;
+
+		snprintf(key, sizeof(key), "%s=", groups[g]);
+		/* match whole words: "threads=" must not match inside "thread=" */
+		for (p = x->ipc; (p = strstr(p, key)); p++)
+			if (p == x->ipc || p[-1] == ' ')
+				break;
+		if (p)
+			want = atoll(p + strlen(key));
+		long long seen = g >= 10 ? tu_int(j, groups[g]) : tu_int(ipc, groups[g]);
+
+		if (seen != want) {
+			fprintf(stderr, "%s (%s): %s expected %lld, saw %lld\n", x->name, mode, groups[g],
+				want, seen);
+			bad++;
+		}
+	}
+	/* Calls, in order, per process. */
+	if (x->calls[0]) {
+		char spec[1024], got[1024];
+
+		snprintf(spec, sizeof(spec), "%s", x->calls);
+		if (!strchr(spec, ':')) {
+			calls_of(events, 1, got, sizeof(got));
+			if (strcmp(got, spec) != 0) {
+				fprintf(stderr, "%s (%s): calls of pid 1: expected '%s', saw '%s'\n", x->name,
+					mode, spec, got);
+				bad++;
+			}
+		} else {
+			char *save = NULL;
+
+			for (char *part = strtok_r(spec, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
+				while (*part == ' ')
+					part++;
+				int pid = atoi(part);
+				char *want = strchr(part, ':');
+
+				if (!want)
+					continue;
+				want++;
+				while (*want == ' ')
+					want++;
+				size_t wl = strlen(want);
+
+				while (wl && want[wl - 1] == ' ')
+					want[--wl] = '\0';
+				calls_of(events, pid, got, sizeof(got));
+				if (strcmp(got, want) != 0) {
+					fprintf(stderr, "%s (%s): calls of pid %d: expected '%s', saw '%s'\n",
+						x->name, mode, pid, want, got);
+					bad++;
+				}
+			}
+		}
+	}
+	if (x->has_out) {
+		char want[300];
+
+		snprintf(want, sizeof(want), "%s\n", x->out);
+		if (strcmp(tu_str(j, "stdout"), want) != 0) {
+			fprintf(stderr, "%s: stdout '%s', expected '%s'\n", x->name, tu_str(j, "stdout"), want);
+			bad++;
+		}
+	}
+	if (bad) {
+		char *dump = json_dumps(events, JSON_COMPACT);
+
+		fprintf(stderr, "%s events: %.3000s\n", x->name, dump);
+		free(dump);
+	}
+	json_decref(j);
+	return bad;
+}
+
+static void test_trace_fixtures_give_exact_counts_and_calls(void **state)
+{
+	(void)state;
+	static struct fixture fx[128];
+	int n = load_fixtures(fx, 128), bad = 0;
+
+	assert_true(n >= 20);
+	for (int i = 0; i < n; i++)
+		bad += check_fixture(&fx[i]) ? 1 : 0;
+	if (bad)
+		fprintf(stderr, "%d of %d trace fixtures differ (%s isolation)\n", bad, n, mode);
+	assert_int_equal(bad, 0);
+}
+
+/* Hot-call tracing: semop and futex appear when asked for, not otherwise. */
+static void test_trace_hot_calls_only_on_request(void **state)
+{
+	(void)state;
+	char *prog = tu_fixture("trace/sem_sysv");
+	json_t *cold = tu_run_json((const char *[]){ "--isolation", mode, NULL }, prog, NULL, NULL);
+	json_t *hot = tu_run_json((const char *[]){ "--isolation", mode, "--trace-hot", NULL }, prog, NULL, NULL);
+	size_t cold_semop = 0, hot_semop = 0;
+	json_t *ev;
+	size_t i;
+
+	json_array_foreach(json_object_get(cold, "events"), i, ev)
+		cold_semop += strcmp(tu_str(ev, "call"), "semop") == 0;
+	json_array_foreach(json_object_get(hot, "events"), i, ev)
+		hot_semop += strcmp(tu_str(ev, "call"), "semop") == 0;
+	assert_int_equal(cold_semop, 0);
+	assert_true(hot_semop >= 1);
+	assert_null(json_object_get(json_object_get(cold, "ipc"), "futex"));
+	assert_non_null(json_object_get(json_object_get(hot, "ipc"), "futex"));
+	json_decref(cold);
+	json_decref(hot);
+	free(prog);
+}
+
+static void test_trace_human_timeline(void **state)
+{
+	(void)state;
+	char *prog = tu_fixture("trace/shm_posix");
+	const char *argv[] = { tu_ipcgrade(), "run", "--trace", "--isolation", mode, "--", prog, NULL };
+	struct proc_out r = tu_run(argv, NULL, 30000);
+
+	assert_int_equal(r.status, 0);
+	/* [+0.4ms] pid 1   shm_open("/name", O_CREAT|O_RDWR) */
+	assert_non_null(strstr(r.out, "] pid 1   shm_open(\""));
+	assert_non_null(strstr(r.out, "O_CREAT"));
+	assert_non_null(strstr(r.out, "IPC summary"));
+	assert_non_null(strstr(r.out, "processes created: 1"));
+	tu_free(&r);
+	free(prog);
+}
+
+static int setup_full(void **state) { (void)state; mode = "full"; return 0; }
+static int setup_reduced(void **state) { (void)state; mode = "reduced"; return 0; }
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_trace_fixtures_give_exact_counts_and_calls),
+		cmocka_unit_test(test_trace_hot_calls_only_on_request),
+		cmocka_unit_test(test_trace_human_timeline),
+	};
+	int failed = 0;
+	const char *doc[] = { tu_ipcgrade(), "doctor", NULL };
+	struct proc_out d = tu_run(doc, NULL, 30000);
+
+	if (d.status == 0)
+		failed += cmocka_run_group_tests_name("trace (full isolation)", tests, setup_full, NULL);
+	else
+		fprintf(stderr, "SKIPPED: trace (full isolation): full isolation is not available here\n");
+	tu_free(&d);
+	failed += cmocka_run_group_tests_name("trace (reduced isolation)", tests, setup_reduced, NULL);
+	return failed;
+}

@@ -1,0 +1,120 @@
+/*
+ * test_ipc_expect.c - IPC conditions: parsing with the test's arguments,
+ * counting, and the messages a student reads.
+ */
+#include "testutil.h"
+#include "grader.h"
+
+static void parse_ok(const char *text, char *const *args, size_t nargs, enum cmp_op op, long long v)
+{
+	enum cmp_op got_op;
+	long long got = -1;
+	char err[256] = "";
+
+	if (ipc_cond_parse(text, args, nargs, &got_op, &got, err, sizeof(err)) != 0)
+		fprintf(stderr, "'%s': %s\n", text, err);
+	assert_int_equal(got_op, op);
+	assert_int_equal(got, v);
+}
+
+static void parse_bad(const char *text, char *const *args, size_t nargs, const char *msg)
+{
+	enum cmp_op op;
+	long long v;
+	char err[256] = "";
+
+	assert_int_equal(ipc_cond_parse(text, args, nargs, &op, &v, err, sizeof(err)), -1);
+	if (!strstr(err, msg))
+		fprintf(stderr, "'%s': got '%s', wanted '%s'\n", text, err, msg);
+	assert_non_null(strstr(err, msg));
+}
+
+static void test_ipc_cond_parses_operators_and_args(void **state)
+{
+	(void)state;
+	char *args[] = { "3", "10", "x", NULL };
+
+	parse_ok("0", args, 3, OP_EQ, 0);
+	parse_ok(">= 3", args, 3, OP_GE, 3);
+	parse_ok("<=5", args, 3, OP_LE, 5);
+	parse_ok("> 1", args, 3, OP_GT, 1);
+	parse_ok("< 2", args, 3, OP_LT, 2);
+	parse_ok("!= 4", args, 3, OP_NE, 4);
+	parse_ok("== args[0] + args[1]", args, 3, OP_EQ, 13);
+	parse_ok(">= 2 * (args[0] - 1)", args, 3, OP_GE, 4);
+	parse_ok("== args[1] / 3", args, 3, OP_EQ, 3);
+	parse_ok("= -1 + 2", args, 3, OP_EQ, 1);
+	parse_bad("== args[2]", args, 3, "args[2] is 'x', not a number");
+	parse_bad("== args[3]", args, 3, "args[3] does not exist");
+	parse_bad(">= ", args, 3, "expected a number");
+	parse_bad("== 1 / 0", args, 3, "division by zero");
+	parse_bad("== 9223372036854775807 * 2", args, 3, "overflows");
+	parse_bad("== (1", args, 3, "missing ')'");
+	parse_bad("3 4", args, 3, "unexpected text");
+	parse_bad("== args[x]", args, 3, "args[N]");
+}
+
+static void test_ipc_keys(void **state)
+{
+	(void)state;
+	bool hot;
+
+	assert_true(ipc_key_valid("fork", &hot) && !hot);
+	assert_true(ipc_key_valid("processes", &hot) && !hot);
+	assert_true(ipc_key_valid("shm_open", &hot) && !hot);
+	assert_true(ipc_key_valid("futex", &hot) && hot);
+	assert_true(ipc_key_valid("semop", &hot) && hot);
+	assert_false(ipc_key_valid("forks", &hot));
+}
+
+static void test_ipc_check_messages_name_what_and_where(void **state)
+{
+	(void)state;
+	struct hx_result res = { 0 };
+	struct hx_event ev[2] = {
+		{ .t_us = 300, .pid = 1, .call = "fork", .group = HX_GROUP_FORK, .detail = "", .child = 2 },
+		{ .t_us = 900, .pid = 2, .call = "pthread_create", .group = HX_GROUP_THREAD, .detail = "" },
+	};
+	struct ipc_cond conds[] = {
+		{ .key = "fork", .op = OP_GE, .value = 3 },
+		{ .key = "thread", .op = OP_EQ, .value = 0 },
+	};
+	struct ipc_expect e = { .conds = conds, .nconds = 2 };
+	char *msg = NULL;
+
+	res.events = ev;
+	res.nevents = 2;
+	res.ipc[HX_GROUP_FORK] = 1;
+	res.ipc[HX_GROUP_THREAD] = 1;
+	res.processes = 2;
+	res.threads = 1;
+	assert_false(ipc_check(&e, &res, &msg));
+	assert_non_null(strstr(msg, "expected at least 3 fork, saw 1 (pid 1 fork -> pid 2 at +0.3 ms)"));
+	assert_non_null(strstr(msg, "expected no thread, saw 1 (pid 2 pthread_create"));
+	free(msg);
+
+	struct ipc_cond shm = { .key = "shm", .op = OP_GE, .value = 1 };
+	struct ipc_cond procs = { .key = "processes", .op = OP_EQ, .value = 2 };
+	struct ipc_expect alts[2] = { { .conds = &shm, .nconds = 1 }, { .conds = &procs, .nconds = 1 } };
+	struct ipc_expect any = { .any_of = alts, .nany = 2 };
+
+	assert_true(ipc_check(&any, &res, &msg));	/* processes == 2 holds */
+	assert_null(msg);
+	procs.value = 5;
+	assert_false(ipc_check(&any, &res, &msg));
+	assert_non_null(strstr(msg, "expected one of: at least 1 shm or exactly 5 processes"));
+	free(msg);
+	assert_int_equal(ipc_count(&res, "pthread_create"), 1);
+	assert_int_equal(ipc_count(&res, "processes"), 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ipc_cond_parses_operators_and_args),
+		cmocka_unit_test(test_ipc_keys),
+		cmocka_unit_test(test_ipc_check_messages_name_what_and_where),
+	};
+
+	return cmocka_run_group_tests_name("ipc_expect", tests, NULL, NULL);
+}
