@@ -708,6 +708,39 @@ static void finish(const struct hx_box_plan *p, int ctl, int leftovers, bool lis
 	_exit(0);
 }
 
+/* Close every inherited fd but the plan's: a copy of the supervisor's end
+ * of a pipe or socket held here would hide its death from us, and its
+ * other open files are none of the box's business. */
+static void close_other_fds(const struct hx_box_plan *p)
+{
+	int keep[] = { p->ctl_fd, p->notify_fd, p->err_fd, p->stdin_fd, p->stdout_fd,
+		       p->stderr_fd, p->landlock_fd, p->workdir_fd };
+	int n = (int)HX_ARRAY_SIZE(keep);
+
+	/* Sort the few fds to keep, then close the gaps between them. */
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	int from = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < 0)
+			continue;
+		if (keep[i] > from && syscall(SYS_close_range, from, keep[i] - 1, 0) < 0)
+			for (int fd = from; fd < keep[i]; fd++)
+				close(fd);
+		from = keep[i] + 1;
+	}
+	if (syscall(SYS_close_range, from, ~0U, 0) < 0)
+		for (int fd = from; fd < 4096; fd++)
+			close(fd);
+}
+
 /* ---- the init's body ----------------------------------------------------- */
 
 void hx_box_init_main(const struct hx_box_plan *p)
@@ -718,10 +751,14 @@ void hx_box_init_main(const struct hx_box_plan *p)
 	int sfd, rc;
 	int landlock_fd = p->landlock_fd;
 
-	/* Die with the supervisor. In reduced isolation this leaves the box
-	 * to our own EOF handling below, which is why we also watch ctl. */
+	pid_t supervisor = getppid();
+
+	close_other_fds(p);
+	/* Die with the supervisor (full isolation: the whole box dies with
+	 * us). Set again after every change of user, which clears it. In
+	 * reduced isolation our EOF handling of ctl takes the box down. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() == 1 && !p->full)
+	if (!p->full && getppid() != supervisor)
 		_exit(1);	/* supervisor already gone */
 
 	/* Wait for the supervisor to set our uid map and cgroup. */
@@ -739,6 +776,13 @@ void hx_box_init_main(const struct hx_box_plan *p)
 		rc = setup_root(p);
 		if (rc < 0)
 			report_fail(err_fd, HX_STAGE_MOUNT, -rc);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* cleared by become_box_user */
+		/* Did the supervisor die meanwhile? (getppid() is 0 here: our
+		 * parent is outside our pid namespace.) */
+		struct pollfd hup = { .fd = ctl, .events = 0 };
+
+		if (poll(&hup, 1, 0) > 0 && (hup.revents & (POLLHUP | POLLERR)))
+			_exit(1);
 		rc = loopback_up();
 		if (rc < 0)
 			report_fail(err_fd, HX_STAGE_NET, -rc);

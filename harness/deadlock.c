@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/sem.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -37,6 +38,17 @@ struct fd_entry {
 	char link[96];
 };
 
+#define MAX_MAPS 64
+
+/* A shared mapping of a process: the object is (dev, ino). */
+struct mapping {
+	dev_t dev;
+	ino_t ino;
+	unsigned long lo, hi, off;
+	bool shared;
+	char path[160];
+};
+
 struct node {
 	int box_pid;
 	pid_t host_pid;
@@ -46,6 +58,14 @@ struct node {
 	enum hx_wait_kind kind;
 	int edges[MAX_PROCS];	/* box pids this one waits for */
 	int nedges;
+	struct mapping maps[MAX_MAPS];	/* its shared mappings */
+	int nmaps;
+	/* futex waits: the mapping and offset of the futex word */
+	bool futex_obj;
+	struct mapping fmap;
+	unsigned long foff;
+	/* semop waits: the System V semaphore */
+	int semid, semnum;
 };
 
 struct analysis {
@@ -204,72 +224,150 @@ static const char *doing(struct analysis *an, int box_pid)
 	return call_name(nd->sc.nr);
 }
 
-static void describe_futex(struct analysis *an, struct node *nd, struct hx_blocked *b,
-			   struct hx_str *s)
+/* Parse one /proc/PID/maps line. */
+static bool parse_map(const char *line, struct mapping *m)
+{
+	unsigned maj, min;
+	unsigned long ino;
+	char perms[8];
+	int n = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &m->lo, &m->hi, perms, &m->off, &maj, &min,
+		   &ino, &n) < 7)
+		return false;
+	m->shared = perms[3] == 's';
+	m->dev = makedev(maj, min);
+	m->ino = (ino_t)ino;
+	snprintf(m->path, sizeof(m->path), "%s", line + n);
+	m->path[strcspn(m->path, "\n")] = '\0';
+	return true;
+}
+
+/* Read a process's shared mappings, and the one holding its futex word. */
+static void collect_maps(struct node *nd)
 {
 	char path[64], line[512];
-	unsigned long addr = nd->sc.args[0];
 	FILE *f;
-	char where[320] = "";
-	unsigned long offset = 0;
-	bool shared = false, named_sem = false;
+	bool want_futex = nd->sc.nr == SYS_futex || nd->sc.nr == SYS_futex_waitv;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)nd->host_pid);
 	f = fopen(path, "re");
 	while (f && fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi, off;
-		char perms[8], name[300] = "";
+		struct mapping m;
 
-		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %299[^\n]", &lo, &hi, perms, &off, name) < 4)
+		if (!parse_map(line, &m))
 			continue;
-		if (addr < lo || addr >= hi)
-			continue;
-		shared = perms[3] == 's';
-		offset = addr - lo + off;
-		snprintf(where, sizeof(where), "%s", name[0] ? name : "[anonymous]");
-		break;
+		if (want_futex && nd->sc.args[0] >= m.lo && nd->sc.args[0] < m.hi) {
+			nd->futex_obj = true;
+			nd->fmap = m;
+			nd->foff = nd->sc.args[0] - m.lo + m.off;
+		}
+		if (m.shared && nd->nmaps < MAX_MAPS)
+			nd->maps[nd->nmaps++] = m;
 	}
 	if (f)
 		fclose(f);
+}
+
+static bool maps_object(const struct node *nd, dev_t dev, ino_t ino)
+{
+	for (int i = 0; i < nd->nmaps; i++)
+		if (nd->maps[i].dev == dev && nd->maps[i].ino == ino)
+			return true;
+	return false;
+}
+
+/* The name under /dev/shm of an object, looked up in the box's own
+ * /dev/shm (the creator of a named semaphore maps glibc's temp file,
+ * unlinked since, so its maps line does not say the name). */
+static bool shm_name(const struct node *nd, const struct mapping *m, char *out, size_t size)
+{
+	char dir[64];
+	DIR *d;
+	struct dirent *e;
+
+	if (strncmp(m->path, "/dev/shm/", 9) == 0 && !strstr(m->path, "(deleted)")) {
+		snprintf(out, size, "%s", m->path + 9);
+		return true;
+	}
+	snprintf(dir, sizeof(dir), "/proc/%d/root/dev/shm", (int)nd->host_pid);
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		struct stat st;
+
+		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (st.st_ino == m->ino) {
+			snprintf(out, size, "%s", e->d_name);
+			closedir(d);
+			return true;
+		}
+	}
+	if (d)
+		closedir(d);
+	return false;
+}
+
+static void describe_futex(struct analysis *an, struct node *nd, struct hx_blocked *b,
+			   struct hx_str *s)
+{
 	unsigned int value = 0;
-	bool have_value = hx_proc_read_mem(nd->tid, addr, &value, sizeof(value)) == sizeof(value);
+	bool have_value = hx_proc_read_mem(nd->tid, nd->sc.args[0], &value, sizeof(value)) == sizeof(value);
+	char name[160] = "";
+	const struct mapping *m = &nd->fmap;
 
-	if (strncmp(where, "/dev/shm/sem.", 13) == 0) {
-		named_sem = true;
-		b->object = hx_strdup_printf("semaphore /%s", where + 13);
-		hx_str_printf(s, "pid %d waits in sem_wait on the named semaphore /%s", nd->box_pid,
-			      where + 13);
-		if (have_value)
-			hx_str_printf(s, " (its value is %u)", value);
-		hx_str_printf(s, ", and no running process will post it.");
-	} else if (shared) {
-		const char *what = strncmp(where, "/SYSV", 5) == 0 ? "a System V shared memory segment" :
-				   strncmp(where, "/dev/zero", 9) == 0 ? "an anonymous shared mapping" :
-				   strncmp(where, "/dev/shm/", 9) == 0 ? "the shared memory object" :
-				   "the shared mapping";
-
-		if (strncmp(where, "/dev/shm/", 9) == 0)
-			b->object = hx_strdup_printf("shared memory /%s + %#lx", where + 9, offset);
-		else
-			b->object = hx_strdup_printf("%s + %#lx", where, offset);
-		hx_str_printf(s, "pid %d waits on a futex (a semaphore, mutex or barrier) in %s",
-			      nd->box_pid, what);
-		if (strncmp(where, "/dev/shm/", 9) == 0)
-			hx_str_printf(s, " /%s", where + 9);
-		hx_str_printf(s, " at offset %#lx", offset);
-		if (have_value)
-			hx_str_printf(s, " (value %u)", value);
-		hx_str_printf(s, ", and no running process will wake it.");
-	} else {
-		b->object = hx_strdup_printf("private memory %#lx", addr);
+	if (!nd->futex_obj || !m->shared) {
+		b->object = hx_strdup_printf("private memory %#lx", (unsigned long)nd->sc.args[0]);
 		hx_str_printf(s, "pid %d waits on a futex in its own private memory (%s): after fork "
 			      "no other process shares that memory, so no one can ever post it. A "
 			      "semaphore, mutex or barrier shared between processes must live in "
 			      "shared memory (mmap with MAP_SHARED, shm_open or shmget) and be "
-			      "created process-shared.", nd->box_pid, where[0] ? where : "?");
+			      "created process-shared.", nd->box_pid,
+			      nd->futex_obj && m->path[0] ? m->path : "the heap, stack or a global");
+		return;
 	}
-	(void)named_sem;
-	(void)an;
+	bool named = shm_name(nd, m, name, sizeof(name));
+
+	if (named && strncmp(name, "sem.", 4) == 0) {
+		b->object = hx_strdup_printf("semaphore /%s", name + 4);
+		hx_str_printf(s, "pid %d waits in sem_wait on the named semaphore /%s", nd->box_pid, name + 4);
+		if (have_value)
+			hx_str_printf(s, " (its value is %u)", value);
+	} else if (named) {
+		b->object = hx_strdup_printf("shared memory /%s + %#lx", name, nd->foff);
+		hx_str_printf(s, "pid %d waits on a futex (a semaphore, mutex or barrier) in the shared "
+			      "memory object /%s at offset %#lx", nd->box_pid, name, nd->foff);
+	} else if (strncmp(m->path, "/SYSV", 5) == 0) {
+		b->object = hx_strdup_printf("System V shared memory key 0x%.8s + %#lx", m->path + 5, nd->foff);
+		hx_str_printf(s, "pid %d waits on a futex (a semaphore, mutex or barrier) in a System V "
+			      "shared memory segment at offset %#lx", nd->box_pid, nd->foff);
+	} else {
+		b->object = hx_strdup_printf("anonymous shared memory + %#lx", nd->foff);
+		hx_str_printf(s, "pid %d waits on a futex (a semaphore, mutex or barrier) in an anonymous "
+			      "shared mapping at offset %#lx", nd->box_pid, nd->foff);
+	}
+	/* Who could wake it: the processes sharing the object that do not
+	 * wait on this very word themselves. */
+	int who[MAX_PROCS], n = 0;
+
+	for (int i = 0; i < an->n; i++) {
+		struct node *o = &an->nodes[i];
+
+		if (o == nd || !maps_object(o, m->dev, m->ino))
+			continue;
+		if (o->futex_obj && o->fmap.dev == m->dev && o->fmap.ino == m->ino && o->foff == nd->foff)
+			continue;
+		who[n++] = o->box_pid;
+		add_edge(nd, o->box_pid);
+	}
+	if (n == 0) {
+		hx_str_printf(s, "; every process sharing it waits on it too, so none will post it.");
+		return;
+	}
+	hx_str_printf(s, "; only ");
+	list_pids(s, who, n, nd->box_pid);
+	hx_str_printf(s, " could post it, and %s blocked too.", n == 1 ? "it is" : "they are");
 }
 
 static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b, struct hx_str *s)
@@ -334,7 +432,7 @@ static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b,
 			} else {
 				hx_str_printf(s, "; its read end is held by ");
 				list_pids(s, ends, n, nd->box_pid);
-				hx_str_printf(s, ", none of which is reading it.");
+				hx_str_printf(s, n == 1 ? ", which is not reading it." : ", none of which is reading it.");
 			}
 		}
 		break;
@@ -383,7 +481,25 @@ static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b,
 		if (nops > 0 && hx_proc_read_mem(nd->tid, a[1], ops, sizeof(ops[0]) * (size_t)nops) ==
 		    (ssize_t)(sizeof(ops[0]) * (size_t)nops))
 			hx_str_printf(s, " (semaphore %d, operation %+d)", ops[0].sem_num, ops[0].sem_op);
-		hx_str_printf(s, ", and no running process will change it.");
+		/* Any process could change it by id; those waiting on the same
+		 * semaphore will not. */
+		int who[MAX_PROCS], n = 0;
+
+		for (int i = 0; i < an->n; i++) {
+			struct node *o = &an->nodes[i];
+
+			if (o == nd || (o->semid == nd->semid && o->semnum == nd->semnum))
+				continue;
+			who[n++] = o->box_pid;
+			add_edge(nd, o->box_pid);
+		}
+		if (n) {
+			hx_str_printf(s, "; the other processes (");
+			list_pids(s, who, n, nd->box_pid);
+			hx_str_printf(s, ") are blocked too, so none will change it.");
+		} else {
+			hx_str_printf(s, ", and no other process will change it.");
+		}
 		break;
 	}
 	case SYS_msgrcv: case SYS_msgsnd:
@@ -433,6 +549,10 @@ static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b,
 		b->object = hx_strdup_printf("FIFO %s", path);
 		hx_str_printf(s, "pid %d waits in open() of the FIFO %s for a process to open its "
 			      "other end, and none will.", nd->box_pid, path);
+		/* Any other process could open the other end. */
+		for (int i = 0; i < an->n; i++)
+			if (an->nodes[i].box_pid != nd->box_pid)
+				add_edge(nd, an->nodes[i].box_pid);
 		break;
 	}
 	default:
@@ -521,9 +641,21 @@ struct hx_deadlock *hx_deadlock_explain(pid_t init_pid, struct hx_tracer *t, uns
 				an->nodes[i] = an->nodes[j];
 				an->nodes[j] = tmp;
 			}
-	if (an->fds)
-		for (int i = 0; i < an->n; i++)
-			collect_fds(an, &an->nodes[i]);
+	for (int i = 0; i < an->n; i++) {
+		struct node *nd = &an->nodes[i];
+
+		if (an->fds)
+			collect_fds(an, nd);
+		collect_maps(nd);
+		nd->semid = nd->semnum = -1;
+		if (nd->sc.nr == SYS_semop || nd->sc.nr == SYS_semtimedop) {
+			struct sembuf op;
+
+			nd->semid = (int)nd->sc.args[0];
+			if (hx_proc_read_mem(nd->tid, nd->sc.args[1], &op, sizeof(op)) == sizeof(op))
+				nd->semnum = op.sem_num;
+		}
+	}
 
 	d->after_ms = after_ms;
 	d->procs = calloc((size_t)(an->n ? an->n : 1), sizeof(*d->procs));

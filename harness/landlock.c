@@ -121,6 +121,10 @@ int hx_landlock_prepare(const char *workdir, const char *const *readonly_dirs)
 		rc = add_rule(ruleset, "/dev/shm", rw, fs);
 	if (rc == 0)
 		rc = add_rule(ruleset, "/tmp", rw, fs);
+	/* mq_open creates files in the IPC namespace's mqueue filesystem:
+	 * the same superblock as /dev/mqueue, so this rule covers it. */
+	if (rc == 0)
+		rc = add_rule(ruleset, "/dev/mqueue", rw, fs);
 	if (rc == 0)
 		rc = add_rule(ruleset, workdir, rw, fs);
 	for (int i = 0; readonly_dirs && readonly_dirs[i] && rc == 0; i++)

@@ -1060,9 +1060,15 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 	if (t->trace) {
 		struct proc *p = proc_of_tid(t, tid);
 
+		if (p && p->nforks) {
+			/* Its children may be there now; discovery may move
+			 * the table, so look the process up again after. */
+			pid_t host = p->host_pid;
+
+			hx_tracer_discover(t);
+			p = find_proc(t, host);
+		}
 		if (p) {
-			if (p->nforks)
-				hx_tracer_discover(t);
 			size_t before = t->nevents;
 
 			trace_call(t, p, tid, nr, a);
