@@ -188,9 +188,29 @@ static void print_failure(FILE *f, const struct test_outcome *to, const struct c
 	}
 	if (!ro)
 		return;
-	if (ro->message)
-		wrap(f, "      ", ro->message, 86);
-	if (ro->diff) {
+	/* The message, with the output diff right under the line about
+	 * that output. */
+	bool diff_shown = false;
+
+	for (const char *line = ro->message; line && *line; ) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char *one = strndup(line, len);
+
+		if (one) {
+			wrap(f, "      ", one, 86);
+			if (ro->diff && !diff_shown &&
+			    (strncmp(one, "stdout:", 7) == 0 || strncmp(one, "stderr:", 7) == 0)) {
+				fprintf(f, "%s", c->dim);
+				wrap(f, "        ", ro->diff, 200);
+				fprintf(f, "%s", c->off);
+				diff_shown = true;
+			}
+		}
+		free(one);
+		line = nl ? nl + 1 : line + len;
+	}
+	if (ro->diff && !diff_shown) {
 		fprintf(f, "%s", c->dim);
 		wrap(f, "        ", ro->diff, 200);
 		fprintf(f, "%s", c->off);

@@ -1,0 +1,227 @@
+/*
+ * test_cli.c - the ipcgrade command as users meet it: exit codes, help,
+ * validate's FILE:LINE:COL, list, check on good, broken and hostile
+ * submissions.
+ */
+#include "testutil.h"
+#include <sys/stat.h>
+
+static struct proc_out cli(const char *const *args)
+{
+	const char *argv[32];
+	int n = 0;
+
+	argv[n++] = tu_ipcgrade();
+	for (int i = 0; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	return tu_run(argv, NULL, 120000);
+}
+
+static char *temp_dir(void)
+{
+	char *d = strdup("/tmp/ipcgrade-test-XXXXXX");
+
+	assert_non_null(mkdtemp(d));
+	return d;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void remove_dir(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_cli_usage_and_version(void **state)
+{
+	(void)state;
+	struct proc_out r = cli((const char *[]){ "--version", NULL });
+
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "ipcgrade "));
+	tu_free(&r);
+	r = cli((const char *[]){ "--help", NULL });
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "usage: ipcgrade COMMAND"));
+	tu_free(&r);
+	r = cli((const char *[]){ NULL });
+	assert_int_equal(r.status, 2);
+	tu_free(&r);
+	r = cli((const char *[]){ "frobnicate", NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "unknown command 'frobnicate'"));
+	tu_free(&r);
+	r = cli((const char *[]){ "run", NULL });
+	assert_int_equal(r.status, 2);
+	tu_free(&r);
+	r = cli((const char *[]){ "run", "--timeout", "soon", "--", "true", NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "bad value 'soon'"));
+	tu_free(&r);
+	for (const char *const *c = (const char *const[]){ "run", "check", "validate", "list", "doctor",
+							    "selftest", NULL }; *c; c++) {
+		r = cli((const char *[]){ *c, "--help", NULL });
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "usage: ipcgrade"));
+		tu_free(&r);
+	}
+}
+
+static void test_cli_validate_bundled_and_broken_specs(void **state)
+{
+	(void)state;
+	struct proc_out r = cli((const char *[]){ "validate", "pipe-messages", NULL });
+
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "pipe-messages/spec.yaml: ok"));
+	tu_free(&r);
+
+	char *dir = temp_dir();
+
+	write_file(dir, "typo.yaml", "assignment: t\ntitle: T\ntests:\n  - name: a\n    points: 1\n"
+		   "    expect:\n      stdot: hi\n");
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/typo.yaml", dir);
+	r = cli((const char *[]){ "validate", path, NULL });
+	assert_int_equal(r.status, 2);
+	char want[600];
+
+	snprintf(want, sizeof(want), "%s:7:7: unknown key 'stdot' in expect (did you mean 'stdout'?)", path);
+	assert_non_null(strstr(r.out, want));
+	tu_free(&r);
+	/* A spec that is not even YAML, and one that is binary. */
+	write_file(dir, "bad.yaml", "tests: [\n");
+	snprintf(path, sizeof(path), "%s/bad.yaml", dir);
+	r = cli((const char *[]){ "validate", path, NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.out, "YAML syntax error"));
+	tu_free(&r);
+	r = cli((const char *[]){ "validate", "/etc/passwd-does-not-exist.yaml", NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.out, "cannot read the spec"));
+	tu_free(&r);
+	remove_dir(dir);
+	free(dir);
+}
+
+static void test_cli_list_shows_assignments(void **state)
+{
+	(void)state;
+	struct proc_out r = cli((const char *[]){ "list", NULL });
+
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "pipe-messages"));
+	assert_non_null(strstr(r.out, "Pipes"));
+	assert_null(strstr(r.out, "invalid spec"));
+	tu_free(&r);
+}
+
+static void test_cli_check_solution_and_faulty(void **state)
+{
+	(void)state;
+	struct proc_out r = cli((const char *[]){ "check", "pipe-messages",
+						  "assignments/pipe-messages/solution", NULL });
+
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "PASS default-messages"));
+	assert_null(strstr(r.out, "\033["));	/* not a terminal: no colours */
+	tu_free(&r);
+	r = cli((const char *[]){ "check", "pipe-messages", "assignments/pipe-messages/faulty/no-close-write-end", NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "FAIL default-messages"));
+	assert_non_null(strstr(r.out, "write end"));
+	tu_free(&r);
+	r = cli((const char *[]){ "check", "--spec", "assignments/pipe-messages/spec.yaml", "--json",
+				  "assignments/pipe-messages/faulty/misspelled-received", NULL });
+	assert_int_equal(r.status, 1);
+	json_t *j = json_loads(r.out, 0, NULL);
+
+	assert_non_null(j);
+	assert_true(json_real_value(json_object_get(j, "score")) == 0.0);
+	json_t *t0 = json_array_get(json_object_get(j, "tests"), 0);
+
+	assert_non_null(strstr(tu_str(t0, "diff"), "--- expected"));
+	json_decref(j);
+	tu_free(&r);
+}
+
+static void test_cli_check_bad_input(void **state)
+{
+	(void)state;
+	struct proc_out r = cli((const char *[]){ "check", "no-such-assignment", ".", NULL });
+
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "no assignment named 'no-such-assignment'"));
+	tu_free(&r);
+	r = cli((const char *[]){ "check", "pipe-messages", "/no/such/dir", NULL });
+	assert_int_equal(r.status, 2);
+	tu_free(&r);
+
+	/* An empty submission: a report that says what is missing. */
+	char *dir = temp_dir();
+
+	r = cli((const char *[]){ "check", "pipe-messages", dir, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "the required file 'pipe.c' is missing"));
+	tu_free(&r);
+	/* A source that is a symlink to a secret. */
+	char link[512];
+
+	snprintf(link, sizeof(link), "%s/pipe.c", dir);
+	assert_int_equal(symlink("/etc/shadow", link), 0);
+	r = cli((const char *[]){ "check", "pipe-messages", dir, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "symbolic link"));
+	assert_null(strstr(r.out, "root:"));
+	tu_free(&r);
+	unlink(link);
+	/* A program that does not compile. */
+	write_file(dir, "pipe.c", "int main(void) { return syntax error; }\n");
+	r = cli((const char *[]){ "check", "pipe-messages", dir, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "does not compile"));
+	assert_non_null(strstr(r.out, "error:"));
+	tu_free(&r);
+	/* A compiler attack: including a device never ends on its own. */
+	write_file(dir, "pipe.c", "#include \"/dev/zero\"\nint main(void) { return 0; }\n");
+	r = cli((const char *[]){ "check", "pipe-messages", dir, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "the compiler exceeded its limits"));
+	tu_free(&r);
+	write_file(dir, "pipe.c", "#include \"/etc/shadow\"\nint main(void) { return 0; }\n");
+	r = cli((const char *[]){ "check", "pipe-messages", dir, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "No such file"));
+	assert_null(strstr(r.out, "root:"));
+	tu_free(&r);
+	remove_dir(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cli_usage_and_version),
+		cmocka_unit_test(test_cli_validate_bundled_and_broken_specs),
+		cmocka_unit_test(test_cli_list_shows_assignments),
+		cmocka_unit_test(test_cli_check_solution_and_faulty),
+		cmocka_unit_test(test_cli_check_bad_input),
+	};
+
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
