@@ -21,7 +21,7 @@ SANITIZE  ?=
 PKGS      := libseccomp yaml-0.1 jansson libpcre2-8 libelf nettle
 TEST_PKGS := cmocka
 # Debian packages that provide what the build and the tests need.
-DEB_PKGS  := gcc make pkg-config libseccomp-dev libyaml-dev libjansson-dev \
+DEB_PKGS  := gcc make pkg-config clang libseccomp-dev libyaml-dev libjansson-dev \
              libpcre2-dev libelf-dev nettle-dev libcmocka-dev libxml2-utils \
              util-linux procps
 
@@ -133,6 +133,20 @@ selftest: $(IPCGRADE)
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined test
+
+# libFuzzer targets (clang): the spec loader and the output matchers.
+# FUZZ_SECONDS per target; the corpus grows in build/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+              -Iharness -Igrader -DIPCGRADE_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS))
+fuzz: deps
+	@mkdir -p build/fuzz/corpus-spec build/fuzz/corpus-match
+	clang $(FUZZ_CFLAGS) -o build/fuzz/fuzz_spec tests/fuzz/fuzz_spec.c $(GRADER_SRC) $(HARNESS_SRC) $(LIBS)
+	clang $(FUZZ_CFLAGS) -o build/fuzz/fuzz_match tests/fuzz/fuzz_match.c $(GRADER_SRC) $(HARNESS_SRC) $(LIBS)
+	build/fuzz/fuzz_spec -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  build/fuzz/corpus-spec tests/fuzz/corpus/spec
+	build/fuzz/fuzz_match -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -max_len=65536 build/fuzz/corpus-match tests/fuzz/corpus/match
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,17 @@
 #define MAX_SOURCE_BYTES (2u << 20)	/* per file */
 #define BINARY_NAME "prog"
 
-static bool printable_name(const char *s)
+/* File names a submission may use: letters, digits, '_', '.', '-', not
+ * starting with '.' or '-', never "..". Anything else (control
+ * characters, "$(...)", "-o..c") is refused with a message: names end up
+ * on the compiler's command line and in reports. */
+static bool safe_name(const char *s)
 {
+	if (!*s || *s == '.' || *s == '-' || strstr(s, ".."))
+		return false;
 	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '.' || *s == '-'))
 			return false;
 	return true;
 }
@@ -87,8 +95,12 @@ static int match_pattern(int subfd, const char *pattern, struct file_list *out, 
 
 		if (e->d_name[0] == '.' || fnmatch(base, e->d_name, FNM_PERIOD) != 0)
 			continue;
-		if (!printable_name(e->d_name)) {
-			*problem = str_printf("a file name in the submission contains control characters");
+		if (!safe_name(e->d_name)) {
+			char *clean = text_sanitize(e->d_name, strlen(e->d_name));
+
+			*problem = str_printf("the file name '%s' is not allowed: use letters, digits, '_', "
+					      "'.' and '-'", clean ? clean : "?");
+			free(clean);
 			rc = -EINVAL;
 			break;
 		}
@@ -120,6 +132,77 @@ static int match_pattern(int subfd, const char *pattern, struct file_list *out, 
 	}
 	closedir(d);
 	free(dirpart);
+	return rc;
+}
+
+#define MAX_TREE_FILES 500
+#define MAX_TREE_BYTES (32u << 20)
+
+/* Every regular file of the submission, for builds with their own
+ * command. Hidden entries are skipped; links and devices are refused. */
+static int collect_tree(int dfd, const char *prefix, int depth, struct file_list *out,
+			size_t *bytes, char **problem)
+{
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		char *rel = *prefix ? str_printf("%s/%s", prefix, e->d_name) : strdup(e->d_name);
+
+		if (!rel) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (!safe_name(e->d_name)) {
+			char *clean = text_sanitize(rel, strlen(rel));
+
+			*problem = str_printf("the file name '%s' is not allowed: use letters, digits, '_', "
+					      "'.' and '-'", clean ? clean : "?");
+			free(clean);
+			rc = -EINVAL;
+		} else if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = -errno;
+		} else if (S_ISLNK(st.st_mode)) {
+			*problem = str_printf("'%s' is a symbolic link; submit the file itself", rel);
+			rc = -EINVAL;
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (depth >= 4 || sub < 0) {
+				*problem = str_printf("'%s' is nested too deeply", rel);
+				rc = -EINVAL;
+			} else {
+				rc = collect_tree(sub, rel, depth + 1, out, bytes, problem);
+			}
+			if (sub >= 0)
+				close(sub);
+		} else if (!S_ISREG(st.st_mode)) {
+			*problem = str_printf("'%s' is not a regular file", rel);
+			rc = -EINVAL;
+		} else {
+			*bytes += (size_t)st.st_size;
+			if (out->n >= MAX_TREE_FILES || *bytes > MAX_TREE_BYTES) {
+				*problem = str_printf("the submission has more than %d files or %u MB",
+						      MAX_TREE_FILES, MAX_TREE_BYTES >> 20);
+				rc = -EFBIG;
+			} else {
+				list_push(out, rel);
+			}
+		}
+		free(rel);
+	}
+	closedir(d);
 	return rc;
 }
 
@@ -173,6 +256,8 @@ static void cache_key(const struct spec *s, int subfd, const struct file_list *f
 		fprintf(f, "c:%s\n", s->build.cflags[i]);
 	for (size_t i = 0; i < s->build.nldflags; i++)
 		fprintf(f, "l:%s\n", s->build.ldflags[i]);
+	if (s->build.command)
+		fprintf(f, "cmd:%s\nbin:%s\n", s->build.command, s->build.binary ? s->build.binary : "");
 	for (size_t i = 0; i < files->n; i++) {
 		int fd = openat(subfd, files->names[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		char chunk[65536];
@@ -192,7 +277,7 @@ static void cache_key(const struct spec *s, int subfd, const struct file_list *f
 }
 
 static bool from_cache(const char *cache_dir, const char *key, const char *workdir,
-		       struct build_result *res)
+		       const char *binary, struct build_result *res)
 {
 	char *dir = str_printf("%s/%s", cache_dir, key);
 	int cfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
@@ -201,8 +286,9 @@ static bool from_cache(const char *cache_dir, const char *key, const char *workd
 	bool ok = false;
 
 	if (cfd >= 0 && wfd >= 0) {
-		unlinkat(wfd, BINARY_NAME, 0);
-		ok = copy_file_safely(cfd, BINARY_NAME, wfd, BINARY_NAME, 0755, err, sizeof(err)) == 0;
+		unlinkat(wfd, binary, 0);
+		ok = mkdirs_at(wfd, binary) == 0 &&
+		     copy_file_safely(cfd, BINARY_NAME, wfd, binary, 0755, err, sizeof(err)) == 0;
 		if (ok) {
 			char *log = dir ? str_printf("%s/log", dir) : NULL;
 			size_t len = 0;
@@ -221,7 +307,8 @@ static bool from_cache(const char *cache_dir, const char *key, const char *workd
 	return ok;
 }
 
-static void to_cache(const char *cache_dir, const char *key, const char *workdir, const char *log)
+static void to_cache(const char *cache_dir, const char *key, const char *workdir,
+		     const char *binary, const char *log)
 {
 	char *dir = str_printf("%s/%s", cache_dir, key), *tmp = str_printf("%s/.tmp-%s-%d", cache_dir, key, (int)getpid());
 	int wfd = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -235,7 +322,7 @@ static void to_cache(const char *cache_dir, const char *key, const char *workdir
 	int tfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (tfd >= 0) {
-		bool ok = copy_file_safely(wfd, BINARY_NAME, tfd, BINARY_NAME, 0755, err, sizeof(err)) == 0;
+		bool ok = copy_file_safely(wfd, binary, tfd, BINARY_NAME, 0755, err, sizeof(err)) == 0;
 		char *logpath = str_printf("%s/log", tmp);
 
 		if (ok && logpath)
@@ -263,6 +350,7 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 	char key[65] = "";
 	struct hx_result hr;
 	char herr[256];
+	const char *binary = s->build.command && s->build.binary ? s->build.binary : BINARY_NAME;
 
 	memset(res, 0, sizeof(*res));
 	memset(&hr, 0, sizeof(hr));
@@ -288,24 +376,41 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < s->build.nsources; i++) {
-		if (match_pattern(subfd, s->build.sources[i], &sources, &problem) < 0) {
+	if (s->build.command) {
+		/* Its own Makefile: every file of the submission takes part. */
+		size_t bytes = 0;
+
+		if (collect_tree(subfd, "", 0, &sources, &bytes, &problem) < 0) {
+			res->problem = problem ? problem : str_printf("cannot read the submission: %s",
+								      strerror(errno));
+			goto out;
+		}
+		if (sources.n == 0) {
+			res->problem = strdup("the submission is empty");
+			goto out;
+		}
+	} else {
+		for (size_t i = 0; i < s->build.nsources; i++) {
+			if (match_pattern(subfd, s->build.sources[i], &sources, &problem) < 0) {
+				res->problem = problem;
+				goto out;
+			}
+		}
+		if (sources.n == 0) {
+			res->problem = str_printf("no source files: nothing matches %s%s", s->build.sources[0],
+						  s->build.nsources > 1 ? " (or the other source patterns)" : "");
+			goto out;
+		}
+		/* Headers next to the sources are part of the submission too. */
+		if (match_pattern(subfd, "*.h", &headers, &problem) < 0) {
 			res->problem = problem;
 			goto out;
 		}
 	}
-	if (sources.n == 0) {
-		res->problem = str_printf("no source files: nothing matches %s%s", s->build.sources[0],
-				   s->build.nsources > 1 ? " (or the other source patterns)" : "");
-		goto out;
-	}
-	/* Headers next to the sources are part of the submission too. */
-	if (match_pattern(subfd, "*.h", &headers, &problem) < 0) {
-		res->problem = problem;
-		goto out;
-	}
-	qsort(sources.names, sources.n, sizeof(char *), by_name);
-	qsort(headers.names, headers.n, sizeof(char *), by_name);
+	if (sources.n)
+		qsort(sources.names, sources.n, sizeof(char *), by_name);
+	if (headers.n)
+		qsort(headers.names, headers.n, sizeof(char *), by_name);
 
 	wfd = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (wfd < 0) {
@@ -340,14 +445,14 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 	if (o->cache_dir)
 		cache_key(s, subfd, &all, key);
 	strv_free(all.names);
-	if (key[0] && from_cache(o->cache_dir, key, workdir, res)) {
+	if (key[0] && from_cache(o->cache_dir, key, workdir, binary, res)) {
 		res->ok = true;
 		res->cached = true;
-		res->binary = path_join(workdir, BINARY_NAME);
+		res->binary = path_join(workdir, binary);
 		goto out;
 	}
 
-	/* gcc CFLAGS -o prog SOURCES LDFLAGS */
+	/* gcc CFLAGS -o prog SOURCES LDFLAGS, or sh -c COMMAND */
 	size_t argc = 0, cap = 4 + s->build.ncflags + sources.n + s->build.nldflags;
 
 	argv = calloc(cap + 1, sizeof(*argv));
@@ -355,6 +460,12 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 		rc = -1;
 		snprintf(err, errlen, "out of memory");
 		goto out;
+	}
+	if (s->build.command) {
+		argv[argc++] = "/bin/sh";
+		argv[argc++] = "-c";
+		argv[argc++] = s->build.command;
+		goto have_argv;
 	}
 	argv[argc++] = "gcc";
 	for (size_t i = 0; i < s->build.ncflags; i++)
@@ -365,7 +476,7 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 		argv[argc++] = sources.names[i];
 	for (size_t i = 0; i < s->build.nldflags; i++)
 		argv[argc++] = s->build.ldflags[i];
-
+have_argv:;
 	struct hx_config cfg;
 
 	hx_config_init(&cfg);
@@ -410,9 +521,13 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 		}
 		break;
 	case HX_VERDICT_RUNTIME_ERROR:
-		res->problem = hr.exit_code == 127 && !hr.signal
-			? str_printf("the compiler could not be started (%s)", hr.verdict_detail)
-			: strdup("the program does not compile: see the compiler's messages below");
+		if (s->build.command)
+			res->problem = str_printf("the build command '%s' failed (%s): see its output below",
+						  s->build.command, hr.verdict_detail);
+		else
+			res->problem = hr.exit_code == 127 && !hr.signal
+				? str_printf("the compiler could not be started (%s)", hr.verdict_detail)
+				: strdup("the program does not compile: see the compiler's messages below");
 		goto out;
 	case HX_VERDICT_TIMEOUT:
 	case HX_VERDICT_MEMORY_LIMIT:
@@ -428,14 +543,16 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 	}
 	struct stat st;
 
-	if (fstatat(wfd, BINARY_NAME, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
-		res->problem = strdup("the compiler produced no program");
+	if (fstatat(wfd, binary, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
+		res->problem = s->build.command
+			? str_printf("'%s' did not produce the program '%s'", s->build.command, binary)
+			: strdup("the compiler produced no program");
 		goto out;
 	}
 	res->ok = true;
-	res->binary = path_join(workdir, BINARY_NAME);
+	res->binary = path_join(workdir, binary);
 	if (key[0])
-		to_cache(o->cache_dir, key, workdir, res->log ? res->log : "");
+		to_cache(o->cache_dir, key, workdir, binary, res->log ? res->log : "");
 out:
 	hx_result_release(&hr);
 	free(argv);

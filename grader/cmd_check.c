@@ -158,7 +158,8 @@ int cmd_list(void)
 		free(spec);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), by_name);
+	if (n)
+		qsort(names, n, sizeof(*names), by_name);
 	for (size_t i = 0; i < n; i++) {
 		char *path = str_printf("%s/%s/spec.yaml", dir, names[i]);
 		struct spec *s = NULL;

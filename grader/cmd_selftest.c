@@ -381,7 +381,8 @@ static int add_assignment(struct selftest *st, const char *dir, struct spec **sp
 	}
 	if (dd)
 		closedir(dd);
-	qsort(names, nn, sizeof(*names), by_name);
+	if (nn)
+		qsort(names, nn, sizeof(*names), by_name);
 	for (size_t i = 0; i < nn; i++) {
 		const struct expected *x = NULL;
 

@@ -9,7 +9,9 @@
  * gets a directory of its own holding only the program.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -28,6 +30,7 @@ static const char *const reason_names[R_COUNT] = {
 	[R_OUTPUT_LIMIT] = "output_limit", [R_FORBIDDEN_SYSCALL] = "forbidden_syscall",
 	[R_INTERNAL] = "internal_error", [R_EXIT] = "exit", [R_STDOUT] = "stdout",
 	[R_STDERR] = "stderr", [R_IPC] = "ipc", [R_SYMBOLS] = "symbols", [R_CLEANUP] = "cleanup",
+	[R_FILES] = "files", [R_CHECKER] = "checker",
 };
 
 const char *reason_name(enum reason r)
@@ -99,9 +102,235 @@ static const char *ipc_kind_words(const char *kind)
 	return kind;
 }
 
+/* Read a file the program left, safely: never through a link, never a
+ * FIFO, at most max bytes. NULL when missing (*why says so). */
+static char *read_output_file(const char *dir, const char *name, size_t max, size_t *len,
+			      const char **why)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = dfd < 0 ? -1 : openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	char *buf = NULL;
+
+	*why = "the program did not create it";
+	if (fd < 0) {
+		if (errno == ELOOP)
+			*why = "it is a symbolic link, not a file";
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		*why = "it is not a regular file";
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		*why = "it is larger than the output limit";
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	*len = 0;
+	while (buf && *len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + *len, (size_t)st.st_size - *len);
+
+		if (n <= 0)
+			break;
+		*len += (size_t)n;
+	}
+	if (buf)
+		buf[*len] = '\0';
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	return buf;
+}
+
+static void judge_files(const struct expect *e, const char *rundir, struct run_outcome *ro, FILE *f,
+			bool *first)
+{
+	for (size_t i = 0; i < e->nfiles; i++) {
+		const struct file_expect *fe = &e->files[i];
+		size_t len = 0;
+		const char *why;
+		char *data = read_output_file(rundir, fe->name, 64u << 20, &len, &why);
+
+		if (!data) {
+			ro->reasons |= 1u << R_FILES;
+			note(f, first, "the file %s: %s", fe->name, why);
+			continue;
+		}
+		struct hx_output o = { .data = data, .len = len };
+		char label[300];
+
+		snprintf(label, sizeof(label), "the file %s", fe->name);
+		judge_output(&fe->m, &o, label, R_FILES, ro, f, first);
+		free(data);
+	}
+}
+
+/* Write data to dir/name; 0 or -1. */
+static int put_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char *path = path_join(dir, name);
+	int rc = path ? write_file_atomic(path, data, len) : -1;
+
+	free(path);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Copy the regular files the program left into dst (never following links). */
+static void copy_outputs(const char *rundir, const char *dst)
+{
+	int s = open(rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int d = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = s >= 0 ? fdopendir(dup(s)) : NULL;
+	struct dirent *e;
+	char err[256];
+
+	while (dir && (e = readdir(dir)))
+		if (e->d_name[0] != '.' && e->d_type == DT_REG)
+			copy_file_safely(s, e->d_name, d, e->d_name, 0644, err, sizeof(err));
+	if (dir)
+		closedir(dir);
+	if (s >= 0)
+		close(s);
+	if (d >= 0)
+		close(d);
+}
+
+/*
+ * Run the instructor's checker on a finished run, in a box of its own:
+ * its working folder holds stdin, stdout, stderr, trace.json, args.json
+ * and files/ (the program's output files); the environment points there.
+ */
+static void run_checker(const struct test *t, const struct spec *s, struct run_outcome *ro,
+			const char *rundir, const struct grade_opts *o, FILE *f, bool *first,
+			double *fraction)
+{
+	char *cdir = str_printf("%s.check", rundir), *files = NULL, *trace = NULL, *args = NULL;
+	const struct hx_result *res = &ro->res;
+	struct hx_result cr;
+	char herr[256], cerr[256];
+	bool full = res->isolation == HX_ISOLATION_FULL;
+	const char *env[12];
+	char *envs[8] = { 0 };
+	int ne = 0;
+
+	memset(&cr, 0, sizeof(cr));
+	files = cdir ? path_join(cdir, "files") : NULL;
+	if (!cdir || !files || mkdir(cdir, 0755) < 0 || mkdir(files, 0755) < 0) {
+		ro->reasons |= 1u << R_INTERNAL;
+		note(f, first, "the checker could not be prepared: %s", strerror(errno));
+		goto out;
+	}
+	copy_outputs(rundir, files);
+	trace = json_run_result(res);
+	{
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < t->nargs; i++)
+			json_array_append_new(a, json_string(t->args[i]));
+		args = json_dumps(a, JSON_COMPACT);
+		json_decref(a);
+	}
+	if (put_file(cdir, "stdout", res->out.data ? res->out.data : "", res->out.len) < 0 ||
+	    put_file(cdir, "stderr", res->err.data ? res->err.data : "", res->err.len) < 0 ||
+	    put_file(cdir, "stdin", t->stdin_data ? t->stdin_data : "", t->stdin_len) < 0 ||
+	    put_file(cdir, "trace.json", trace ? trace : "{}", trace ? strlen(trace) : 2) < 0) {
+		ro->reasons |= 1u << R_INTERNAL;
+		note(f, first, "the checker could not be prepared: %s", strerror(errno));
+		goto out;
+	}
+	/* Paths as the checker sees them: /box in full isolation. */
+	const char *base = full ? "/box" : cdir;
+
+	env[ne++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+	env[ne++] = "LANG=C.UTF-8";
+	envs[0] = str_printf("IPCGRADE_TEST=%s", t->name);
+	envs[1] = str_printf("IPCGRADE_ARGS=%s", args ? args : "[]");
+	envs[2] = str_printf("IPCGRADE_STDIN=%s/stdin", base);
+	envs[3] = str_printf("IPCGRADE_STDOUT=%s/stdout", base);
+	envs[4] = str_printf("IPCGRADE_STDERR=%s/stderr", base);
+	envs[5] = str_printf("IPCGRADE_FILES=%s/files", base);
+	envs[6] = str_printf("IPCGRADE_TRACE=%s/trace.json", base);
+	envs[7] = str_printf("IPCGRADE_EXIT_CODE=%d", res->exit_code);
+	for (int i = 0; i < 8; i++)
+		if (envs[i])
+			env[ne++] = envs[i];
+	env[ne] = NULL;
+
+	struct hx_config cfg;
+	const char *ro_dirs[] = { s->dir, NULL };
+
+	hx_config_init(&cfg);
+	cfg.argv = (const char *const *)t->expect.checker.argv;
+	cfg.workdir = cdir;
+	cfg.readonly_dirs = ro_dirs;
+	cfg.envp = env;
+	cfg.purpose = HX_PURPOSE_CHECKER;
+	cfg.isolation = full ? HX_ISOLATION_FULL : o->isolation;
+	cfg.limits.wall_ms = t->expect.checker.timeout_ms;
+	cfg.limits.cpu_ms = t->expect.checker.timeout_ms;
+	cfg.limits.memory_mb = 512;
+	cfg.limits.processes = 32;
+	cfg.limits.output_kb = 64;
+	cfg.cancel = o->cancel;
+	if (hx_run(&cfg, &cr, herr, sizeof(herr)) < 0) {
+		ro->reasons |= 1u << R_INTERNAL;
+		note(f, first, "the checker could not run: %s", herr);
+		goto out;
+	}
+	char *said = text_sanitize(cr.out.data ? cr.out.data : "", cr.out.len);
+
+	/* A "score: X" line is a partial score; the rest is feedback. */
+	double partial = -1;
+
+	for (char *line = said; line && *line; ) {
+		char *nl = strchr(line, '\n');
+		double v;
+
+		if (sscanf(line, "score: %lf", &v) == 1 && v >= 0 && v <= 1)
+			partial = v;
+		line = nl ? nl + 1 : NULL;
+	}
+	ro->checker_output = said;
+	bool accepted = cr.verdict == HX_VERDICT_OK || (cr.exit_code == 42 && !cr.signal);
+	bool rejected = !accepted && !cr.signal && (cr.exit_code == 1 || cr.exit_code == 43);
+
+	if (accepted) {
+		if (partial >= 0 && partial < 1) {
+			/* Accepted, for part of the points. */
+			*fraction = partial;
+			ro->reasons |= 1u << R_CHECKER;
+			note(f, first, "the checker gives partial credit (%.0f%%): %s", partial * 100,
+			     said && *said ? said : "");
+		}
+	} else if (rejected) {
+		ro->reasons |= 1u << R_CHECKER;
+		*fraction = partial >= 0 ? partial : 0.0;
+		note(f, first, "the checker says: %s", said && *said ? said : "the output is not correct");
+	} else {
+		/* The checker itself failed: the instructor's problem. */
+		ro->reasons |= 1u << R_INTERNAL;
+		snprintf(cerr, sizeof(cerr), "%s", cr.err.data ? cr.err.data : "");
+		note(f, first, "the checker failed (%s%s%s): %s", hx_verdict_name(cr.verdict),
+		     cr.verdict_detail[0] ? ", " : "", cr.verdict_detail, cerr);
+	}
+out:
+	hx_result_release(&cr);
+	if (cdir)
+		remove_tree(cdir);
+	for (int i = 0; i < 8; i++)
+		free(envs[i]);
+	free(cdir);
+	free(files);
+	free(trace);
+	free(args);
+}
+
 /* Judge one finished run against the test's expectations. */
 static void judge(const struct test *t, const struct grade_report *rep, struct run_outcome *ro,
-		  const char *symbols_msg)
+		  const char *symbols_msg, const char *rundir, const struct grade_opts *o)
 {
 	const struct hx_result *res = &ro->res;
 	const struct expect *e = &t->expect;
@@ -161,6 +390,7 @@ static void judge(const struct test *t, const struct grade_report *rep, struct r
 		}
 		judge_output(&e->out, &res->out, "stdout", R_STDOUT, ro, f, &first);
 		judge_output(&e->err, &res->err, "stderr", R_STDERR, ro, f, &first);
+		judge_files(e, rundir, ro, f, &first);
 		if (e->has_ipc) {
 			char *msg = NULL;
 
@@ -186,9 +416,16 @@ static void judge(const struct test *t, const struct grade_report *rep, struct r
 				ipc_kind_words(res->ipc_left[i].kind), res->ipc_left[i].name);
 		fprintf(f, " (wait for your children; unlink or remove what you create)");
 	}
+	/* The checker judges last, and only runs that finished. */
+	double fraction = 1.0;
+
+	if (finished && e->has_checker)
+		run_checker(t, rep->spec, ro, rundir, o, f, &first, &fraction);
 	if (f)
 		fclose(f);
 	ro->passed = ro->reasons == 0;
+	/* Only a checker's verdict can be worth part of the points. */
+	ro->fraction = ro->passed ? 1.0 : (ro->reasons == (1u << R_CHECKER) ? fraction : 0.0);
 	if (ro->passed)
 		free(buf);
 	else
@@ -204,14 +441,15 @@ static char *run_dir(const char *tmp, size_t test, unsigned run)
 	return s;
 }
 
-/* A fresh directory holding only the program. */
-static int prepare_run_dir(const char *dir, const char *binary, char *err, size_t errlen)
+/* A fresh directory holding only the program and the test's input files. */
+static int prepare_run_dir(const char *dir, const char *binary, const struct test *t, char *err,
+			   size_t errlen)
 {
-	char *copy = strdup(binary);
+	char *copy = strdup(binary), *copy2 = strdup(binary);
 	int src = -1, dst = -1, rc = -1;
 
-	if (!copy)
-		return -1;
+	if (!copy || !copy2)
+		goto out;
 	if (mkdir(dir, 0755) < 0) {
 		snprintf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
 		goto out;
@@ -222,13 +460,27 @@ static int prepare_run_dir(const char *dir, const char *binary, char *err, size_
 		snprintf(err, errlen, "cannot open run folders: %s", strerror(errno));
 		goto out;
 	}
-	rc = copy_file_safely(src, "prog", dst, "prog", 0755, err, errlen);
+	const char *base = basename(copy2);
+
+	rc = copy_file_safely(src, base, dst, base, 0755, err, errlen);
+	for (size_t i = 0; rc == 0 && i < t->nfiles_in; i++) {
+		char *in = strdup(t->files_in[i]), *in2 = strdup(t->files_in[i]);
+		int ifd = in ? open(dirname(in), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+		rc = ifd < 0 || !in2 ? -1
+		     : copy_file_safely(ifd, basename(in2), dst, basename(in2), 0644, err, errlen);
+		if (ifd >= 0)
+			close(ifd);
+		free(in);
+		free(in2);
+	}
 out:
 	if (src >= 0)
 		close(src);
 	if (dst >= 0)
 		close(dst);
 	free(copy);
+	free(copy2);
 	return rc;
 }
 
@@ -255,6 +507,15 @@ static int run_test(const struct spec *s, const struct test *t, size_t index, co
 	}
 	if (t->expect.has_symbols)
 		symbols_check(&t->expect.symbols, rep->build.binary, &symbols_msg);
+	char *bcopy = strdup(rep->build.binary);
+	char *prog = bcopy ? str_printf("./%s", basename(bcopy)) : NULL;
+
+	free(bcopy);
+	if (!prog) {
+		free(symbols_msg);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 
 	for (unsigned r = 0; r < t->runs; r++) {
 		struct run_outcome *ro = &to->runs[r];
@@ -269,13 +530,13 @@ static int run_test(const struct spec *s, const struct test *t, size_t index, co
 			rc = -1;
 			break;
 		}
-		if (prepare_run_dir(dir, rep->build.binary, err, errlen) < 0) {
+		if (prepare_run_dir(dir, rep->build.binary, t, err, errlen) < 0) {
 			free(dir);
 			free(argv);
 			rc = -1;
 			break;
 		}
-		argv[0] = "./prog";
+		argv[0] = prog;
 		for (size_t i = 0; i < t->nargs; i++)
 			argv[i + 1] = t->args[i];
 
@@ -302,9 +563,9 @@ static int run_test(const struct spec *s, const struct test *t, size_t index, co
 		int hrc = hx_run(&cfg, &ro->res, herr, sizeof(herr));
 
 		free(argv);
-		remove_tree(dir);
-		free(dir);
 		if (hrc == -ECANCELED) {
+			remove_tree(dir);
+			free(dir);
 			snprintf(err, errlen, "cancelled");
 			rc = -1;
 			break;
@@ -315,8 +576,10 @@ static int run_test(const struct spec *s, const struct test *t, size_t index, co
 			ro->reasons |= 1u << R_INTERNAL;
 			ro->message = strdup(herr);
 		} else {
-			judge(t, rep, ro, symbols_msg);
+			judge(t, rep, ro, symbols_msg, dir, o);
 		}
+		remove_tree(dir);
+		free(dir);
 		to->nruns++;
 		if (ro->passed) {
 			to->npassed++;
@@ -334,8 +597,16 @@ static int run_test(const struct spec *s, const struct test *t, size_t index, co
 			break;
 	}
 	free(symbols_msg);
+	free(prog);
 	to->passed = rc == 0 && to->npassed == t->runs;
-	to->score = to->passed ? t->points : 0;
+	/* A checker's partial score counts; the worst run decides, and a
+	 * test whose runs were cut short gets nothing. */
+	double fraction = to->nruns == t->runs && rc == 0 ? 1.0 : 0.0;
+
+	for (size_t i = 0; i < to->nruns; i++)
+		if (to->runs[i].fraction < fraction)
+			fraction = to->runs[i].fraction;
+	to->score = t->points * fraction;
 	for (size_t i = 1; i < to->nruns; i++)
 		if (!outputs_equal(&to->runs[0], &to->runs[i]))
 			to->outputs_differ = true;
@@ -430,6 +701,7 @@ void grade_report_release(struct grade_report *r)
 			hx_result_release(&to->runs[j].res);
 			free(to->runs[j].message);
 			free(to->runs[j].diff);
+			free(to->runs[j].checker_output);
 		}
 		free(to->runs);
 	}

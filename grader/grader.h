@@ -92,10 +92,26 @@ struct symbols_expect {
 	size_t nrequires_any;
 };
 
+/* A file the program must leave in its working directory. */
+struct file_expect {
+	char *name;
+	struct matcher m;
+};
+
+/* An instructor's program that judges a run (see SPEC.md). */
+struct checker {
+	char **argv;		/* paths made absolute (inside the spec's folder) */
+	unsigned timeout_ms;
+};
+
 struct expect {
 	bool exit_any;
 	int exit;
 	struct matcher out, err;
+	struct file_expect *files;
+	size_t nfiles;
+	bool has_checker;
+	struct checker checker;
 	bool has_ipc;
 	struct ipc_expect ipc;
 	bool has_symbols;
@@ -117,6 +133,8 @@ struct test {
 	unsigned jitter_max_us;
 	uint64_t jitter_seed;		/* 0: fresh per run */
 	unsigned cpus;
+	char **files_in;		/* absolute paths inside the spec's folder */
+	size_t nfiles_in;
 	struct expect expect;
 	char *hint;
 	int line;			/* where it starts in the spec */
@@ -134,6 +152,8 @@ struct build_spec {
 	size_t nldflags;
 	unsigned timeout_ms;
 	bool fail_on_warnings;
+	char *command;			/* run instead of gcc, e.g. "make" */
+	char *binary;			/* what it builds ("prog" for gcc) */
 };
 
 struct spec {
@@ -233,7 +253,7 @@ void build_result_release(struct build_result *r);
 enum reason {
 	R_BUILD = 0, R_TIMEOUT, R_DEADLOCK, R_RUNTIME_ERROR, R_MEMORY_LIMIT, R_OUTPUT_LIMIT,
 	R_FORBIDDEN_SYSCALL, R_INTERNAL, R_EXIT, R_STDOUT, R_STDERR, R_IPC, R_SYMBOLS,
-	R_CLEANUP, R_COUNT
+	R_CLEANUP, R_FILES, R_CHECKER, R_COUNT
 };
 const char *reason_name(enum reason r);
 int reason_from_name(const char *name);
@@ -244,6 +264,8 @@ struct run_outcome {
 	unsigned reasons;	/* bit set of enum reason */
 	char *message;		/* what went wrong, for students */
 	char *diff;		/* output diff, when output differs */
+	double fraction;	/* of the points: 1 passed, 0 failed, or a checker's partial score */
+	char *checker_output;	/* what the checker said, when there is one */
 };
 
 struct test_outcome {

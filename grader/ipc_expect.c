@@ -303,7 +303,7 @@ static void explain(FILE *f, const struct ipc_cond *c, long long seen, const str
 
 		if (!event_matches(e, c->key))
 			continue;
-		fprintf(f, "%s pid %d %s", shown ? ";" : " (", e->pid, e->call);
+		fprintf(f, "%spid %d %s", shown ? "; " : " (", e->pid, e->call);
 		if (e->child)
 			fprintf(f, " -> pid %d", e->child);
 		else if (e->detail && *e->detail)

@@ -201,6 +201,9 @@ json_t *grade_report_object(const struct grade_report *r)
 			json_object_set_new(jr, "reasons", reasons_json(to->runs[j].reasons));
 			json_object_set_new(jr, "message", to->runs[j].message
 					    ? jstr0(to->runs[j].message) : json_null());
+			json_object_set_new(jr, "fraction", json_real(to->runs[j].fraction));
+			if (to->runs[j].checker_output)
+				json_object_set_new(jr, "checker_output", jstr0(to->runs[j].checker_output));
 			json_array_append_new(runs, jr);
 		}
 		json_object_set_new(jt, "runs", runs);

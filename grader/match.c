@@ -489,12 +489,12 @@ char *diff_unified(const char *expected, size_t elen, const char *actual, size_t
 				    line_eq(a.s[pre + i], a.len[pre + i], b.s[pre + j], b.len[pre + j])) {
 					emit(&h, ' ', a.s[pre + i], a.len[pre + i]);
 					i++, j++;
-				} else if (j < nb && (i == na || T(i, j + 1) >= T(i + 1, j))) {
-					emit(&h, '+', b.s[pre + j], b.len[pre + j]);
-					j++;
-				} else {
+				} else if (i < na && (j == nb || T(i + 1, j) >= T(i, j + 1))) {
 					emit(&h, '-', a.s[pre + i], a.len[pre + i]);
 					i++;
+				} else {
+					emit(&h, '+', b.s[pre + j], b.len[pre + j]);
+					j++;
 				}
 			}
 #undef T

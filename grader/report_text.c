@@ -200,7 +200,8 @@ static void print_failure(FILE *f, const struct test_outcome *to, const struct c
 		if (one) {
 			wrap(f, "      ", one, 86);
 			if (ro->diff && !diff_shown &&
-			    (strncmp(one, "stdout:", 7) == 0 || strncmp(one, "stderr:", 7) == 0)) {
+			    (strncmp(one, "stdout:", 7) == 0 || strncmp(one, "stderr:", 7) == 0 ||
+			     strncmp(one, "the file ", 9) == 0)) {
 				fprintf(f, "%s", c->dim);
 				wrap(f, "        ", ro->diff, 200);
 				fprintf(f, "%s", c->off);
@@ -236,7 +237,7 @@ void text_grade_report(FILE *f, const struct grade_report *r, bool color, bool v
 	if (r->build.ok) {
 		fprintf(f, "  %sPASS%s build%s (%.2f s)\n", c.ok, c.off, r->build.cached ? " (cached)" : "",
 			(double)r->build.ms / 1000.0);
-		if (r->build.log && *r->build.log) {
+		if (r->build.log && strstr(r->build.log, "warning:")) {
 			fprintf(f, "      the compiler warns:\n");
 			wrap(f, "        ", r->build.log, 200);
 		}

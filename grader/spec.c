@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "grader.h"
@@ -24,6 +25,7 @@
 
 struct loader {
 	const char *file;
+	const char *dir;	/* the spec's folder (absolute), NULL for a buffer */
 	yaml_document_t doc;
 	struct diag *d;
 	struct spec *s;
@@ -284,6 +286,31 @@ static bool as_string_list(struct loader *L, yaml_node_t *n, const char *what, c
 	return ok;
 }
 
+/* A file of the spec's folder named in the spec: relative, inside the
+ * folder, existing. Returns the absolute path, or NULL after a problem. */
+static char *spec_file(struct loader *L, yaml_node_t *n, const char *what, const char *rel)
+{
+	struct stat st;
+
+	if (!L->dir) {
+		problem(L, n, "'%s' names a file, which needs a spec loaded from a file", what);
+		return NULL;
+	}
+	if (!*rel || rel[0] == '/' || strstr(rel, "..")) {
+		problem(L, n, "'%s': '%s' must be a path inside the spec's folder (no leading '/', no '..')",
+			what, rel);
+		return NULL;
+	}
+	char *abs = str_printf("%s/%s", L->dir, rel);
+
+	if (!abs || stat(abs, &st) < 0 || !S_ISREG(st.st_mode)) {
+		problem(L, n, "'%s': there is no file '%s' next to the spec", what, rel);
+		free(abs);
+		return NULL;
+	}
+	return abs;
+}
+
 /* ---- limits ---------------------------------------------------------------- */
 
 static void load_limits(struct loader *L, yaml_node_t *n, struct hx_limits *lim, const char *where)
@@ -327,7 +354,7 @@ static void merge_limits(struct hx_limits *dst, const struct hx_limits *over)
 static void load_matcher(struct loader *L, yaml_node_t *n, struct matcher *m, const char *what)
 {
 	static const char *const keys[] = {
-		"exact", "normalized", "regex", "unordered_lines", "contains", "order",
+		"exact", "exact_file", "normalized", "regex", "unordered_lines", "contains", "order",
 		"empty", "nonempty", NULL,
 	};
 	yaml_node_t *v;
@@ -357,6 +384,21 @@ static void load_matcher(struct loader *L, yaml_node_t *n, struct matcher *m, co
 		problem(L, n, "'%s' has no matcher", what);
 	if ((v = get(L, n, "exact")))
 		as_string(L, v, "exact", &m->exact);
+	char *rel = NULL;
+
+	if ((v = get(L, n, "exact_file")) && as_string(L, v, "exact_file", &rel)) {
+		char *abs = spec_file(L, v, "exact_file", rel);
+		size_t len = 0;
+
+		if (abs) {
+			free(m->exact);
+			m->exact = read_whole_file(abs, &len, 64u << 20);
+			if (!m->exact || strlen(m->exact) != len)
+				problem(L, v, "'exact_file': '%s' cannot be read as text", rel);
+		}
+		free(abs);
+	}
+	free(rel);
 	if ((v = get(L, n, "normalized")))
 		as_string(L, v, "normalized", &m->normalized);
 	if ((v = get(L, n, "unordered_lines")))
@@ -522,12 +564,62 @@ static void load_symbols(struct loader *L, yaml_node_t *n, struct symbols_expect
 	}
 }
 
+static void load_checker(struct loader *L, yaml_node_t *n, struct checker *c, bool *has)
+{
+	static const char *const keys[] = { "command", "timeout_ms", NULL };
+	char **words = NULL;
+	size_t nwords = 0;
+	yaml_node_t *cmd = n;
+
+	c->timeout_ms = 10000;
+	if (n->type == YAML_MAPPING_NODE) {
+		yaml_node_t *v;
+
+		check_keys(L, n, keys, "checker");
+		if ((v = get(L, n, "timeout_ms")))
+			as_uint(L, v, "timeout_ms", &c->timeout_ms, 100, 600000);
+		cmd = get(L, n, "command");
+		if (!cmd) {
+			problem(L, n, "'checker' needs a 'command'");
+			return;
+		}
+	}
+	if (cmd->type == YAML_SCALAR_NODE) {
+		/* One path: the checker program itself. */
+		char *abs = spec_file(L, cmd, "checker", scalar(cmd));
+
+		if (!abs)
+			return;
+		strv_push(&words, &nwords, abs);
+		free(abs);
+	} else if (as_string_list(L, cmd, "checker command", &words, &nwords, false)) {
+		/* Words that are files of the spec's folder become absolute;
+		 * the others (python3, --strict) stay as they are. */
+		for (size_t i = 0; i < nwords; i++) {
+			struct stat st;
+			char *abs = L->dir && words[i][0] != '/' && !strstr(words[i], "..")
+				? str_printf("%s/%s", L->dir, words[i]) : NULL;
+
+			if (abs && stat(abs, &st) == 0 && S_ISREG(st.st_mode)) {
+				free(words[i]);
+				words[i] = abs;
+			} else {
+				free(abs);
+			}
+		}
+		if (nwords == 0)
+			problem(L, cmd, "the checker command is empty");
+	}
+	c->argv = words;
+	*has = words && nwords > 0;
+}
+
 /* ---- tests ----------------------------------------------------------------------- */
 
 static void load_expect(struct loader *L, yaml_node_t *n, struct test *t)
 {
 	static const char *const keys[] = {
-		"exit", "stdout", "stderr", "ipc", "symbols", "cleanup", NULL,
+		"exit", "stdout", "stderr", "files", "checker", "ipc", "symbols", "cleanup", NULL,
 	};
 	struct expect *e = &t->expect;
 	yaml_node_t *v;
@@ -567,6 +659,28 @@ static void load_expect(struct loader *L, yaml_node_t *n, struct test *t)
 	}
 	if ((v = get(L, n, "cleanup")))
 		as_bool(L, v, "cleanup", &e->cleanup);
+	if ((v = get(L, n, "files")) && want_mapping(L, v, "files")) {
+		size_t cnt = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+
+		e->files = calloc(cnt ? cnt : 1, sizeof(*e->files));
+		for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+		     e->files && p < v->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = node_at(L, p->key);
+			const char *name = scalar(k);
+
+			if (!name || !*name || strchr(name, '/') || strcmp(name, "..") == 0 ||
+			    strcmp(name, ".") == 0) {
+				problem(L, k, "a file in 'files' must be a plain file name");
+				continue;
+			}
+			struct file_expect *fe = &e->files[e->nfiles++];
+
+			fe->name = strdup(name);
+			load_matcher(L, node_at(L, p->value), &fe->m, name);
+		}
+	}
+	if ((v = get(L, n, "checker")))
+		load_checker(L, v, &e->checker, &e->has_checker);
 }
 
 static bool valid_test_name(const char *s)
@@ -582,8 +696,8 @@ static bool valid_test_name(const char *s)
 static void load_test(struct loader *L, yaml_node_t *n, struct test *t, size_t index)
 {
 	static const char *const keys[] = {
-		"name", "points", "visibility", "args", "stdin", "limits", "runs", "jitter",
-		"cpus", "expect", "hint", NULL,
+		"name", "points", "visibility", "args", "stdin", "files_in", "limits", "runs",
+		"jitter", "cpus", "expect", "hint", NULL,
 	};
 	char where[128];
 	yaml_node_t *v;
@@ -627,6 +741,21 @@ static void load_test(struct loader *L, yaml_node_t *n, struct test *t, size_t i
 		t->args = calloc(1, sizeof(char *));
 	if ((v = get(L, n, "stdin")) && as_string(L, v, "stdin", &t->stdin_data))
 		t->stdin_len = strlen(t->stdin_data);
+	if ((v = get(L, n, "files_in"))) {
+		char **rel = NULL;
+		size_t nrel = 0;
+
+		if (as_string_list(L, v, "files_in", &rel, &nrel, false)) {
+			for (size_t i = 0; i < nrel; i++) {
+				char *abs = spec_file(L, v, "files_in", rel[i]);
+
+				if (abs)
+					strv_push(&t->files_in, &t->nfiles_in, abs);
+				free(abs);
+			}
+		}
+		strv_free(rel);
+	}
 	t->limits = L->s->limits;
 	if ((v = get(L, n, "limits"))) {
 		struct hx_limits over = { 0 };
@@ -679,7 +808,8 @@ static void set_default_list(char ***v, size_t *n, const char *const *defaults)
 static void load_build(struct loader *L, yaml_node_t *n, struct build_spec *b)
 {
 	static const char *const keys[] = {
-		"sources", "required", "cflags", "ldflags", "timeout_ms", "fail_on_warnings", NULL,
+		"sources", "required", "cflags", "ldflags", "timeout_ms", "fail_on_warnings",
+		"command", "binary", NULL,
 	};
 	yaml_node_t *v;
 
@@ -707,6 +837,13 @@ static void load_build(struct loader *L, yaml_node_t *n, struct build_spec *b)
 		as_uint(L, v, "timeout_ms", &b->timeout_ms, 100, 600000);
 	if ((v = get(L, n, "fail_on_warnings")))
 		as_bool(L, v, "fail_on_warnings", &b->fail_on_warnings);
+	if ((v = get(L, n, "command")) && as_string(L, v, "command", &b->command) && !*b->command)
+		problem(L, v, "'command' is empty");
+	if ((v = get(L, n, "binary")) && as_string(L, v, "binary", &b->binary) &&
+	    (!*b->binary || b->binary[0] == '/' || strstr(b->binary, "..")))
+		problem(L, v, "'binary' must be a path inside the build folder");
+	if (b->binary && !b->command)
+		problem(L, get(L, n, "binary"), "'binary' only makes sense with 'command'");
 }
 
 /* ---- the document ---------------------------------------------------------------------- */
@@ -804,10 +941,10 @@ static void load_document(struct loader *L, const char *path)
 	}
 }
 
-int spec_load_buffer(const char *name, const char *data, size_t len, struct spec **out,
-		     struct diag *d)
+static int load_buffer_in(const char *name, const char *dir, const char *data, size_t len,
+			  struct spec **out, struct diag *d)
 {
-	struct loader L = { .file = name, .d = d };
+	struct loader L = { .file = name, .dir = dir, .d = d };
 	yaml_parser_t parser;
 
 	*out = NULL;
@@ -842,6 +979,12 @@ int spec_load_buffer(const char *name, const char *data, size_t len, struct spec
 	return 0;
 }
 
+int spec_load_buffer(const char *name, const char *data, size_t len, struct spec **out,
+		     struct diag *d)
+{
+	return load_buffer_in(name, NULL, data, len, out, d);
+}
+
 int spec_load(const char *path, struct spec **out, struct diag *d)
 {
 	size_t len = 0;
@@ -857,15 +1000,18 @@ int spec_load(const char *path, struct spec **out, struct diag *d)
 		free(data);
 		return -1;
 	}
-	int rc = spec_load_buffer(path, data, len, out, d);
+	/* Files a spec names live next to it: resolve them from its folder. */
+	char *copy = strdup(path), dir[PATH_MAX];
+
+	if (!copy || !realpath(dirname(copy), dir))
+		snprintf(dir, sizeof(dir), ".");
+	free(copy);
+	int rc = load_buffer_in(path, dir, data, len, out, d);
 
 	free(data);
 	if (rc == 0) {
-		char *copy = strdup(path);
-
 		(*out)->path = strdup(path);
-		(*out)->dir = copy ? strdup(dirname(copy)) : NULL;
-		free(copy);
+		(*out)->dir = strdup(dir);
 	}
 	return rc;
 }
@@ -904,6 +1050,13 @@ void spec_free(struct spec *s)
 		free(t->hint);
 		matcher_release(&t->expect.out);
 		matcher_release(&t->expect.err);
+		for (size_t j = 0; j < t->expect.nfiles; j++) {
+			free(t->expect.files[j].name);
+			matcher_release(&t->expect.files[j].m);
+		}
+		free(t->expect.files);
+		strv_free(t->expect.checker.argv);
+		strv_free(t->files_in);
 		ipc_expect_release(&t->expect.ipc);
 		strv_free(t->expect.symbols.requires);
 		strv_free(t->expect.symbols.forbids);
@@ -916,6 +1069,8 @@ void spec_free(struct spec *s)
 	strv_free(s->build.required);
 	strv_free(s->build.cflags);
 	strv_free(s->build.ldflags);
+	free(s->build.command);
+	free(s->build.binary);
 	free(s->path);
 	free(s->dir);
 	free(s->assignment);

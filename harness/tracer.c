@@ -72,6 +72,12 @@ struct proc {
 	uint64_t exec_argv, exec_envp;
 	size_t exec_event;
 	bool exec_open;
+	/* Its last fork- or wait-class call, to fold kernel restarts. */
+	bool last_valid;
+	pid_t last_tid;
+	int last_nr;
+	uint64_t last_args[6];
+	int last_children;
 };
 
 struct thread {
@@ -870,6 +876,37 @@ static void trace_call(struct hx_tracer *t, struct proc *p, pid_t tid, int nr, c
 	}
 }
 
+/*
+ * A call interrupted by a signal may be restarted by the kernel (fork
+ * fails with ERESTARTNOINTR when SIGCHLD is pending; wait4 restarts after
+ * a SA_RESTART handler), and the restart is notified again. Such a call is
+ * the same thread's next traced call, with the same arguments, and the
+ * process's children have not changed since: a fork that worked would
+ * have added one, a wait that reaped would have removed one.
+ */
+static bool restarted(struct proc *p, pid_t tid, int nr, const uint64_t *a)
+{
+	bool foldable = nr == SYS_clone || nr == SYS_fork || nr == SYS_vfork || nr == SYS_wait4 ||
+			nr == SYS_waitid;
+	pid_t kids[512];
+	int nkids;
+	bool same;
+
+	if (!foldable) {
+		p->last_valid = false;
+		return false;
+	}
+	nkids = hx_proc_children(p->host_pid, kids, (int)HX_ARRAY_SIZE(kids));
+	same = p->last_valid && p->last_tid == tid && p->last_nr == nr &&
+	       memcmp(p->last_args, a, sizeof(p->last_args)) == 0 && p->last_children == nkids;
+	p->last_valid = true;
+	p->last_tid = tid;
+	p->last_nr = nr;
+	memcpy(p->last_args, a, sizeof(p->last_args));
+	p->last_children = nkids;
+	return same;
+}
+
 /* ---- kill targets (reduced isolation) --------------------------------------- */
 
 static bool is_kill_call(int nr)
@@ -1071,7 +1108,8 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 		if (p) {
 			size_t before = t->nevents;
 
-			trace_call(t, p, tid, nr, a);
+			if (!restarted(p, tid, nr, a))
+				trace_call(t, p, tid, nr, a);
 			/* What we read may belong to another task if this one
 			 * died and its pid was reused: drop the event then. */
 			if (t->nevents > before && seccomp_notify_id_valid(fd, r->id) != 0) {

@@ -1,0 +1,135 @@
+/*
+ * test_instructor.c - instructors' own assignments: a build command with
+ * its own Makefile, input and output files, checker programs with partial
+ * scores, error-path tests, counts over the arguments.
+ * Fixture: tests/fixtures/instructor/ (spec.yaml, good/, bad/, checkers/).
+ */
+#include "testutil.h"
+
+#define SPEC "tests/fixtures/instructor/spec.yaml"
+
+static json_t *check_json(const char *dir, const char *mode, int want_status)
+{
+	const char *argv[] = { tu_ipcgrade(), "check", "--all", "--json", "--isolation", mode,
+			       "--spec", SPEC, dir, NULL };
+	struct proc_out r = tu_run(argv, NULL, 120000);
+	json_t *j = json_loads(r.out, 0, NULL);
+
+	if (!j || r.status != want_status)
+		fprintf(stderr, "status %d\n%s\n%s\n", r.status, r.out, r.err);
+	assert_non_null(j);
+	assert_int_equal(r.status, want_status);
+	tu_free(&r);
+	return j;
+}
+
+static json_t *test_named(json_t *report, const char *name)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(report, "tests"), i, t)
+		if (strcmp(tu_str(t, "name"), name) == 0)
+			return t;
+	fail_msg("no test named %s", name);
+	return NULL;
+}
+
+static bool has_reason(json_t *t, const char *reason)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(t, "reasons"), i, r)
+		if (strcmp(json_string_value(r), reason) == 0)
+			return true;
+	return false;
+}
+
+static double score_of(json_t *t)
+{
+	return json_real_value(json_object_get(t, "score"));
+}
+
+static void run_good_and_bad(const char *mode)
+{
+	json_t *good = check_json("tests/fixtures/instructor/good", mode, 1);
+
+	assert_true(json_is_true(json_object_get(json_object_get(good, "build"), "ok")));
+	assert_true(json_is_true(json_object_get(test_named(good, "counts-lines"), "passed")));
+	assert_true(json_is_true(json_object_get(test_named(good, "checker-judges"), "passed")));
+	assert_true(json_is_true(json_object_get(test_named(good, "rejects-bad-count"), "passed")));
+	/* The checker wants 5 workers and sees 1: a fifth of the points. */
+	json_t *partial = test_named(good, "checker-partial");
+
+	assert_true(json_is_false(json_object_get(partial, "passed")));
+	assert_true(score_of(partial) > 1.99 && score_of(partial) < 2.01);
+	assert_true(has_reason(partial, "checker"));
+	assert_non_null(strstr(tu_str(partial, "message"), "expected 5 workers, found 1"));
+	json_decref(good);
+
+	json_t *bad = check_json("tests/fixtures/instructor/bad", mode, 1);
+	json_t *t = test_named(bad, "counts-lines");
+
+	assert_true(has_reason(t, "files"));
+	assert_true(has_reason(t, "ipc"));
+	assert_non_null(strstr(tu_str(t, "message"), "expected exactly 3 fork, saw 2"));
+	t = test_named(bad, "checker-judges");
+	assert_true(score_of(t) > 4.99 && score_of(t) < 5.01);
+	json_decref(bad);
+}
+
+static void test_instructor_full(void **state)
+{
+	(void)state;
+	const char *doc[] = { tu_ipcgrade(), "doctor", NULL };
+	struct proc_out d = tu_run(doc, NULL, 30000);
+	int st = d.status;
+
+	tu_free(&d);
+	if (st != 0)
+		TU_SKIP("full isolation is not available here (see ipcgrade doctor)");
+	run_good_and_bad("full");
+}
+
+static void test_instructor_reduced(void **state)
+{
+	(void)state;
+	run_good_and_bad("reduced");
+}
+
+static void test_instructor_missing_makefile_and_broken_checker(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/ipcgrade-test-XXXXXX", cmd[512];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp tests/fixtures/instructor/good/main.c tests/fixtures/instructor/good/count.h %s/", dir);
+	assert_int_equal(system(cmd), 0);
+	json_t *j = check_json(dir, "auto", 1);
+	const char *problem = tu_str(json_object_get(j, "build"), "problem");
+
+	assert_non_null(problem);
+	assert_non_null(strstr(problem, "the required file 'Makefile' is missing"));
+	json_decref(j);
+	/* A Makefile that fails says so, with its output. */
+	snprintf(cmd, sizeof(cmd), "printf 'bin/worker:\\n\\tfalse\\n' > %s/Makefile", dir);
+	assert_int_equal(system(cmd), 0);
+	j = check_json(dir, "auto", 1);
+	problem = tu_str(json_object_get(j, "build"), "problem");
+	assert_non_null(strstr(problem, "the build command 'make' failed"));
+	json_decref(j);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_instructor_full),
+		cmocka_unit_test(test_instructor_reduced),
+		cmocka_unit_test(test_instructor_missing_makefile_and_broken_checker),
+	};
+
+	return cmocka_run_group_tests_name("instructor", tests, NULL, NULL);
+}
