@@ -370,6 +370,21 @@ struct check_cmd {
 	bool verbose;
 };
 int cmd_check(const struct check_cmd *c);
+struct grade_cmd {
+	const char *spec;	/* path or assignment name */
+	const char *const *paths;	/* submissions */
+	size_t npaths;
+	const char *outdir;
+	unsigned jobs;
+	bool resume;
+	unsigned shard_k, shard_n;	/* 1-based; 0/0 for all */
+	enum hx_isolation isolation;
+	bool require_isolation;
+	bool no_cache;
+	const char *cache_dir;
+};
+int cmd_grade(const struct grade_cmd *c);
+int cmd_merge(const char *const *dirs, size_t n, const char *final);
 int cmd_validate(const char *const *specs, size_t n);
 int cmd_list(void);
 int cmd_doctor(bool json);

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,7 @@ int jobs_run(size_t njobs, unsigned parallel, job_fn fn, void *arg, job_done_fn 
 {
 	struct slot *slots;
 	size_t next = 0, finished = 0;
+	bool forwarded = false;
 
 	if (parallel < 1)
 		parallel = 1;
@@ -111,12 +113,18 @@ int jobs_run(size_t njobs, unsigned parallel, job_fn fn, void *arg, job_done_fn 
 			close(p[1]);
 			slots[i] = (struct slot){ .pid = pid, .fd = p[0], .job = next++ };
 		}
-		if (cancel && *cancel && next < njobs) {
-			/* Jobs never started are reported as cancelled. */
+		if (cancel && *cancel && !forwarded) {
+			/* Jobs never started are reported as cancelled; running
+			 * ones are told to stop (a SIGTERM sent to us alone would
+			 * not reach them; their handler cancels their run). */
 			while (next < njobs) {
 				done(arg, next++, NULL, -1);
 				finished++;
 			}
+			for (unsigned i = 0; i < parallel; i++)
+				if (slots[i].fd >= 0)
+					kill(slots[i].pid, SIGTERM);
+			forwarded = true;
 		}
 		struct pollfd pfd[64];
 		unsigned map[64], np = 0;

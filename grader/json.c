@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "grader.h"
+#include "reports.h"
 
 static json_t *jstr(const char *s, size_t len)
 {
@@ -216,4 +217,12 @@ json_t *grade_report_object(const struct grade_report *r)
 char *json_grade_report(const struct grade_report *r)
 {
 	return dump(grade_report_object(r));
+}
+
+char *report_full_json(const struct grade_report *r, bool complete)
+{
+	json_t *o = grade_report_object(r);
+
+	json_object_set_new(o, "complete", json_boolean(complete));
+	return dump(o);
 }

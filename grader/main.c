@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grader.h"
 
@@ -22,6 +23,10 @@ static const char usage_main[] =
 	"                          run one program in the sandbox and report what it did\n"
 	"  check [--spec FILE | ASSIGNMENT] [DIR]\n"
 	"                          self-check a submission against the visible tests\n"
+	"  grade (--spec FILE | ASSIGNMENT) [-j N] [-o OUTDIR] [--resume] [--shard K/N] SUBMISSION...\n"
+	"                          grade a whole class into reports and a summary\n"
+	"  merge OUTDIR... -o FINAL\n"
+	"                          combine the results of sharded grade runs\n"
 	"  validate SPEC...        check specs; problems as FILE:LINE:COL: message\n"
 	"  list                    the bundled assignments\n"
 	"  doctor                  what this machine offers the sandbox\n"
@@ -116,7 +121,8 @@ static bool parse_isolation(const char *s, enum hx_isolation *out)
 enum {
 	OPT_TIMEOUT = 1000, OPT_CPU, OPT_MEMORY, OPT_PROCESSES, OPT_OUTPUT, OPT_DEADLOCK,
 	OPT_TRACE, OPT_TRACE_HOT, OPT_JSON, OPT_JITTER, OPT_SEED, OPT_CPUS, OPT_ISOLATION,
-	OPT_REQUIRE, OPT_SPEC, OPT_ALL, OPT_HELP, OPT_REPEAT, OPT_VERBOSE,
+	OPT_REQUIRE, OPT_SPEC, OPT_ALL, OPT_HELP, OPT_REPEAT, OPT_VERBOSE, OPT_RESUME, OPT_SHARD,
+	OPT_NO_CACHE, OPT_CACHE_DIR,
 };
 
 static const struct option run_options[] = {
@@ -243,6 +249,130 @@ static int main_check(int argc, char **argv)
 	return cmd_check(&c);
 }
 
+static const char usage_grade[] =
+	"usage: ipcgrade grade (--spec FILE | ASSIGNMENT) [OPTIONS] SUBMISSION...\n"
+	"\n"
+	"Grades a whole class. A SUBMISSION is a folder holding one student's files\n"
+	"(the student id is the folder's name), a folder of such folders, or a .c file\n"
+	"(the id is the file name without .c, as LMS bulk downloads name them:\n"
+	"lastname_12345_67890_queue.c); two submissions with one id are refused.\n"
+	"\n"
+	"Writes OUTDIR/STUDENT/{report.json, results.json, junit.xml, feedback.md}\n"
+	"and OUTDIR/{summary.csv, summary.json, batch.json}.\n"
+	"\n"
+	"options:\n"
+	"  -o, --output OUTDIR     where the results go (default: ipcgrade-results)\n"
+	"  -j, --jobs N            submissions graded at once (default: the number of CPUs)\n"
+	"  --resume                grade only the submissions without a complete report\n"
+	"  --shard K/N             grade the K-th of N deterministic parts (by student id)\n"
+	"  --no-cache              always compile (default: reuse builds of identical sources)\n"
+	"  --cache-dir DIR         the build cache (default: $XDG_CACHE_HOME/ipcgrade/builds)\n"
+	"  --isolation MODE        auto (default), full or reduced\n"
+	"  --require-isolation     refuse to grade without full isolation\n"
+	"\n"
+	"Exit status: 0 the batch finished (whatever the scores), 2 usage or spec error,\n"
+	"3 internal error, 130 interrupted (finished reports are kept).\n";
+
+static int main_grade(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "spec", required_argument, NULL, OPT_SPEC },
+		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+		{ "isolation", required_argument, NULL, OPT_ISOLATION },
+		{ "require-isolation", no_argument, NULL, OPT_REQUIRE },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct grade_cmd c;
+	unsigned long long v;
+	int opt;
+
+	memset(&c, 0, sizeof(c));
+	c.outdir = "ipcgrade-results";
+	c.jobs = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "o:j:", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_SPEC: c.spec = optarg; break;
+		case 'o': c.outdir = optarg; break;
+		case 'j':
+			if (!parse_uint(optarg, 256, &v) || v == 0)
+				return bad_usage("grade: bad -j '%s' (1 to 256)", optarg);
+			c.jobs = (unsigned)v;
+			break;
+		case OPT_RESUME: c.resume = true; break;
+		case OPT_SHARD: {
+			unsigned k = 0, n = 0;
+			char extra;
+
+			if (sscanf(optarg, "%u/%u%c", &k, &n, &extra) != 2 || n == 0 || k == 0 || k > n)
+				return bad_usage("grade: --shard must be K/N with 1 <= K <= N, not '%s'", optarg);
+			c.shard_k = k;
+			c.shard_n = n;
+			break;
+		}
+		case OPT_NO_CACHE: c.no_cache = true; break;
+		case OPT_CACHE_DIR: c.cache_dir = optarg; break;
+		case OPT_ISOLATION:
+			if (!parse_isolation(optarg, &c.isolation))
+				return bad_usage("grade: --isolation must be auto, full or reduced, not '%s'", optarg);
+			break;
+		case OPT_REQUIRE: c.require_isolation = true; break;
+		case OPT_HELP: fputs(usage_grade, stdout); return EXIT_OK;
+		default: return bad_usage("%s", "grade: unknown option");
+		}
+	}
+	if (!c.spec) {
+		if (optind >= argc)
+			return bad_usage("%s", "grade: which assignment? (ipcgrade grade ASSIGNMENT SUBMISSION...)");
+		c.spec = argv[optind++];
+	}
+	if (optind >= argc)
+		return bad_usage("%s", "grade: name at least one submission");
+	c.paths = (const char *const *)argv + optind;
+	c.npaths = (size_t)(argc - optind);
+	if (!c.jobs) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		c.jobs = n > 0 ? (unsigned)n : 1;
+	}
+	return cmd_grade(&c);
+}
+
+static int main_merge(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *final = NULL;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': final = optarg; break;
+		case OPT_HELP:
+			puts("usage: ipcgrade merge OUTDIR... -o FINAL\n\nCombines the output folders of "
+			     "`grade --shard K/N` runs into FINAL\nand writes its summary. Shards must come "
+			     "from one batch (one spec).");
+			return EXIT_OK;
+		default: return bad_usage("%s", "merge: unknown option");
+		}
+	}
+	if (!final)
+		return bad_usage("%s", "merge: name the result folder with -o FINAL");
+	if (optind >= argc)
+		return bad_usage("%s", "merge: name the shards' output folders");
+	return cmd_merge((const char *const *)argv + optind, (size_t)(argc - optind), final);
+}
+
 static int main_selftest(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -299,6 +429,10 @@ int main(int argc, char **argv)
 		return main_check(argc, argv);
 	if (strcmp(cmd, "selftest") == 0)
 		return main_selftest(argc, argv);
+	if (strcmp(cmd, "grade") == 0)
+		return main_grade(argc, argv);
+	if (strcmp(cmd, "merge") == 0)
+		return main_merge(argc, argv);
 	if (strcmp(cmd, "validate") == 0) {
 		if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
 			puts("usage: ipcgrade validate SPEC...\n\nChecks each spec (a file or an assignment "
