@@ -53,7 +53,7 @@ HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
 
 IPCGRADE    := $(BUILD)/ipcgrade
 
-.PHONY: all deps demo test unit e2e hostile selftest asan lint fuzz bench install clean
+.PHONY: all deps demo test unit e2e hostile selftest asan soak lint fuzz bench install clean
 .DELETE_ON_ERROR:
 
 all: $(IPCGRADE)
@@ -133,6 +133,14 @@ selftest: $(IPCGRADE)
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined test
+
+# The acceptance figures that take minutes: 100 runs of every
+# not-a-deadlock fixture (none may be called a deadlock) and 20 times
+# 20 jittered runs of the unlocked counter (each time some must fail).
+soak: $(IPCGRADE) $(E2E_BIN) $(FIXTURE_BIN)
+	IPCGRADE=$(abspath $(IPCGRADE)) FIXTURES=$(abspath $(BUILD)/fixtures) DEADLOCK_REPEAT=100 \
+	  $(BUILD)/tests/test_deadlock
+	IPCGRADE=$(abspath $(IPCGRADE)) RACE_ROUNDS=20 $(BUILD)/tests/test_race
 
 # libFuzzer targets (clang): the spec loader and the output matchers.
 # FUZZ_SECONDS per target; the corpus grows in build/fuzz/.

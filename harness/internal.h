@@ -117,6 +117,7 @@ enum hx_policy_flags {
 	HX_POLICY_TRACE = 1 << 0,	/* notify the IPC/process calls */
 	HX_POLICY_TRACE_HOT = 1 << 1,	/* ... and the hot ones */
 	HX_POLICY_CHECK_KILL = 1 << 2,	/* notify kill-like calls (reduced isolation) */
+	HX_POLICY_START_GATE = 1 << 3,	/* notify set_robust_list: a new process's first call */
 };
 int hx_policy_build(unsigned flags, struct hx_policy *p, char *err, size_t errlen);
 void hx_policy_release(struct hx_policy *p);

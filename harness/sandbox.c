@@ -676,10 +676,10 @@ static void decide(struct run *r)
 
 static const struct hx_policy *policy_for(unsigned flags, char *err, size_t errlen, int *rc)
 {
-	static struct hx_policy cache[8];
-	static bool built[8];
+	static struct hx_policy cache[16];
+	static bool built[16];
 
-	flags &= 7;
+	flags &= 15;
 	if (!built[flags]) {
 		*rc = hx_policy_build(flags, &cache[flags], err, errlen);
 		if (*rc < 0)
@@ -856,6 +856,8 @@ int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t
 		pflags |= HX_POLICY_TRACE | HX_POLICY_TRACE_HOT;
 	if (!r->full)
 		pflags |= HX_POLICY_CHECK_KILL;
+	if (cfg->jitter_max_us)
+		pflags |= HX_POLICY_TRACE | HX_POLICY_START_GATE;
 	r->policy = policy_for(pflags, errbuf, sizeof(errbuf), &rc);
 	if (!r->policy)
 		goto out;

@@ -203,6 +203,12 @@ int hx_policy_build(unsigned flags, struct hx_policy *p, char *err, size_t errle
 		for (size_t i = 0; i < HX_ARRAY_SIZE(hot_calls); i++)
 			TRY(seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, hot_calls[i], 0));
 	}
+	if (flags & HX_POLICY_START_GATE) {
+		/* glibc's fork() child makes this call before anything else:
+		 * the start gate holds newborn processes there (tracer.c). */
+		step = "start-gate rule";
+		TRY(seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(set_robust_list), 0));
+	}
 	if (flags & HX_POLICY_CHECK_KILL) {
 		step = "kill-check rules";
 		for (size_t i = 0; i < HX_ARRAY_SIZE(kill_calls); i++)

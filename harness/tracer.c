@@ -78,6 +78,9 @@ struct proc {
 	int last_nr;
 	uint64_t last_args[6];
 	int last_children;
+	/* Start gate: its last call was not a fork, so its newborn
+	 * children need not wait for siblings. */
+	bool gate_open;
 };
 
 struct thread {
@@ -89,7 +92,11 @@ struct pending {
 	uint64_t id;
 	uint64_t due_us;
 	pid_t tid;
+	pid_t gated_by;		/* start gate: the parent whose next call releases it */
 };
+
+/* How long the start gate holds a newborn process at most. */
+#define GATE_MAX_US 5000
 
 struct denial {
 	char name[64];
@@ -1006,9 +1013,14 @@ static void respond(struct hx_tracer *t, int fd, uint64_t id, int error)
 	seccomp_notify_respond(fd, t->resp);
 }
 
-static void respond_later(struct hx_tracer *t, int fd, uint64_t id, pid_t tid)
+static uint64_t jitter_delay(struct hx_tracer *t)
 {
-	uint64_t delay = splitmix64(&t->rng) % ((uint64_t)t->jitter_max_us + 1);
+	return splitmix64(&t->rng) % ((uint64_t)t->jitter_max_us + 1);
+}
+
+static void respond_later(struct hx_tracer *t, int fd, uint64_t id, pid_t tid, pid_t gated_by)
+{
+	uint64_t delay = gated_by ? GATE_MAX_US : jitter_delay(t);
 	struct pending *arr = grow(t->pending, &t->cpending, t->npending + 1, sizeof(*arr));
 
 	if (!arr || delay == 0) {
@@ -1021,7 +1033,32 @@ static void respond_later(struct hx_tracer *t, int fd, uint64_t id, pid_t tid)
 	t->pending[t->npending].id = id;
 	t->pending[t->npending].due_us = hx_now_us() + delay;
 	t->pending[t->npending].tid = tid;
+	t->pending[t->npending].gated_by = gated_by;
 	t->npending++;
+}
+
+/*
+ * The start gate. Race windows in student programs are mostly pure user
+ * code (counter++ on shared memory) that no delayed system call can
+ * widen; what hides the races is that children start one by one, each
+ * often done before the next is born. So, when jittering, every new
+ * process is held at its first system call (glibc's fork child calls
+ * set_robust_list before anything else) until its parent makes a call
+ * other than fork, typically wait: then all its held children are
+ * released together, each after a random 0..jitter delay. They run
+ * side by side, as on a loaded machine. A parent that waits in an
+ * untraced way (a pipe read) only costs the gate's time limit.
+ */
+static void open_gate(struct hx_tracer *t, pid_t parent_host)
+{
+	uint64_t now = hx_now_us();
+
+	for (size_t i = 0; i < t->npending; i++) {
+		if (t->pending[i].gated_by != parent_host)
+			continue;
+		t->pending[i].gated_by = 0;
+		t->pending[i].due_us = now + jitter_delay(t) / 16;
+	}
 }
 
 uint64_t hx_tracer_flush_due(struct hx_tracer *t, int fd, uint64_t now_us)
@@ -1121,10 +1158,36 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 			}
 		}
 	}
-	if (t->jitter_max_us)
-		respond_later(t, fd, r->id, tid);
-	else
+	if (nr == SYS_set_robust_list) {
+		/* A newborn's first call (start gate); the first process is
+		 * nobody's child in the box and goes at once. */
+		struct hx_proc_stat st;
+		struct proc *me = proc_of_tid(t, tid);
+		pid_t parent = hx_proc_stat(tid, 0, &st) == 0 ? st.ppid : 0;
+
+		struct proc *pp = parent > 0 ? find_proc(t, parent) : NULL;
+
+		if (me && me->parent_box > 0 && pp && !pp->gate_open)
+			respond_later(t, fd, r->id, tid, parent);
+		else
+			respond(t, fd, r->id, 0);
+		return 0;
+	}
+	if (t->jitter_max_us) {
+		/* Any other call of a parent opens the gate for its children;
+		 * a fork closes it for the next ones. */
+		pid_t tgid = hx_proc_tgid(tid);
+		struct proc *me = tgid > 0 ? find_proc(t, tgid) : NULL;
+		bool forking = nr == SYS_clone || nr == SYS_fork || nr == SYS_vfork;
+
+		if (me)
+			me->gate_open = !forking;
+		if (!forking && tgid > 0)
+			open_gate(t, tgid);
+		respond_later(t, fd, r->id, tid, 0);
+	} else {
 		respond(t, fd, r->id, 0);
+	}
 	return 0;
 }
 

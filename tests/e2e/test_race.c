@@ -1,0 +1,68 @@
+/*
+ * test_race.c - race exposure: an unlocked shared counter fails at least
+ * one of 20 jittered runs (the start gate releases the children together),
+ * the locked one passes all, and the report says a race is the likely
+ * cause. `make soak` repeats this 20 times (the acceptance figure).
+ */
+#include "testutil.h"
+
+static json_t *check(const char *fixture)
+{
+	char dir[] = "/tmp/ipcgrade-race-XXXXXX", cmd[512];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp tests/fixtures/race/%s.c %s/counter.c", fixture, dir);
+	assert_int_equal(system(cmd), 0);
+	const char *argv[] = { tu_ipcgrade(), "check", "--json", "--spec", "tests/fixtures/race/spec.yaml",
+			       dir, NULL };
+	struct proc_out r = tu_run(argv, NULL, 300000);
+	json_t *j = json_loads(r.out, 0, NULL);
+
+	assert_non_null(j);
+	tu_free(&r);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	return json_array_get(json_object_get(j, "tests"), 0) ? j : NULL;
+}
+
+static void test_race_unlocked_counter_is_caught(void **state)
+{
+	(void)state;
+	int rounds = atoi(tu_env("RACE_ROUNDS", "1"));
+
+	for (int i = 0; i < rounds; i++) {
+		json_t *j = check("counter_unlocked");
+		json_t *t = json_array_get(json_object_get(j, "tests"), 0);
+
+		assert_true(json_is_false(json_object_get(t, "passed")));
+		fprintf(stderr, "round %d: %lld of 20 runs passed\n", i + 1, tu_int(t, "runs_passed"));
+		assert_true(tu_int(t, "runs_passed") < 20);
+		/* Every run names its seed, to replay it. */
+		json_t *run0 = json_array_get(json_object_get(t, "runs"), 0);
+
+		assert_true(tu_int(run0, "seed") > 0 || json_is_integer(json_object_get(run0, "seed")));
+		assert_int_equal(tu_int(run0, "jitter_max_us"), 200);
+		json_decref(j);
+	}
+}
+
+static void test_race_locked_counter_passes_every_run(void **state)
+{
+	(void)state;
+	json_t *j = check("counter_locked");
+	json_t *t = json_array_get(json_object_get(j, "tests"), 0);
+
+	assert_true(json_is_true(json_object_get(t, "passed")));
+	assert_int_equal(tu_int(t, "runs_passed"), 20);
+	json_decref(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_race_unlocked_counter_is_caught),
+		cmocka_unit_test(test_race_locked_counter_passes_every_run),
+	};
+
+	return cmocka_run_group_tests_name("race", tests, NULL, NULL);
+}
