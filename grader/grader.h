@@ -386,6 +386,8 @@ struct grade_cmd {
 int cmd_grade(const struct grade_cmd *c);
 int cmd_merge(const char *const *dirs, size_t n, const char *final);
 int cmd_validate(const char *const *specs, size_t n);
+/* `init NAME`: a new assignment folder under parent (NULL: here). */
+int cmd_init(const char *name, const char *parent);
 int cmd_list(void);
 int cmd_doctor(bool json);
 int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation, unsigned repeat);

@@ -29,6 +29,7 @@ static const char usage_main[] =
 	"                          combine the results of sharded grade runs\n"
 	"  validate SPEC...        check specs; problems as FILE:LINE:COL: message\n"
 	"  list                    the bundled assignments\n"
+	"  init NAME [FOLDER]      a new assignment folder to start from\n"
 	"  doctor                  what this machine offers the sandbox\n"
 	"  selftest ASSIGNMENT_DIR...\n"
 	"                          grade each assignment's solution and faulty submissions\n"
@@ -431,6 +432,18 @@ int main(int argc, char **argv)
 		return main_selftest(argc, argv);
 	if (strcmp(cmd, "grade") == 0)
 		return main_grade(argc, argv);
+	if (strcmp(cmd, "init") == 0) {
+		if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+			puts("usage: ipcgrade init NAME [FOLDER]\n\nCreates FOLDER/NAME (default: ./NAME), a "
+			     "new assignment that works at once:\nspec.yaml with every section commented, "
+			     "README.md (the handout), starter/,\nsolution/ and faulty/ with EXPECTED; "
+			     "`ipcgrade selftest NAME/` passes.");
+			return EXIT_OK;
+		}
+		if (argc < 2 || argc > 3)
+			return bad_usage("%s", "init: ipcgrade init NAME [FOLDER]");
+		return cmd_init(argv[1], argc == 3 ? argv[2] : NULL);
+	}
 	if (strcmp(cmd, "merge") == 0)
 		return main_merge(argc, argv);
 	if (strcmp(cmd, "validate") == 0) {

@@ -213,6 +213,35 @@ static void test_cli_check_bad_input(void **state)
 	free(dir);
 }
 
+static void test_cli_init_scaffold_validates_and_selftests(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), path[600];
+	struct proc_out r = cli((const char *[]){ "init", "new-one", dir, NULL });
+
+	assert_int_equal(r.status, 0);
+	tu_free(&r);
+	snprintf(path, sizeof(path), "%s/new-one/spec.yaml", dir);
+	r = cli((const char *[]){ "validate", path, NULL });
+	assert_int_equal(r.status, 0);
+	tu_free(&r);
+	snprintf(path, sizeof(path), "%s/new-one/", dir);
+	r = cli((const char *[]){ "selftest", path, NULL });
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "2 submissions graded, 0 mismatches"));
+	tu_free(&r);
+	/* Twice is refused, and so is a bad name. */
+	r = cli((const char *[]){ "init", "new-one", dir, NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "already exists"));
+	tu_free(&r);
+	r = cli((const char *[]){ "init", "Bad Name", dir, NULL });
+	assert_int_equal(r.status, 2);
+	tu_free(&r);
+	remove_dir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_cli_list_shows_assignments),
 		cmocka_unit_test(test_cli_check_solution_and_faulty),
 		cmocka_unit_test(test_cli_check_bad_input),
+		cmocka_unit_test(test_cli_init_scaffold_validates_and_selftests),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
