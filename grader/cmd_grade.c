@@ -129,6 +129,10 @@ static int add(struct submission **v, size_t *n, const char *raw_id, const char 
 	}
 	*v = g;
 	g[*n] = (struct submission){ .id = id, .path = strdup(path), .single_file = single };
+	if (!g[*n].path) {
+		free(id);
+		return -1;
+	}
 	(*n)++;
 	return 0;
 }
@@ -698,11 +702,12 @@ int cmd_merge(const char *const *dirs, size_t n, const char *final)
 			char *src = path_join(dirs[i], e->d_name), *dst = path_join(final, e->d_name);
 			char **g = realloc(seen, (students + 1) * sizeof(*g));
 
+			if (g)
+				seen = g;
 			if (!src || !dst || !g || copy_dir_files(src, dst, err, sizeof(err)) < 0) {
 				fprintf(stderr, "ipcgrade: %s\n", err[0] ? err : strerror(errno));
 				rc = EXIT_INTERNAL;
 			} else {
-				seen = g;
 				seen[students++] = strdup(e->d_name);
 			}
 			free(src);

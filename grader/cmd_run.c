@@ -32,6 +32,10 @@ static int place_program(const char *prog, const char *workdir, char **argv0, ch
 	char real[PATH_MAX];
 	struct stat st;
 
+	if (!prog || !*prog) {
+		snprintf(err, errlen, "no program given");
+		return -1;
+	}
 	if (!strchr(prog, '/')) {
 		*argv0 = strdup(prog);	/* looked up in the box's PATH */
 		return 0;

@@ -117,12 +117,17 @@ static int load_expected(const char *path, struct expected **out, size_t *nout, 
 				for (yaml_node_pair_t *f = val->data.mapping.pairs.start;
 				     f < val->data.mapping.pairs.top; f++) {
 					const char *t = scalar(&doc, f->key), *r = scalar(&doc, f->value);
-					struct expected_fail *fg = realloc(e->fails, (e->nfails + 1) * sizeof(*fg));
 
-					if (!t || !r || !fg) {
-						free(fg == e->fails ? NULL : fg);
+					if (!t || !r) {
+						fprintf(err, "%s: under '%s', fails must map test names to reasons\n",
+							path, e->name);
+						rc = -1;
 						continue;
 					}
+					struct expected_fail *fg = realloc(e->fails, (e->nfails + 1) * sizeof(*fg));
+
+					if (!fg)
+						continue;
 					e->fails = fg;
 					if (reason_from_name(r) < 0) {
 						fprintf(err, "%s:%zu: unknown reason '%s' for test '%s'\n", path,
@@ -454,8 +459,11 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 	for (unsigned round = 0; round < repeat; round++) {
 		st.results = calloc(st.njobs ? st.njobs : 1, sizeof(*st.results));
 		st.status = calloc(st.njobs ? st.njobs : 1, sizeof(*st.status));
-		if (!st.results || !st.status)
+		if (!st.results || !st.status) {
+			free(st.results);
+			free(st.status);
 			return EXIT_INTERNAL;
+		}
 		if (repeat > 1)
 			printf("-- round %u of %u\n", round + 1, repeat);
 		jobs_run(st.njobs, jobs_default_parallel(), run_job, &st, job_done, NULL);
