@@ -380,7 +380,7 @@ static char *grade_one(void *arg, size_t index, int *status)
 	free(rep.student);
 	rep.student = strdup(sub->id);
 	free(rep.submission);
-	rep.submission = strdup(sub->path);
+	rep.submission = sub->path ? strdup(sub->path) : NULL;
 	if (rc < 0 && interrupted) {
 		/* Cancelled: no report, so --resume grades it again. */
 		grade_report_release(&rep);

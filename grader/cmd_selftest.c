@@ -341,11 +341,12 @@ static int add_assignment(struct selftest *st, const char *dir, struct spec **sp
 	char *sol = path_join(dir, "solution");
 	struct job *g = realloc(st->jobs, (st->njobs + 1) * sizeof(*g));
 
+	if (g)
+		st->jobs = g;
 	if (!g || !sol) {
 		free(sol);
 		return -1;
 	}
-	st->jobs = g;
 	st->jobs[st->njobs++] = (struct job){ .spec = s, .assignment = strdup(s->assignment),
 					      .label = strdup("solution"), .dir = sol };
 
@@ -433,13 +434,15 @@ out:
 int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation, unsigned repeat)
 {
 	struct selftest st = { .isolation = isolation };
-	struct spec **specs = calloc(n ? n : 1, sizeof(*specs));
-	struct expected_set *exps = calloc(n ? n : 1, sizeof(*exps));
+	struct spec **specs = calloc(n ? n : 1, sizeof(struct spec *));
+	struct expected_set *exps = calloc(n ? n : 1, sizeof(struct expected_set));
 	size_t nspecs = 0, nexps = 0, mismatches = 0, setup_errors = 0;
 	int rc = EXIT_OK;
 
-	if (!specs || !exps)
-		return EXIT_INTERNAL;
+	if (!specs || !exps) {
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
 	hx_probe();	/* once, before the workers fork */
 	for (size_t i = 0; i < n; i++) {
 		char *sp = path_join(dirs[i], "spec.yaml");
@@ -462,7 +465,8 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 		if (!st.results || !st.status) {
 			free(st.results);
 			free(st.status);
-			return EXIT_INTERNAL;
+			rc = EXIT_INTERNAL;
+			goto out;
 		}
 		if (repeat > 1)
 			printf("-- round %u of %u\n", round + 1, repeat);
@@ -482,6 +486,7 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 	       mismatches == 1 ? "" : "es", setup_errors ? ", and errors in the assignment folders above" : "");
 	if (mismatches || setup_errors)
 		rc = EXIT_FAILED;
+out:
 	for (size_t i = 0; i < st.njobs; i++) {
 		free(st.jobs[i].assignment);
 		free(st.jobs[i].label);

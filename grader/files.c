@@ -159,7 +159,7 @@ static int remove_at(int dirfd, const char *name, int depth)
 		return -errno;
 	}
 	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			remove_at(fd, e->d_name, depth + 1);
 	closedir(d);
 	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;

@@ -487,7 +487,7 @@ out:
 static bool outputs_equal(const struct run_outcome *a, const struct run_outcome *b)
 {
 	return a->res.out.len == b->res.out.len &&
-	       memcmp(a->res.out.data, b->res.out.data, a->res.out.len) == 0;
+	       (a->res.out.len == 0 || memcmp(a->res.out.data, b->res.out.data, a->res.out.len) == 0);
 }
 
 static int run_test(const struct spec *s, const struct test *t, size_t index, const char *tmp,

@@ -195,7 +195,7 @@ json_t *grade_report_object(const struct grade_report *r)
 		json_object_set_new(jt, "message", ff && ff->message ? jstr0(ff->message) : json_null());
 		json_object_set_new(jt, "diff", ff && ff->diff ? jstr0(ff->diff) : json_null());
 		json_object_set_new(jt, "hint", t->hint && !to->passed ? jstr0(t->hint) : json_null());
-		for (size_t j = 0; j < to->nruns; j++) {
+		for (size_t j = 0; to->runs && j < to->nruns; j++) {
 			json_t *jr = run_json(&to->runs[j].res, false);
 
 			json_object_set_new(jr, "passed", json_boolean(to->runs[j].passed));

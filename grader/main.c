@@ -156,7 +156,7 @@ static int main_run(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+", run_options, NULL)) != -1) {
 		switch (opt) {
 #define LIMIT(o, field, lo, hi) case o: \
-			if (!parse_uint(optarg, hi, &v) || v < lo) \
+			if (!parse_uint(optarg, (hi), &v) || v < (lo)) \
 				return bad_usage("run: bad value '%s' (a whole number in range)", optarg); \
 			c.limits.field = (unsigned)v; break
 		LIMIT(OPT_TIMEOUT, wall_ms, 1, 3600000);

@@ -818,16 +818,16 @@ static void load_build(struct loader *L, yaml_node_t *n, struct build_spec *b)
 	check_keys(L, n, keys, "build");
 	if ((v = get(L, n, "sources")) &&
 	    as_string_list(L, v, "sources", &b->sources, &b->nsources, false)) {
-		for (size_t i = 0; i < b->nsources; i++)
-			if (b->sources[i][0] == '/' || strstr(b->sources[i], ".."))
+		for (char **p = b->sources; p && *p; p++)
+			if ((*p)[0] == '/' || strstr(*p, ".."))
 				problem(L, v, "source pattern '%s' must stay inside the submission "
-					"(no leading '/', no '..')", b->sources[i]);
+					"(no leading '/', no '..')", *p);
 	}
 	if ((v = get(L, n, "required")) &&
 	    as_string_list(L, v, "required", &b->required, &b->nrequired, false)) {
-		for (size_t i = 0; i < b->nrequired; i++)
-			if (strchr(b->required[i], '/') || strcmp(b->required[i], "..") == 0)
-				problem(L, v, "required file '%s' must be a plain file name", b->required[i]);
+		for (char **p = b->required; p && *p; p++)
+			if (strchr(*p, '/') || strcmp(*p, "..") == 0)
+				problem(L, v, "required file '%s' must be a plain file name", *p);
 	}
 	if ((v = get(L, n, "cflags")))
 		as_string_list(L, v, "cflags", &b->cflags, &b->ncflags, true);
@@ -886,7 +886,7 @@ static void load_document(struct loader *L, const char *path)
 		if (copy && copy2 && strcmp(basename(copy), "spec.yaml") == 0) {
 			const char *folder = basename(dirname(copy2));
 
-			if (strcmp(folder, ".") && strcmp(folder, "/") && strcmp(folder, s->assignment))
+			if (strcmp(folder, ".") != 0 && strcmp(folder, "/") != 0 && strcmp(folder, s->assignment) != 0)
 				problem(L, v, "'assignment' is '%s' but the folder is '%s'", s->assignment,
 					folder);
 		}
@@ -967,7 +967,7 @@ static int load_buffer_in(const char *name, const char *dir, const char *data, s
 		spec_free(L.s);
 		return -1;
 	}
-	load_document(&L, strcmp(name, "-") ? name : NULL);
+	load_document(&L, strcmp(name, "-") != 0 ? name : NULL);
 	yaml_document_delete(&L.doc);
 	yaml_parser_delete(&parser);
 	sha256_hex(data, len, L.s->sha256);

@@ -577,8 +577,12 @@ static bool find_cycle(struct analysis *an, int at, int *stack, int depth, int *
 		int pos = on[next % (MAX_PROCS * 4)];
 
 		if (pos && stack[pos - 1] == next) {
-			*len = (size_t)(depth - (pos - 1) + 1);
-			*cycle = calloc(*len + 1, sizeof(int));
+			size_t n = (size_t)depth - (size_t)(pos - 1) + 1;
+
+			if (n > MAX_PROCS)
+				return false;
+			*len = n;
+			*cycle = calloc(MAX_PROCS + 1, sizeof(int));
 			if (!*cycle)
 				return false;
 			for (size_t k = 0; k < *len; k++)

@@ -4,9 +4,11 @@
  * Without namespaces the submission runs on the host's filesystem. Where
  * the kernel has Landlock (5.13+, unprivileged), the reduced box may only
  * read and execute the system directories, read and write its working
- * directory, /tmp and /dev/shm, and use a few device files: specs,
- * expected outputs, other submissions and home directories stay out of
- * reach. From Landlock ABI 6 the kernel also refuses signals to processes
+ * directory (also its $TMPDIR) and /dev/shm, and use a few device files:
+ * specs, expected outputs, other submissions and home directories stay
+ * out of reach. Not /tmp: the grader's own folders live there, other
+ * students' sources among them while a batch runs, and without namespaces
+ * there is no private /tmp to give. From Landlock ABI 6 the kernel also refuses signals to processes
  * outside the box, under the supervisor's own kill check.
  *
  * The ruleset is built in the supervisor (it opens paths and allocates)
@@ -119,8 +121,6 @@ int hx_landlock_prepare(const char *workdir, const char *const *readonly_dirs)
 		rc = add_rule(ruleset, dev_paths[i], dev, fs);
 	if (rc == 0)
 		rc = add_rule(ruleset, "/dev/shm", rw, fs);
-	if (rc == 0)
-		rc = add_rule(ruleset, "/tmp", rw, fs);
 	/* mq_open creates files in the IPC namespace's mqueue filesystem:
 	 * the same superblock as /dev/mqueue, so this rule covers it. */
 	if (rc == 0)

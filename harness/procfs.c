@@ -140,7 +140,7 @@ int hx_proc_threads(pid_t pid, pid_t *out, int max)
 
 int hx_proc_children(pid_t pid, pid_t *out, int max)
 {
-	pid_t tids[256];
+	pid_t tids[256] = { 0 };
 	int ntids = hx_proc_threads(pid, tids, (int)HX_ARRAY_SIZE(tids));
 	int n = 0;
 

@@ -250,7 +250,7 @@ static void remove_tree_at(int dirfd, const char *name, int depth)
 
 		if (d) {
 			while ((e = readdir(d)))
-				if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 					remove_tree_at(fd, e->d_name, depth + 1);
 			closedir(d);
 		} else {
@@ -261,15 +261,21 @@ static void remove_tree_at(int dirfd, const char *name, int depth)
 }
 
 /* Remove what the run put in the host's /tmp: new entries owned by the
- * box's user, never our own "ipcgrade-*" directories. */
+ * box's own user. Only when that user is not ours (we run as root): then
+ * nothing else can own them. Run as an ordinary user, the box is that
+ * user, and deleting "their new files in /tmp" could hit files their
+ * other programs made meanwhile: we leave /tmp alone then. */
 static void tmp_cleanup(struct run *r)
 {
 	int dfd = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d;
 	struct dirent *e;
 
-	if (dfd < 0)
+	if (dfd < 0 || r->box_uid == getuid()) {
+		if (dfd >= 0)
+			close(dfd);
 		return;
+	}
 	d = fdopendir(dfd);
 	if (!d) {
 		close(dfd);
@@ -281,7 +287,7 @@ static void tmp_cleanup(struct run *r)
 
 		for (size_t i = 0; i < r->ntmp_before && !old; i++)
 			old = strcmp(r->tmp_before[i], e->d_name) == 0;
-		if (old || strncmp(e->d_name, "ipcgrade-", 9) == 0)
+		if (old)
 			continue;
 		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_uid != r->box_uid)
 			continue;

@@ -410,8 +410,7 @@ static void format_flags(unsigned long v, const struct flag_name *names, size_t 
 		}
 	}
 	if (v || len == 0)
-		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%#lx",
-					len ? "|" : "", v);
+		snprintf(buf + len, len < size ? size - len : 0, "%s%#lx", len ? "|" : "", v);
 }
 
 void hx_format_clone_flags(unsigned long flags, char *buf, size_t size)
@@ -464,13 +463,8 @@ static void format_open_flags(unsigned long v, char *buf, size_t size)
 
 static void format_ipc_flags(unsigned long v, char *buf, size_t size)
 {
-	char f[64] = "";
-
-	if (v & IPC_CREAT)
-		strcat(f, "IPC_CREAT|");
-	if (v & IPC_EXCL)
-		strcat(f, "IPC_EXCL|");
-	snprintf(buf, size, "%s0%lo", f, v & 0777);
+	snprintf(buf, size, "%s%s0%lo", v & IPC_CREAT ? "IPC_CREAT|" : "",
+		 v & IPC_EXCL ? "IPC_EXCL|" : "", v & 0777);
 }
 
 static const char *ipc_key(unsigned long key, char *buf, size_t size)

@@ -84,9 +84,9 @@ outer() {
 	fi
 	command -v gcc >/dev/null || { err "gcc not found"; exit 2; }
 
-	# The work directory: 0755 in /tmp like a grader's TMPDIR (see the top).
+	# The work directory: in /tmp, private (0711) like the folders ipcgrade itself makes there.
 	W=$(mktemp -d /tmp/ipcgrade-hostile-runner.XXXXXX) || { err "mktemp failed"; exit 2; }
-	chmod 0755 "$W"
+	chmod 0711 "$W"
 	trap '[ "${HOSTILE_KEEP:-0}" = 1 ] || rm -rf "$W"' EXIT
 	mkdir -p "$W/bin"
 	if ! gcc -std=gnu11 -O2 -Wall -Wextra -o "$W/bin/helper" "$HERE/runner/helper.c" \
