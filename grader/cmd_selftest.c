@@ -196,10 +196,22 @@ static char *run_job(void *arg, size_t index, int *status)
 		*status = 1;
 		return buf;
 	}
+	/* What the student reads, unwrapped (a phrase must not miss for
+	 * falling across a line break of the terminal report). */
 	FILE *fb = open_memstream(&feedback, &flen);
 
 	if (fb) {
-		text_grade_report(fb, &rep, false, false);
+		fprintf(fb, "%s\n%s\n%s\n", rep.problem ? rep.problem : "",
+			rep.build.problem ? rep.build.problem : "", rep.build.log ? rep.build.log : "");
+		for (size_t i = 0; i < rep.ntests; i++) {
+			const struct test_outcome *to = &rep.tests[i];
+
+			for (size_t r = 0; r < to->nruns; r++)
+				fprintf(fb, "%s\n%s\n", to->runs[r].message ? to->runs[r].message : "",
+					to->runs[r].diff ? to->runs[r].diff : "");
+			if (!to->passed && to->test->hint)
+				fprintf(fb, "%s\n", to->test->hint);
+		}
 		fclose(fb);
 	}
 	char *problems = NULL;

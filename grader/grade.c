@@ -661,6 +661,12 @@ int grade_submission(const struct spec *s, const char *subdir, const struct grad
 		goto out;
 	}
 	rep->isolation = rep->build.isolation;
+	if (rep->build.binary) {
+		char *copy = strdup(rep->build.binary);
+
+		rep->program = copy ? str_printf("./%s", basename(copy)) : NULL;
+		free(copy);
+	}
 	for (size_t i = 0; i < s->ntests; i++) {
 		const struct test *t = &s->tests[i];
 		struct test_outcome *to = &rep->tests[rep->ntests];
@@ -710,5 +716,6 @@ void grade_report_release(struct grade_report *r)
 	free(r->student);
 	free(r->submission);
 	free(r->problem);
+	free(r->program);
 	memset(r, 0, sizeof(*r));
 }

@@ -283,6 +283,7 @@ struct test_outcome {
 
 struct grade_report {
 	const struct spec *spec;
+	char *program;		/* what the tests run, e.g. "./prog" or "./barber" */
 	char *student;
 	char *submission;	/* path */
 	struct build_result build;

@@ -36,7 +36,7 @@ static void reasons_text(FILE *f, unsigned reasons)
 }
 
 /* What a student reads about one test: the failure, the diff, the hint. */
-static char *test_text(const struct test_outcome *to, bool details)
+static char *test_text(const struct test_outcome *to, bool details, const char *program)
 {
 	const struct test *t = to->test;
 	const struct run_outcome *ro = to->first_failed >= 0 ? &to->runs[to->first_failed] : NULL;
@@ -69,8 +69,14 @@ static char *test_text(const struct test_outcome *to, bool details)
 			if (ro && ro->diff)
 				fprintf(f, "\n%s", ro->diff);
 			if (ro && ro->res.jitter_max_us && t->runs > 1)
-				fprintf(f, "\nreplay: ipcgrade run --trace --jitter %u --seed %llu -- ./prog\n",
-					ro->res.jitter_max_us, (unsigned long long)ro->res.seed);
+			{
+				fprintf(f, "\nreplay: ipcgrade run --trace --jitter %u --seed %llu -- %s",
+					ro->res.jitter_max_us, (unsigned long long)ro->res.seed,
+					program ? program : "./prog");
+				for (size_t a = 0; a < t->nargs; a++)
+					fprintf(f, " %s", t->args[a]);
+				fprintf(f, "\n");
+			}
 			if (t->hint)
 				fprintf(f, "\nhint: %s\n", t->hint);
 		}
@@ -115,7 +121,7 @@ char *report_gradescope(const struct grade_report *r)
 	free(summary);
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_outcome *to = &r->tests[i];
-		char *text = test_text(to, true);
+		char *text = test_text(to, true, r->program);
 		char num[16];
 
 		snprintf(num, sizeof(num), "%zu", i + 1);
@@ -210,7 +216,7 @@ char *report_junit(const struct grade_report *r)
 			continue;
 		}
 		bool internal = to->reasons & (1u << R_INTERNAL);
-		char *text = test_text(to, to->test->visibility == VIS_VISIBLE);
+		char *text = test_text(to, to->test->visibility == VIS_VISIBLE, r->program);
 		char kinds[200] = "";
 		FILE *k = fmemopen(kinds, sizeof(kinds) - 1, "w");
 
@@ -292,7 +298,7 @@ char *report_feedback(const struct grade_report *r)
 		if (to->passed || to->skipped)
 			continue;
 		bool visible = to->test->visibility == VIS_VISIBLE;
-		char *text = test_text(to, visible);
+		char *text = test_text(to, visible, r->program);
 
 		fprintf(f, "## %s%s\n\n", to->test->name, visible ? "" : " (hidden test)");
 		if (to->test->nargs && visible) {

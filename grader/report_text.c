@@ -169,7 +169,8 @@ void text_run_result(FILE *f, const struct hx_result *r, bool color, bool trace)
 	}
 }
 
-static void print_failure(FILE *f, const struct test_outcome *to, const struct colors *c)
+static void print_failure(FILE *f, const struct test_outcome *to, const struct colors *c,
+			  const char *program)
 {
 	const struct test *t = to->test;
 	const struct run_outcome *ro = to->first_failed >= 0 ? &to->runs[to->first_failed] : NULL;
@@ -217,8 +218,9 @@ static void print_failure(FILE *f, const struct test_outcome *to, const struct c
 		fprintf(f, "%s", c->off);
 	}
 	if (ro->res.jitter_max_us && t->runs > 1) {
-		fprintf(f, "      %sreplay this run: ipcgrade run --trace --jitter %u --seed %llu -- ./prog",
-			c->dim, ro->res.jitter_max_us, (unsigned long long)ro->res.seed);
+		fprintf(f, "      %sreplay this run: ipcgrade run --trace --jitter %u --seed %llu -- %s",
+			c->dim, ro->res.jitter_max_us, (unsigned long long)ro->res.seed,
+			program ? program : "./prog");
 		for (size_t i = 0; i < t->nargs; i++)
 			fprintf(f, " %s", t->args[i]);
 		fprintf(f, "%s\n", c->off);
@@ -254,7 +256,7 @@ void text_grade_report(FILE *f, const struct grade_report *r, bool color, bool v
 			to->passed ? "PASS" : "FAIL", c.off, to->test->name, to->score, to->test->points);
 		if (!to->passed) {
 			failed++;
-			print_failure(f, to, &c);
+			print_failure(f, to, &c, r->program);
 		}
 	}
 	fprintf(f, "\n%sscore: %.4g / %.4g%s%s\n", c.bold, r->score, r->max_score, c.off,
