@@ -53,7 +53,7 @@ HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
 
 IPCGRADE    := $(BUILD)/ipcgrade
 
-.PHONY: all deps demo test unit e2e hostile selftest asan soak lint fuzz bench install clean
+.PHONY: all deps demo test unit e2e hostile selftest asan soak lint fuzz bench bench-trace bench-batch install clean
 .DELETE_ON_ERROR:
 
 all: $(IPCGRADE)
@@ -165,6 +165,12 @@ lint:
 	  --std=c11 --inline-suppr -Iharness -Igrader harness grader
 	clang-tidy --quiet $(TIDY_CHECKS) $(HARNESS_SRC) $(GRADER_SRC) grader/main.c -- \
 	  $(ALL_CFLAGS) -Wno-unknown-warning-option
+
+# Benchmarks: measured, never asserted (these machines are shared).
+bench: bench-trace bench-batch
+bench-batch: $(IPCGRADE)
+	bench/batch.sh $(IPCGRADE) $(BENCH_SUBMISSIONS)
+BENCH_SUBMISSIONS ?= 200
 
 install: $(IPCGRADE)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/assignments

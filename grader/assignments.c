@@ -45,9 +45,13 @@ const char *assignments_dir(void)
 		exe[n] = '\0';
 		char *d = dirname(exe);
 
-		/* build/ipcgrade and build/asan/ipcgrade in a source tree */
-		for (int up = 1; up <= 2; up++) {
-			snprintf(cand, sizeof(cand), "%s/%s/assignments", d, up == 1 ? ".." : "../..");
+		/* build/ipcgrade and build/asan/ipcgrade in a source tree, and
+		 * PREFIX/bin/ipcgrade next to PREFIX/share/ipcgrade (installed
+		 * anywhere, whatever DATADIR the build was told). */
+		static const char *const rel[] = { "..", "../..", "../share/ipcgrade" };
+
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			snprintf(cand, sizeof(cand), "%s/%s/assignments", d, rel[i]);
 			if (is_dir(cand) && realpath(cand, found))
 				return found;
 		}

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,13 @@ int submissions_find(const struct spec *s, const char *const *paths, size_t np,
 
 		while (l > 1 && copy[l - 1] == '/')
 			copy[--l] = '\0';
+		/* "." or "../x" name their student by the real folder. */
+		char real[PATH_MAX];
+
+		if (copy && realpath(copy, real) && strcmp(real, "/") != 0) {
+			free(copy);
+			copy = strdup(real);
+		}
 		if (!copy || stat(copy, &st) < 0) {
 			snprintf(err, errlen, "cannot find the submission '%s': %s", paths[i], strerror(errno));
 			free(copy);
@@ -279,6 +287,7 @@ struct batch {
 	uint64_t start_ms;
 	bool tty;
 	char *cache_dir;
+	pid_t batch_pid;	/* the batch process the workers belong to */
 };
 
 /* The name a single-file submission is compiled under: the spec's one
@@ -342,8 +351,8 @@ static char *grade_one(void *arg, size_t index, int *status)
 	/* Die with the batch: a kill -9 of ipcgrade must not leave workers
 	 * writing reports behind a resumed run's back. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() == 1)
-		_exit(3);
+	if (getppid() != b->batch_pid)
+		_exit(3);	/* the batch died before we could ask */
 	memset(&rep, 0, sizeof(rep));
 	memset(&o, 0, sizeof(o));
 	o.isolation = b->cmd->require_isolation ? HX_ISOLATION_FULL : b->cmd->isolation;
@@ -602,6 +611,7 @@ int cmd_grade(const struct grade_cmd *c)
 	hx_probe();	/* once, before the workers fork */
 	b.tty = isatty(STDERR_FILENO) == 1;
 	b.start_ms = now_ms();
+	b.batch_pid = getpid();
 	jobs_run(b.ntodo, c->jobs, grade_one, &b, graded, &interrupted);
 
 	if (summary_write(c->outdir, stdout, err, sizeof(err)) < 0) {
@@ -653,6 +663,48 @@ static int copy_dir_files(const char *from, const char *to, char *err, size_t er
 	return rc;
 }
 
+/* The shards named must be all of one batch: K of N, each K once. Each
+ * shard's batch.json says which it is. */
+static int check_shards(const char *const *dirs, size_t n)
+{
+	int total = 0;
+	bool have[1024] = { false };
+
+	for (size_t i = 0; i < n; i++) {
+		char *path = path_join(dirs[i], "batch.json");
+		json_t *j = path ? json_load_file(path, 0, NULL) : NULL;
+		int k = (int)json_integer_value(json_object_get(j, "shard"));
+		int of = (int)json_integer_value(json_object_get(j, "shards"));
+
+		free(path);
+		json_decref(j);
+		if (!j) {
+			fprintf(stderr, "ipcgrade: %s has no batch.json: is it an output folder of "
+				"`ipcgrade grade`?\n", dirs[i]);
+			return -1;
+		}
+		if (of <= 1)
+			continue;	/* an unsharded batch: nothing to complete */
+		if (total && of != total) {
+			fprintf(stderr, "ipcgrade: %s is a shard of %d, the others of %d\n", dirs[i], of, total);
+			return -1;
+		}
+		total = of;
+		if (k < 1 || k > of || of > 1023 || have[k]) {
+			fprintf(stderr, "ipcgrade: shard %d/%d is named twice (or is invalid): %s\n", k, of, dirs[i]);
+			return -1;
+		}
+		have[k] = true;
+	}
+	for (int k = 1; k <= total; k++)
+		if (!have[k]) {
+			fprintf(stderr, "ipcgrade: shard %d/%d is missing: the merged summary would leave "
+				"its students out\n", k, total);
+			return -1;
+		}
+	return 0;
+}
+
 int cmd_merge(const char *const *dirs, size_t n, const char *final)
 {
 	char err[512] = "";
@@ -661,6 +713,8 @@ int cmd_merge(const char *const *dirs, size_t n, const char *final)
 	size_t students = 0;
 	int rc = EXIT_OK;
 
+	if (check_shards(dirs, n) < 0)
+		return EXIT_USAGE;
 	if (mkdir_p(final) < 0) {
 		fprintf(stderr, "ipcgrade: cannot create '%s': %s\n", final, strerror(errno));
 		return EXIT_INTERNAL;

@@ -468,6 +468,12 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 		if (add_assignment(&st, dirs[i], specs, &nspecs, exps, &nexps) < 0)
 			setup_errors++;
 	}
+	if (nspecs == 0 && setup_errors == 0) {
+		fprintf(stderr, "ipcgrade: no assignment folder (a folder with a spec.yaml) among the %zu "
+			"given\n", n);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (repeat < 1)
 		repeat = 1;
 	printf("%-20s %-34s %10s %s\n", "assignment", "submission", "score", "result (failing tests: reasons)");

@@ -215,7 +215,7 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 		rc = -1;
 	}
 	free(path);
-	path = path_join(outdir, "summary.csv");
+	path = path_join(outdir, "summary.csv");	/* freed at out */
 	if (rc == 0 && (!path || write_file_atomic(path, csv, csvlen) < 0)) {
 		snprintf(err, errlen, "cannot write %s: %s", path ? path : "summary.csv", strerror(errno));
 		rc = -1;
@@ -264,6 +264,7 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 	json_decref(summary);
 	free(totals);
 out:
+	free(path);
 	free(csv);
 	for (size_t i = 0; i < n; i++) {
 		free(rows[i].student);

@@ -273,6 +273,22 @@ static int setup_root(const struct hx_box_plan *p)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", workdir_fd);
 	MNT(bind_mount(path, "/tmp/box", false, MS_NOSUID | MS_NODEV));
 	for (int i = 0; p->readonly_dirs && p->readonly_dirs[i]; i++) {
+		/* Inside a system folder: visible, read-only, through its bind
+		 * mount below (creating it here would make mkdir("/usr") fail). */
+		bool in_system = false;
+
+		for (size_t k = 0; k < HX_ARRAY_SIZE(system_dirs); k++) {
+			size_t l = strlen(system_dirs[k]);
+
+			if (p->readonly_dirs[i][0] == '/' &&
+			    strncmp(p->readonly_dirs[i] + 1, system_dirs[k], l) == 0 &&
+			    (p->readonly_dirs[i][l + 1] == '/' || p->readonly_dirs[i][l + 1] == '\0'))
+				in_system = true;
+		}
+		if (in_system) {
+			close(ro_fds[i]);
+			continue;
+		}
 		snprintf(path, sizeof(path), "/tmp%s", p->readonly_dirs[i]);
 		MNT(mkdirs(path));
 		char src[64];

@@ -340,12 +340,18 @@ static void test_grade_shards_merge_to_the_whole(void **state)
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
-	/* Merging a shard twice is refused. */
+	/* A shard named twice, or one missing, is refused. */
 	const char *again[] = { tu_ipcgrade(), "merge", s1, s1, "-o", m, NULL };
 
 	r = tu_run(again, NULL, 60000);
 	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "appears in more than one shard"));
+	assert_non_null(strstr(r.err, "shard 1/2 is named twice"));
+	tu_free(&r);
+	const char *half[] = { tu_ipcgrade(), "merge", s1, "-o", m, NULL };
+
+	r = tu_run(half, NULL, 60000);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "shard 2/2 is missing"));
 	tu_free(&r);
 	free(whole);
 	free(merged);
