@@ -53,7 +53,7 @@ HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
 
 IPCGRADE    := $(BUILD)/ipcgrade
 
-.PHONY: all deps demo test unit e2e hostile selftest asan soak lint fuzz bench bench-trace bench-batch install clean
+.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test lint fuzz bench bench-trace bench-batch install clean
 .DELETE_ON_ERROR:
 
 all: $(IPCGRADE)
@@ -115,7 +115,12 @@ demo: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory unit e2e hostile selftest
+	@$(MAKE) --no-print-directory unit e2e hostile selftest docker-test
+
+# The container image, where a Docker engine is reachable (SKIPPED otherwise).
+docker-test:
+	@if [ -n "$(SANITIZE)" ]; then echo "docker-test: SKIPPED under sanitizers (the image is built without them)"; \
+	else docker/test.sh; fi
 
 unit: $(UNIT_BIN)
 	@tests/run-tests.sh $(UNIT_BIN)
