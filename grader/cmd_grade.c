@@ -346,6 +346,7 @@ static char *grade_one(void *arg, size_t index, int *status)
 	struct grade_report rep;
 	struct grade_opts o;
 	char err[512] = "";
+	char *copy_problem = NULL;
 	int rc;
 
 	/* Die with the batch: a kill -9 of ipcgrade must not leave workers
@@ -374,8 +375,8 @@ static char *grade_one(void *arg, size_t index, int *status)
 		if (sfd < 0 || dfd < 0 || !src2 ||
 		    copy_file_safely(sfd, basename(src2), dfd, single_file_name(b->spec, sub->path), 0644,
 				     err, sizeof(err)) < 0) {
-			/* The report says what is wrong; the batch goes on. */
-			free(rep.problem);
+			/* Graded as an empty submission; the report says why. */
+			copy_problem = str_printf("the file %s could not be used: %s", sub->path, err);
 		}
 		if (sfd >= 0)
 			close(sfd);
@@ -390,6 +391,11 @@ static char *grade_one(void *arg, size_t index, int *status)
 	rep.student = strdup(sub->id);
 	free(rep.submission);
 	rep.submission = sub->path ? strdup(sub->path) : NULL;
+	if (copy_problem && !rep.problem) {
+		rep.problem = copy_problem;
+		copy_problem = NULL;
+	}
+	free(copy_problem);
 	if (rc < 0 && interrupted) {
 		/* Cancelled: no report, so --resume grades it again. */
 		grade_report_release(&rep);

@@ -209,6 +209,43 @@ static inline long long tu_int(json_t *j, const char *key)
 	return json_is_integer(v) ? json_integer_value(v) : -999;
 }
 
+/* Why full isolation is not available here ("" when it is), from
+ * `ipcgrade doctor --json`; tests of full isolation skip, loudly, then. */
+static inline const char *tu_full_isolation_missing(void)
+{
+	static char why[512];
+	static bool asked;
+
+	if (!asked) {
+		const char *argv[] = { tu_ipcgrade(), "doctor", "--json", NULL };
+		struct proc_out r = tu_run(argv, NULL, 30000);
+		json_t *j = json_loads(r.out, 0, NULL);
+		const char *iso = j ? tu_str(j, "isolation") : NULL;
+
+		if (!iso || strcmp(iso, "full") != 0)
+			snprintf(why, sizeof(why), "%s",
+				 j && tu_str(j, "namespaces_why") ? tu_str(j, "namespaces_why") : "doctor failed");
+		json_decref(j);
+		tu_free(&r);
+		asked = true;
+	}
+	return why;
+}
+
+/* The first 4 KB of a source file's header comment, NUL-terminated. */
+static inline void tu_read_header(const char *path, char *text, size_t size)
+{
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	text[fread(text, 1, size - 1, f)] = '\0';
+	fclose(f);
+	char *end = strstr(text, "*/");
+
+	if (end)
+		*end = '\0';
+}
+
 /* The message printed when a feature is missing: cmocka's skip() shows
  * SKIPPED; the reason goes to stderr first, so it is never silent. */
 #define TU_SKIP(...) do { fprintf(stderr, "SKIPPED: "); fprintf(stderr, __VA_ARGS__); \

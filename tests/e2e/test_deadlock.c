@@ -56,11 +56,7 @@ static int load(struct fixture *fx, int max)
 		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
 			continue;
 		snprintf(path, sizeof(path), "tests/fixtures/deadlock/%s", e->d_name);
-		FILE *f = fopen(path, "r");
-
-		assert_non_null(f);
-		text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
-		fclose(f);
+		tu_read_header(path, text, sizeof(text));
 		struct fixture *x = &fx[n];
 
 		memset(x, 0, sizeof(*x));
@@ -196,13 +192,8 @@ static void run_all(const char *mode, int repeat_ok)
 static void test_deadlock_fixtures_full(void **state)
 {
 	(void)state;
-	const char *doc[] = { tu_ipcgrade(), "doctor", NULL };
-	struct proc_out d = tu_run(doc, NULL, 30000);
-	int st = d.status;
-
-	tu_free(&d);
-	if (st != 0)
-		TU_SKIP("full isolation is not available here (see ipcgrade doctor)");
+	if (*tu_full_isolation_missing())
+		TU_SKIP("full isolation is not available here: %s", tu_full_isolation_missing());
 	run_all("full", atoi(tu_env("DEADLOCK_REPEAT", "2")));
 }
 

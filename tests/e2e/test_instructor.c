@@ -82,13 +82,8 @@ static void run_good_and_bad(const char *mode)
 static void test_instructor_full(void **state)
 {
 	(void)state;
-	const char *doc[] = { tu_ipcgrade(), "doctor", NULL };
-	struct proc_out d = tu_run(doc, NULL, 30000);
-	int st = d.status;
-
-	tu_free(&d);
-	if (st != 0)
-		TU_SKIP("full isolation is not available here (see ipcgrade doctor)");
+	if (*tu_full_isolation_missing())
+		TU_SKIP("full isolation is not available here: %s", tu_full_isolation_missing());
 	run_good_and_bad("full");
 }
 

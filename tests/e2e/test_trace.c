@@ -61,17 +61,7 @@ static int load_fixtures(struct fixture *fx, int max)
 		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
 			continue;
 		snprintf(path, sizeof(path), "tests/fixtures/trace/%s", e->d_name);
-		FILE *f = fopen(path, "r");
-
-		assert_non_null(f);
-		size_t got = fread(text, 1, sizeof(text) - 1, f);
-
-		text[got] = '\0';
-		fclose(f);
-		char *end = strstr(text, "*/");
-
-		if (end)
-			*end = '\0';
+		tu_read_header(path, text, sizeof(text));
 		struct fixture *x = &fx[n];
 
 		memset(x, 0, sizeof(*x));
@@ -266,14 +256,11 @@ int main(void)
 		cmocka_unit_test(test_trace_human_timeline),
 	};
 	int failed = 0;
-	const char *doc[] = { tu_ipcgrade(), "doctor", NULL };
-	struct proc_out d = tu_run(doc, NULL, 30000);
 
-	if (d.status == 0)
+	if (!*tu_full_isolation_missing())
 		failed += cmocka_run_group_tests_name("trace (full isolation)", tests, setup_full, NULL);
 	else
-		fprintf(stderr, "SKIPPED: trace (full isolation): full isolation is not available here\n");
-	tu_free(&d);
+		fprintf(stderr, "SKIPPED: trace (full isolation): %s\n", tu_full_isolation_missing());
 	failed += cmocka_run_group_tests_name("trace (reduced isolation)", tests, setup_reduced, NULL);
 	return failed;
 }
