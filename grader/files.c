@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -172,10 +174,26 @@ int remove_tree(const char *path)
 	return remove_at(AT_FDCWD, path, 0);
 }
 
+/* Open name below dir without following any symbolic link on the way
+ * (openat2's RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH, Linux 5.6+), or at
+ * least not the last one where openat2 is missing. */
+static int open_beneath(int dir, const char *name, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_NOFOLLOW),
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, dir, name, &how, sizeof(how));
+
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+		return fd;
+	return openat(dir, name, flags | O_NOFOLLOW);
+}
+
 int copy_file_safely(int srcdir, const char *name, int dstdir, const char *dstname, mode_t mode,
 		     char *err, size_t errlen)
 {
-	int in = openat(srcdir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int in = open_beneath(srcdir, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	int out = -1, rc = 0;
 	struct stat st;
 	char buf[65536];
