@@ -173,6 +173,8 @@ lint:
 
 # Benchmarks: measured, never asserted (these machines are shared).
 bench: bench-trace bench-batch
+bench-trace: $(IPCGRADE)
+	@IPCGRADE=$(abspath $(IPCGRADE)) BENCH_OUT=$(abspath $(BUILD))/bench bench/trace.sh
 bench-batch: $(IPCGRADE)
 	bench/batch.sh $(IPCGRADE) $(BENCH_SUBMISSIONS)
 BENCH_SUBMISSIONS ?= 200

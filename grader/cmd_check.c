@@ -186,7 +186,7 @@ int cmd_doctor(bool json)
 
 	hx_limits_mechanisms(c->best, &by);
 	if (json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b, s:s, s:b, s:b, s:b, s:s, "
+		json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b, s:s, s:b, s:b, s:b, s:b, s:s, "
 				      "s:b, s:b, s:s, s:{s:s, s:s, s:s, s:s, s:s}}",
 				      "version", hx_version(), "kernel", c->kernel,
 				      "libseccomp", c->libseccomp, "root", c->running_as_root,
@@ -195,6 +195,7 @@ int cmd_doctor(bool json)
 				      "namespaces", c->namespaces, "namespaces_why", c->namespaces_why,
 				      "seccomp_notify", c->seccomp_notify,
 				      "seccomp_wait_killable", c->seccomp_wait_killable,
+				      "seccomp_sync_wakeup", c->seccomp_sync_wakeup,
 				      "cgroup_v2", c->cgroup_v2,
 				      "cgroup_v2_controllers", c->cgroup_v2_controllers,
 				      "cgroup_memory", c->cgroup_memory, "cgroup_pids", c->cgroup_pids,
@@ -221,6 +222,8 @@ int cmd_doctor(bool json)
 	printf("seccomp notification  %s\n", c->seccomp_notify ? "yes" : "no (the sandbox cannot run)");
 	printf("  WAIT_KILLABLE_RECV  %s\n", c->seccomp_wait_killable
 	       ? "yes" : "no (a signal during a traced call may make it fail with EINTR)");
+	printf("  SYNC_WAKE_UP        %s\n", c->seccomp_sync_wakeup
+	       ? "yes" : "no (Linux 6.6+: each traced call costs more)");
 	printf("cgroup v2             %s%s%s\n", c->cgroup_v2 ? "mounted" : "not mounted",
 	       c->cgroup_v2_controllers[0] ? ", writable controllers: " : "",
 	       c->cgroup_v2_controllers);

@@ -759,6 +759,19 @@ static void close_other_fds(const struct hx_box_plan *p)
 
 /* ---- the init's body ----------------------------------------------------- */
 
+/* Blocks until the supervisor's next message, which must be `type`. */
+static void wait_for(int ctl, int type, int err_fd)
+{
+	struct hx_msg m;
+	ssize_t n;
+
+	do
+		n = recv(ctl, &m, sizeof(m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(m) || m.type != type)
+		report_fail(err_fd, HX_STAGE_GO, n < 0 ? errno : EPIPE);
+}
+
 void hx_box_init_main(const struct hx_box_plan *p)
 {
 	int ctl = p->ctl_fd, err_fd = p->err_fd;
@@ -777,14 +790,8 @@ void hx_box_init_main(const struct hx_box_plan *p)
 	if (!p->full && getppid() != supervisor)
 		_exit(1);	/* supervisor already gone */
 
-	/* Wait for the supervisor to set our uid map and cgroup. */
-	ssize_t n;
-
-	do
-		n = recv(ctl, &m, sizeof(m), 0);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(m) || m.type != HX_MSG_GO)
-		report_fail(err_fd, HX_STAGE_GO, n < 0 ? errno : EPIPE);
+	/* Wait for the supervisor to set our uid map. */
+	wait_for(ctl, HX_MSG_GO, err_fd);
 
 	if (p->full) {
 		if (sethostname("box", 3) < 0)
@@ -832,6 +839,10 @@ void hx_box_init_main(const struct hx_box_plan *p)
 	if (sfd < 0)
 		report_fail(err_fd, HX_STAGE_FORK, errno);
 
+	/* The supervisor moved us into the run's cgroup while we set up
+	 * (on cgroup v1 a move waits for an RCU grace period, ~13 ms here);
+	 * the program must start inside it. */
+	wait_for(ctl, HX_MSG_START, err_fd);
 	pid_t first = fork();
 
 	if (first < 0)
@@ -884,7 +895,7 @@ void hx_box_init_main(const struct hx_box_plan *p)
 			}
 		}
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			n = recv(ctl, &m, sizeof(m), MSG_DONTWAIT);
+			ssize_t n = recv(ctl, &m, sizeof(m), MSG_DONTWAIT);
 			if (n < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (n <= 0) {

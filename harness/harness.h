@@ -248,6 +248,7 @@ struct hx_caps {
 	char namespaces_why[160];
 	bool seccomp_notify;
 	bool seccomp_wait_killable;	/* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
+	bool seccomp_sync_wakeup;	/* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.6+) */
 	bool cgroup_v2;			/* a v2 hierarchy is mounted */
 	char cgroup_v2_controllers[128];/* writable delegated controllers */
 	bool cgroup_v1_memory;		/* writable v1 controllers */

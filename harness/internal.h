@@ -142,12 +142,13 @@ const char *hx_syscall_name(int nr);
 /* Messages on the control socket (SOCK_SEQPACKET) between supervisor and
  * box init. Each is one fixed-size struct. */
 enum hx_msg_type {
-	HX_MSG_GO = 1,		/* supervisor -> init: maps and cgroup done */
+	HX_MSG_GO = 1,		/* supervisor -> init: user maps done, set up */
 	HX_MSG_EXITED,		/* init -> supervisor: the first process ended */
 	HX_MSG_FINISH,		/* supervisor -> init: kill all, report, exit */
 	HX_MSG_LEFTOVER,	/* init -> supervisor: a process that was still alive */
 	HX_MSG_IPC,		/* init -> supervisor: an IPC object left behind */
 	HX_MSG_DONE,		/* init -> supervisor: report complete */
+	HX_MSG_START,		/* supervisor -> init: in the cgroup, start the program */
 };
 struct hx_msg {
 	int type;
@@ -234,6 +235,8 @@ struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, pid_t in
 void hx_tracer_free(struct hx_tracer *t);
 void hx_tracer_set_start(struct hx_tracer *t, uint64_t start_us, pid_t first_pid);
 /* The inodes of our own stdout/stderr pipes: I/O on them is not IPC. */
+/* Ask for synchronous wake-ups on the listener; false if the kernel can't. */
+bool hx_tracer_sync_wakeups(int listener);
 void hx_tracer_set_output_pipes(struct hx_tracer *t, unsigned long out_ino, unsigned long err_ino);
 /* Handle one notification from fd; returns 0, or -errno when the fd is
  * gone. *next_due_us is updated for delayed (jittered) answers. */

@@ -123,8 +123,9 @@ static bool try_namespaces(bool userns, char *why, size_t whylen)
 	return true;
 }
 
-/* Load a one-rule notify filter in a child, with the given extra flag. */
-static bool try_notify(unsigned long extra_flags)
+/* Load a one-rule notify filter in a child, with the given extra flag;
+ * with sync, also ask for synchronous wake-ups on its listener. */
+static bool try_notify(unsigned long extra_flags, bool sync)
 {
 	pid_t pid = fork();
 
@@ -140,6 +141,8 @@ static bool try_notify(unsigned long extra_flags)
 			_exit(1);
 		long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 				  SECCOMP_FILTER_FLAG_NEW_LISTENER | extra_flags, &prog);
+		if (fd >= 0 && sync)
+			_exit(hx_tracer_sync_wakeups((int)fd) ? 0 : 1);
 		_exit(fd >= 0 ? 0 : 1);
 	}
 	int status = 0;
@@ -182,9 +185,10 @@ const struct hx_caps *hx_probe(void)
 		snprintf(caps.namespaces_why, sizeof(caps.namespaces_why),
 			 "not root, and no user namespace: %.120s", caps.user_namespaces_why);
 
-	caps.seccomp_notify = seccomp_api_get() >= 5 && try_notify(0);
+	caps.seccomp_notify = seccomp_api_get() >= 5 && try_notify(0, false);
 	caps.seccomp_wait_killable = caps.seccomp_notify &&
-				     try_notify(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+				     try_notify(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, false);
+	caps.seccomp_sync_wakeup = caps.seccomp_notify && try_notify(0, true);
 	hx_cgroup_probe(&caps);
 	caps.best = caps.namespaces && caps.seccomp_notify ? HX_ISOLATION_FULL : HX_ISOLATION_REDUCED;
 	return &caps;

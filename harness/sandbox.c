@@ -413,6 +413,8 @@ static int receive_listener(struct run *r)
 			r->first_pid = cred.pid;
 		}
 	}
+	if (r->listener >= 0)
+		hx_tracer_sync_wakeups(r->listener);
 	if (r->listener >= 0 && r->first_pid > 0)
 		hx_tracer_set_start(r->tracer, hx_now_us(), r->first_pid);
 	return 1;
@@ -560,7 +562,12 @@ static int event_loop(struct run *r)
 			if (due && due < wake)
 				wake = due;
 		}
-		int timeout = wake > now ? (int)((wake - now + 999) / 1000) : 0;
+		/* To the microsecond: jitter delays are often below 1 ms. */
+		uint64_t wait_us = wake > now ? wake - now : 0;
+		struct timespec timeout = {
+			.tv_sec = (time_t)(wait_us / 1000000),
+			.tv_nsec = (long)(wait_us % 1000000) * 1000,
+		};
 
 		pfd[P_OUT] = (struct pollfd){ .fd = r->out_eof ? -1 : r->out[0], .events = POLLIN };
 		pfd[P_ERR] = (struct pollfd){ .fd = r->err_eof ? -1 : r->err[0], .events = POLLIN };
@@ -568,7 +575,7 @@ static int event_loop(struct run *r)
 		pfd[P_NFY] = (struct pollfd){ .fd = nfy_open ? r->nfy[0] : -1, .events = POLLIN };
 		pfd[P_CERR] = (struct pollfd){ .fd = cerr_open ? r->cerr[0] : -1, .events = POLLIN };
 		pfd[P_LISTEN] = (struct pollfd){ .fd = r->listener, .events = POLLIN };
-		if (poll(pfd, P_COUNT, timeout) < 0) {
+		if (ppoll(pfd, P_COUNT, &timeout, NULL) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -1011,7 +1018,6 @@ int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t
 	if (fstat(r->out[0], &so) == 0 && fstat(r->err[0], &se) == 0)
 		hx_tracer_set_output_pipes(r->tracer, so.st_ino, se.st_ino);
 
-	hx_cgroup_attach(&r->cg, r->init_pid);
 	if (r->userns) {
 		rc = write_maps(r);
 		if (rc < 0) {
@@ -1023,6 +1029,11 @@ int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t
 		rc = hx_fail(errbuf, sizeof(errbuf), EPIPE, "the box's init died during setup");
 		goto out;
 	}
+	/* While the init builds the box's root: a cgroup v1 move can wait
+	 * a whole RCU grace period. The init starts nothing before START.
+	 * If it died in setup, the event loop reads why. */
+	hx_cgroup_attach(&r->cg, r->init_pid);
+	send_msg(r->ctl[0], HX_MSG_START);
 
 	rc = event_loop(r);
 	if (rc < 0) {

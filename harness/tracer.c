@@ -29,6 +29,7 @@
 #include <linux/futex.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <mqueue.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -37,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -55,6 +57,7 @@
 #endif
 #define MAX_EVENTS 100000
 #define MAX_PENDING_FORKS 16
+#define MAX_FD_DIRS 64
 
 struct proc {
 	pid_t host_pid;
@@ -63,7 +66,11 @@ struct proc {
 	int parent_box;
 	/* fork events whose child we have not seen yet, oldest first */
 	size_t fork_events[MAX_PENDING_FORKS];
+	pid_t fork_tids[MAX_PENDING_FORKS];
 	unsigned nforks;
+	/* /proc/PID/fd, open while the process lives: naming the pipe
+	 * behind a read or write is then one short readlinkat. */
+	int fd_dir;
 	/* glibc's sem_open in progress: the name it probed, its temp file */
 	char sem_probe[64];
 	char sem_tmp[64];
@@ -105,6 +112,8 @@ struct denial {
 
 struct hx_tracer {
 	unsigned trace;
+	pid_t cur_tid;		/* the task whose call is being handled */
+	unsigned nfd_dirs;	/* open /proc/PID/fd directories (bounded) */
 	bool full, kill_check;
 	pid_t init_pid;
 	uint64_t start_us;
@@ -174,6 +183,9 @@ void hx_tracer_free(struct hx_tracer *t)
 		return;
 	for (size_t i = 0; i < t->nevents; i++)
 		free(t->events[i].detail);
+	for (size_t i = 0; i < t->nprocs; i++)
+		if (t->procs[i].fd_dir >= 0)
+			close(t->procs[i].fd_dir);
 	free(t->events);
 	free(t->procs);
 	free(t->threads);
@@ -181,6 +193,23 @@ void hx_tracer_free(struct hx_tracer *t)
 	free(t->pending);
 	seccomp_notify_free(t->req, t->resp);
 	free(t);
+}
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+bool hx_tracer_sync_wakeups(int listener)
+{
+	/* Linux 6.6+: a notification wakes the supervisor, and its answer
+	 * wakes the task, on the waker's own CPU, like a direct hand-off,
+	 * instead of an inter-processor wake-up each way. Older kernels
+	 * refuse the ioctl; tracing works the same, only slower. */
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		     SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
 }
 
 void hx_tracer_set_output_pipes(struct hx_tracer *t, unsigned long out_ino, unsigned long err_ino)
@@ -224,6 +253,7 @@ static struct proc *add_proc(struct hx_tracer *t, pid_t host_pid, pid_t ppid_hos
 	struct proc *p = &t->procs[t->nprocs++];
 
 	memset(p, 0, sizeof(*p));
+	p->fd_dir = -1;
 	p->host_pid = host_pid;
 	p->ns_pid = t->full ? hx_proc_nspid(host_pid) : host_pid;
 	p->box_pid = t->next_box_pid++;
@@ -240,10 +270,36 @@ static struct proc *add_proc(struct hx_tracer *t, pid_t host_pid, pid_t ppid_hos
 				t->events[ev].child = p->box_pid;
 			memmove(parent->fork_events, parent->fork_events + 1,
 				(parent->nforks - 1) * sizeof(size_t));
+			memmove(parent->fork_tids, parent->fork_tids + 1,
+				(parent->nforks - 1) * sizeof(pid_t));
 			parent->nforks--;
 		}
 	}
 	return p;
+}
+
+static bool is_fork_call(int nr)
+{
+	return nr == SYS_clone || nr == SYS_fork || nr == SYS_vfork;
+}
+
+/*
+ * A task's fork has returned by the time it makes its next call, so
+ * discovery has seen the child if there was one. A fork that failed
+ * (EAGAIN at the pids limit) would otherwise stay pending, and every
+ * later call of the process would walk /proc again.
+ */
+static void forget_failed_forks(struct proc *p, pid_t tid)
+{
+	unsigned j = 0;
+
+	for (unsigned i = 0; i < p->nforks; i++) {
+		if (p->fork_tids[i] == tid)
+			continue;
+		p->fork_events[j] = p->fork_events[i];
+		p->fork_tids[j++] = p->fork_tids[i];
+	}
+	p->nforks = j;
 }
 
 struct candidate {
@@ -259,11 +315,10 @@ static int by_key(const void *a, const void *b)
 	return (x->key > y->key) - (x->key < y->key);
 }
 
-void hx_tracer_discover(struct hx_tracer *t)
+/* Adds the processes of pids[] not known yet, in the order they were created. */
+static void adopt(struct hx_tracer *t, const pid_t *pids, int n)
 {
-	static pid_t pids[4096];
 	static struct candidate cand[4096];
-	int n = hx_proc_descendants(t->init_pid, pids, (int)HX_ARRAY_SIZE(pids));
 	int nc = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -281,6 +336,27 @@ void hx_tracer_discover(struct hx_tracer *t)
 	qsort(cand, (size_t)nc, sizeof(cand[0]), by_key);
 	for (int i = 0; i < nc; i++)
 		add_proc(t, cand[i].host, cand[i].ppid);
+}
+
+void hx_tracer_discover(struct hx_tracer *t)
+{
+	static pid_t pids[4096];
+	int n = hx_proc_descendants(t->init_pid, pids, (int)HX_ARRAY_SIZE(pids));
+
+	adopt(t, pids, n);
+}
+
+/*
+ * After a fork: the new process is a child of the one that forked. Looking
+ * there only keeps a fork's cost constant; walking the whole box made a
+ * program that forks N children cost O(N^2) reads of /proc.
+ */
+static void discover_children(struct hx_tracer *t, pid_t host_pid)
+{
+	static pid_t pids[4096];
+	int n = hx_proc_children(host_pid, pids, (int)HX_ARRAY_SIZE(pids));
+
+	adopt(t, pids, n);
 }
 
 void hx_tracer_set_start(struct hx_tracer *t, uint64_t start_us, pid_t first_pid)
@@ -385,8 +461,10 @@ static void add_event(struct hx_tracer *t, struct proc *p, const char *call,
 	e->call = call;
 	e->group = g;
 	e->detail = detail;
-	if (p && (g == HX_GROUP_FORK) && p->nforks < MAX_PENDING_FORKS)
-		p->fork_events[p->nforks++] = t->nevents - 1;
+	if (p && (g == HX_GROUP_FORK) && p->nforks < MAX_PENDING_FORKS) {
+		p->fork_events[p->nforks] = t->nevents - 1;
+		p->fork_tids[p->nforks++] = t->cur_tid;
+	}
 }
 
 /* ---- argument decoding ----------------------------------------------------- */
@@ -616,10 +694,24 @@ static unsigned long pipe_inode(const char *link)
 static void trace_io(struct hx_tracer *t, struct proc *p, pid_t tid, const char *call,
 		     int fd, unsigned long len)
 {
-	char link[300];
+	char link[300], name[16];
+	ssize_t n = -1;
 
-	if (hx_proc_fd_link(tid, fd, link, sizeof(link)) < 0)
+	/* A thread may have a file table of its own (unshare): ask for it. */
+	if (p->fd_dir < 0 && tid == p->host_pid && t->nfd_dirs < MAX_FD_DIRS) {
+		char path[40];
+
+		snprintf(path, sizeof(path), "/proc/%d/fd", (int)p->host_pid);
+		p->fd_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		t->nfd_dirs += p->fd_dir >= 0;
+	}
+	snprintf(name, sizeof(name), "%d", fd);
+	if (p->fd_dir >= 0 && tid == p->host_pid)
+		n = readlinkat(p->fd_dir, name, link, sizeof(link) - 1);
+	if (n < 0 && hx_proc_fd_link(tid, fd, link, sizeof(link)) < 0)
 		return;
+	if (n >= 0)
+		link[n] = '\0';
 	unsigned long ino = pipe_inode(link);
 
 	/* Only pipes and sockets between box processes are IPC; our own
@@ -1125,6 +1217,7 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 		respond(t, fd, r->id, EPERM);
 		return 0;
 	}
+	t->cur_tid = tid;
 	if (t->trace) {
 		struct proc *p = proc_of_tid(t, tid);
 
@@ -1133,8 +1226,10 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 			 * the table, so look the process up again after. */
 			pid_t host = p->host_pid;
 
-			hx_tracer_discover(t);
+			discover_children(t, host);
 			p = find_proc(t, host);
+			if (p && !is_fork_call(nr))
+				forget_failed_forks(p, tid);
 		}
 		if (p) {
 			size_t before = t->nevents;
@@ -1172,7 +1267,7 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 		 * a fork closes it for the next ones. */
 		pid_t tgid = hx_proc_tgid(tid);
 		struct proc *me = tgid > 0 ? find_proc(t, tgid) : NULL;
-		bool forking = nr == SYS_clone || nr == SYS_fork || nr == SYS_vfork;
+		bool forking = is_fork_call(nr);
 
 		if (me)
 			me->gate_open = !forking;
