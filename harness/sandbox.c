@@ -77,6 +77,7 @@ struct run {
 	gid_t box_gid;
 	struct hx_cgroup cg;
 	const struct hx_policy *policy;
+	int old_slack;		/* timer slack to restore (ns), jittered runs only */
 
 	int out[2], err[2], ctl[2], nfy[2], cerr[2];
 	int stdin_fd, workdir_fd, landlock_fd;
@@ -871,6 +872,12 @@ int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t
 		pflags |= HX_POLICY_CHECK_KILL;
 	if (cfg->jitter_max_us)
 		pflags |= HX_POLICY_TRACE | HX_POLICY_START_GATE;
+	if (cfg->jitter_max_us) {
+		/* Jitter delays are microseconds; the default 50 us timer
+		 * slack of our waits would blur them. */
+		r->old_slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	}
 	r->policy = policy_for(pflags, errbuf, sizeof(errbuf), &rc);
 	if (!r->policy)
 		goto out;
@@ -1124,6 +1131,8 @@ out:
 	res->err.data = hx_str_steal(&r->errbuf);
 	if (r->tracer && rc < 0 && !res->events)
 		hx_tracer_export(r->tracer, res);
+	if (r->old_slack > 0)
+		prctl(PR_SET_TIMERSLACK, (unsigned long)r->old_slack, 0, 0, 0);
 	hx_tracer_free(r->tracer);
 	hx_watchdog_free(r->wd);
 	if (r->listener >= 0)
