@@ -16,13 +16,17 @@
 #   hot       ipcgrade run --trace-hot --json (read/write, futex, semop
 #             notified too; the JSON counts the notified calls)
 #   strace    strace -f -o /dev/null
+#   floor     bench/notify_floor: the same calls notified to a supervisor
+#             that only answers CONTINUE (no sandbox, no /proc, no events):
+#             the cost of seccomp notification itself, the least any
+#             seccomp-notify tracer can cost here
 #   reduced   ipcgrade run --isolation reduced (default tracing)
 #
 # Runs are interleaved round-robin, so that noise on a shared machine hits
 # all variants alike: each round is BENCH_CHEAP_REPS blocks, each block
 # runs every fast variant (bare, session, box, reduced) of both programs
 # once, in an order rotated from block to block, plus its share of the
-# slow ones (hot, strace: each once per round). Every run is also paired
+# slow ones (hot, strace, floor: each once per round). Every run is also paired
 # with the bare run of its block. Then it measures the fixed cost of one
 # sandboxed run (ipcgrade run -- /bin/true against /bin/true, wall time of
 # the whole command, interleaved as well).
@@ -39,7 +43,7 @@
 #   BENCH_RUNS=N         rounds (default 7): runs of hot and strace
 #   BENCH_CHEAP_REPS=N   runs of the other variants per round (default 3)
 #   BENCH_TRUE_RUNS=N    runs of the fixed-cost measurement (default 50)
-#   BENCH_VARIANTS="..." a subset of: bare session box hot strace reduced
+#   BENCH_VARIANTS="..." a subset of: bare session box hot strace floor reduced
 #   BENCH_PROGS="..."    a subset of: pipe sem
 #   BENCH_TASKSET=CPUS   run every variant under `taskset -c CPUS` (e.g. 0):
 #                        steadier numbers, but not how ipcgrade runs
@@ -56,7 +60,7 @@ ROUNDS=${BENCH_ROUNDS:-200000}
 RUNS=${BENCH_RUNS:-7}
 REPS=${BENCH_CHEAP_REPS:-3}
 TRUE_RUNS=${BENCH_TRUE_RUNS:-50}
-VARIANTS=${BENCH_VARIANTS:-bare session box hot strace reduced}
+VARIANTS=${BENCH_VARIANTS:-bare session box hot strace floor reduced}
 PROGS=${BENCH_PROGS:-pipe sem}
 OUT=${BENCH_OUT:-$ROOT/build/bench}
 # Generous limits: under --trace-hot and strace 200000 round trips take
@@ -78,6 +82,10 @@ gcc -std=gnu11 -O2 -Wall -Wextra -o "$OUT/pingpong_pipe" "$ROOT/bench/pingpong_p
 	die "cannot build pingpong_pipe"
 gcc -std=gnu11 -O2 -Wall -Wextra -pthread -o "$OUT/pingpong_sem" "$ROOT/bench/pingpong_sem.c" ||
 	die "cannot build pingpong_sem"
+if [[ " $VARIANTS " == *" floor "* ]]; then
+	gcc -std=gnu11 -O2 -Wall -Wextra -o "$OUT/notify_floor" "$ROOT/bench/notify_floor.c" \
+		$(pkg-config --cflags --libs libseccomp) || die "cannot build notify_floor"
+fi
 
 have_strace=1
 if [[ " $VARIANTS " == *" strace "* ]] && ! command -v strace >/dev/null 2>&1; then
@@ -119,6 +127,7 @@ run_variant() {
 	hot)     "${PIN[@]}" "$IPCGRADE" run --json --trace-hot "${BOX_LIMITS[@]}" -- "$bin" "$ROUNDS" >"$out" 2>"$out.err" </dev/null ;;
 	reduced) "${PIN[@]}" "$IPCGRADE" run --isolation reduced "${BOX_LIMITS[@]}" -- "$bin" "$ROUNDS" >"$out" 2>&1 </dev/null ;;
 	strace)  "${PIN[@]}" strace -f -o /dev/null "$bin" "$ROUNDS" >"$out" 2>&1 ;;
+	floor)   "${PIN[@]}" "$OUT/notify_floor" "$bin" "$ROUNDS" >"$out" 2>&1 ;;
 	esac
 	local line
 	line=$(grep -o 'loop_ms=[^"\\]*' "$out" | head -n 1)
@@ -156,13 +165,13 @@ field() {	# field NAME LINE
 # ---- loop times, interleaved ------------------------------------------------------
 
 # The cheap variants (a few seconds a run) run REPS times per round, the
-# slow ones (hot, strace: a minute) once: the 1.10x target needs the
+# slow ones (hot, strace, floor: a minute) once: the 1.10x target needs the
 # bare/box ratio to a few per cent, the 2x target does not.
 cheap=() heavy=()
 for p in "${PROGS[@]}"; do
 	for v in "${VARIANTS[@]}"; do
 		case $v in
-		hot | strace) heavy+=("$p:$v") ;;
+		hot | strace | floor) heavy+=("$p:$v") ;;
 		*) cheap+=("$p:$v") ;;
 		esac
 	done
@@ -176,7 +185,7 @@ rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -n "$(git -C "$ROOT" status --porcelain -- harness grader 2>/dev/null)" ] && rev="$rev+local changes"
 echo "ipcgrade tracing benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) CPUs"
 echo "  $("$IPCGRADE" --version 2>/dev/null | head -n 1) (tree $rev, binary built $(date -u -r "$ROOT_IPCGRADE" '+%Y-%m-%d %H:%M UTC'))"
-echo "  $ROUNDS round trips per run; $RUNS rounds, interleaved, each running hot and strace once"
+echo "  $ROUNDS round trips per run; $RUNS rounds, interleaved, each running hot, strace and floor once"
 echo "  and the other variants $REPS times; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 [ ${#PIN[@]} -gt 0 ] && echo "  every variant under: ${PIN[*]}"
 echo
@@ -342,7 +351,8 @@ cat <<'TXT'
         round trip (us); rqwait: share of the loop it was runnable but waiting for a CPU,
         i.e. other load on the machine (medians)
   box is the sandbox with default tracing; its filter notifies nothing in these loops,
-  so it is also the "sandbox untraced" measurement.
+  so it is also the "sandbox untraced" measurement. floor: the hot calls notified to a
+  supervisor that answers at once and does nothing else (bench/notify_floor.c).
 TXT
 
 echo
@@ -412,6 +422,11 @@ for p in "${PROGS[@]}"; do
 	else
 		echo "  $what ${r}x faster  TARGET MISSED"
 		missed=$((missed + 1))
+	fi
+	f=$(calc '%.2f' "${MED[$p:strace]:--}" "${MED[$p:floor]:--}" 'a / b')
+	if [ "$f" != - ]; then
+		echo "      the floor (seccomp notification alone, bench/notify_floor.c) is ${f}x faster than strace -f;" \
+		     "--trace-hot costs $(calc '%.2f' "${MED[$p:hot]:--}" "${MED[$p:floor]:--}" 'a / b')x the floor"
 	fi
 	n=$(median "${CALLS[$p:hot]:-}")
 	if [ "$n" != - ] && [ "${MED[$p:box]:--}" != - ]; then

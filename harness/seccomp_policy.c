@@ -132,6 +132,8 @@ static const int hot_calls[] = {
 	SCMP_SYS(futex), SCMP_SYS(semop), SCMP_SYS(semtimedop),
 	SCMP_SYS(mq_timedsend), SCMP_SYS(mq_timedreceive),
 	SCMP_SYS(msgsnd), SCMP_SYS(msgrcv),
+	/* not counted: they tell the tracer's fd cache what changed */
+	SCMP_SYS(close), SCMP_SYS(close_range), SCMP_SYS(dup2), SCMP_SYS(dup3),
 };
 
 /* Signals sent by pid (reduced isolation: no pid namespace to confine them). */

@@ -58,6 +58,10 @@
 #define MAX_EVENTS 100000
 #define MAX_PENDING_FORKS 16
 #define MAX_FD_DIRS 64
+#define FD_CACHE 64
+
+/* What a low fd of a process is, learnt while it stays open. */
+enum fd_kind { FD_UNKNOWN, FD_NOT_IPC, FD_PIPE, FD_SOCKET };
 
 struct proc {
 	pid_t host_pid;
@@ -71,6 +75,16 @@ struct proc {
 	/* /proc/PID/fd, open while the process lives: naming the pipe
 	 * behind a read or write is then one short readlinkat. */
 	int fd_dir;
+	/*
+	 * Hot tracing: what each fd below FD_CACHE is, so that a loop of
+	 * reads costs no readlinkat each. An open fd keeps its file until
+	 * close, close_range, dup2/dup3 onto it or exec, which are notified
+	 * in hot mode and forget it. Off once the process has threads: one
+	 * could close the fd between our look and another's call.
+	 */
+	unsigned char fd_kind[FD_CACHE];
+	unsigned long fd_ino[FD_CACHE];
+	bool fd_cache_off;
 	/* glibc's sem_open in progress: the name it probed, its temp file */
 	char sem_probe[64];
 	char sem_tmp[64];
@@ -121,6 +135,13 @@ struct hx_tracer {
 	uint64_t seed, rng;
 	unsigned long out_ino, err_ino;
 	bool first_exec_seen;
+	/* Some process shares its fd table with another (clone CLONE_FILES
+	 * without CLONE_THREAD): no fd cache can see the other's closes. */
+	bool fd_cache_off;
+	/* The event being added came from the call's registers and the fd
+	 * cache alone, nothing read from /proc or the tracee's memory that
+	 * could belong to another task by now: no need to validate it. */
+	bool event_args_only;
 
 	struct proc *procs;
 	size_t nprocs, cprocs;
@@ -691,12 +712,59 @@ static unsigned long pipe_inode(const char *link)
 	return 0;
 }
 
+static bool fd_cacheable(const struct hx_tracer *t, const struct proc *p, pid_t tid, int fd)
+{
+	return !t->fd_cache_off && !p->fd_cache_off && tid == p->host_pid && fd >= 0 && fd < FD_CACHE;
+}
+
+/* Forgets what the fds a call is about to close or replace were. */
+static void forget_fds(struct hx_tracer *t, struct proc *p, int nr, const uint64_t *a)
+{
+	switch (nr) {
+	case SYS_close:
+		if (a[0] < FD_CACHE)
+			p->fd_kind[a[0]] = FD_UNKNOWN;
+		break;
+	case SYS_dup2:
+	case SYS_dup3:
+		if (a[1] < FD_CACHE)
+			p->fd_kind[a[1]] = FD_UNKNOWN;
+		break;
+	case SYS_close_range:
+		for (uint64_t fd = a[0]; fd <= a[1] && fd < FD_CACHE; fd++)
+			p->fd_kind[fd] = FD_UNKNOWN;
+		break;
+	case SYS_execve:
+	case SYS_execveat:
+		/* close-on-exec */
+		memset(p->fd_kind, FD_UNKNOWN, sizeof(p->fd_kind));
+		break;
+	case SYS_clone:
+		if (a[0] & CLONE_THREAD)
+			p->fd_cache_off = true;
+		else if (a[0] & CLONE_FILES)
+			t->fd_cache_off = true;
+		break;
+	default:
+		break;
+	}
+}
+
 static void trace_io(struct hx_tracer *t, struct proc *p, pid_t tid, const char *call,
 		     int fd, unsigned long len)
 {
 	char link[300], name[16];
 	ssize_t n = -1;
+	bool cacheable = fd_cacheable(t, p, tid, fd);
 
+	if (cacheable && p->fd_kind[fd] != FD_UNKNOWN) {
+		if (p->fd_kind[fd] == FD_NOT_IPC)
+			return;
+		t->event_args_only = true;
+		add_event(t, p, call, HX_GROUP_IO, "fd %d (%s:[%lu]), %lu bytes", fd,
+			  p->fd_kind[fd] == FD_PIPE ? "pipe" : "socket", p->fd_ino[fd], len);
+		return;
+	}
 	/* A thread may have a file table of its own (unshare): ask for it. */
 	if (p->fd_dir < 0 && tid == p->host_pid && t->nfd_dirs < MAX_FD_DIRS) {
 		char path[40];
@@ -713,18 +781,23 @@ static void trace_io(struct hx_tracer *t, struct proc *p, pid_t tid, const char 
 	if (n >= 0)
 		link[n] = '\0';
 	unsigned long ino = pipe_inode(link);
-
 	/* Only pipes and sockets between box processes are IPC; our own
 	 * stdout/stderr pipes are not. */
-	if (!ino || ino == t->out_ino || ino == t->err_ino)
-		return;
-	add_event(t, p, call, HX_GROUP_IO, "fd %d (%s), %lu bytes", fd, link, len);
+	bool ipc = ino && ino != t->out_ino && ino != t->err_ino;
+
+	if (cacheable) {
+		p->fd_kind[fd] = !ipc ? FD_NOT_IPC : link[0] == 'p' ? FD_PIPE : FD_SOCKET;
+		p->fd_ino[fd] = ino;
+	}
+	if (ipc)
+		add_event(t, p, call, HX_GROUP_IO, "fd %d (%s), %lu bytes", fd, link, len);
 }
 
 static void trace_call(struct hx_tracer *t, struct proc *p, pid_t tid, int nr, const uint64_t *a)
 {
 	char path[PATH_MAX], q[PATH_MAX + 8], f[256], k[32];
 
+	forget_fds(t, p, nr, a);
 	switch (nr) {
 	case SYS_clone:
 		hx_format_clone_flags(a[0], f, sizeof(f));
@@ -942,6 +1015,7 @@ static void trace_call(struct hx_tracer *t, struct proc *p, pid_t tid, int nr, c
 	case SYS_futex: {
 		int op = (int)a[1] & FUTEX_CMD_MASK;
 
+		t->event_args_only = true;
 		add_event(t, p, "futex", HX_GROUP_FUTEX, "%#lx, %s", (unsigned long)a[0],
 			  op == FUTEX_WAIT ? "FUTEX_WAIT" : op == FUTEX_WAKE ? "FUTEX_WAKE" :
 			  op == FUTEX_WAIT_BITSET ? "FUTEX_WAIT_BITSET" :
@@ -950,18 +1024,23 @@ static void trace_call(struct hx_tracer *t, struct proc *p, pid_t tid, int nr, c
 	}
 	case SYS_semop:
 	case SYS_semtimedop:
+		t->event_args_only = true;
 		add_event(t, p, "semop", HX_GROUP_SEM, "id %d, %d operations", (int)a[0], (int)a[2]);
 		break;
 	case SYS_mq_timedsend:
+		t->event_args_only = true;
 		add_event(t, p, "mq_send", HX_GROUP_MQ, "mqd %d, %lu bytes", (int)a[0], (unsigned long)a[2]);
 		break;
 	case SYS_mq_timedreceive:
+		t->event_args_only = true;
 		add_event(t, p, "mq_receive", HX_GROUP_MQ, "mqd %d", (int)a[0]);
 		break;
 	case SYS_msgsnd:
+		t->event_args_only = true;
 		add_event(t, p, "msgsnd", HX_GROUP_MQ, "id %d, %lu bytes", (int)a[0], (unsigned long)a[2]);
 		break;
 	case SYS_msgrcv:
+		t->event_args_only = true;
 		add_event(t, p, "msgrcv", HX_GROUP_MQ, "id %d", (int)a[0]);
 		break;
 	default:
@@ -1234,11 +1313,13 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 		if (p) {
 			size_t before = t->nevents;
 
+			t->event_args_only = false;
 			if (!restarted(p, tid, nr, a))
 				trace_call(t, p, tid, nr, a);
 			/* What we read may belong to another task if this one
 			 * died and its pid was reused: drop the event then. */
-			if (t->nevents > before && seccomp_notify_id_valid(fd, r->id) != 0) {
+			if (t->nevents > before && !t->event_args_only &&
+			    seccomp_notify_id_valid(fd, r->id) != 0) {
 				struct hx_event *e = &t->events[--t->nevents];
 
 				t->counts[e->group]--;

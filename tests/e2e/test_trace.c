@@ -228,6 +228,35 @@ static void test_trace_hot_calls_only_on_request(void **state)
 	free(prog);
 }
 
+/*
+ * --trace-hot remembers what each fd is; close, dup2, close_range and exec
+ * must make it look again (fixture header: 6 pipe reads/writes, none of
+ * the /dev/null writes that reuse the same fd numbers).
+ */
+static void test_trace_hot_io_follows_fd_reuse(void **state)
+{
+	(void)state;
+	char *prog = tu_fixture("trace_hot/fd_reuse");
+	json_t *j = tu_run_json((const char *[]){ "--isolation", mode, "--trace-hot", NULL }, prog, NULL, NULL);
+	char calls[256] = "";
+	json_t *ev;
+	size_t i;
+
+	assert_string_equal(tu_str(j, "verdict"), "ok");
+	assert_int_equal(tu_int(json_object_get(j, "ipc"), "io"), 6);
+	json_array_foreach(json_object_get(j, "events"), i, ev) {
+		if (strcmp(tu_str(ev, "group"), "io") != 0)
+			continue;
+		size_t len = strlen(calls);
+
+		snprintf(calls + len, sizeof(calls) - len, "%s%s", len ? " " : "", tu_str(ev, "call"));
+		assert_non_null(strstr(tu_str(ev, "detail"), "(pipe:["));
+	}
+	assert_string_equal(calls, "write read write read write read");
+	json_decref(j);
+	free(prog);
+}
+
 static void test_trace_human_timeline(void **state)
 {
 	(void)state;
@@ -253,6 +282,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trace_fixtures_give_exact_counts_and_calls),
 		cmocka_unit_test(test_trace_hot_calls_only_on_request),
+		cmocka_unit_test(test_trace_hot_io_follows_fd_reuse),
 		cmocka_unit_test(test_trace_human_timeline),
 	};
 	int failed = 0;
