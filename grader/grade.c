@@ -505,17 +505,15 @@ static int run_test(const struct spec *s, const struct test *t, size_t index, co
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (t->expect.has_symbols)
-		symbols_check(&t->expect.symbols, rep->build.binary, &symbols_msg);
-	char *bcopy = strdup(rep->build.binary);
-	char *prog = bcopy ? str_printf("./%s", basename(bcopy)) : NULL;
+	/* "./NAME", set with the binary when the build succeeded */
+	const char *prog = rep->program;
 
-	free(bcopy);
-	if (!prog) {
-		free(symbols_msg);
+	if (!prog || !rep->build.binary) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (t->expect.has_symbols)
+		symbols_check(&t->expect.symbols, rep->build.binary, &symbols_msg);
 
 	for (unsigned r = 0; r < t->runs; r++) {
 		struct run_outcome *ro = &to->runs[r];
@@ -597,7 +595,6 @@ static int run_test(const struct spec *s, const struct test *t, size_t index, co
 			break;
 	}
 	free(symbols_msg);
-	free(prog);
 	to->passed = rc == 0 && to->npassed == t->runs;
 	/* A checker's partial score counts; the worst run decides, and a
 	 * test whose runs were cut short gets nothing. */
