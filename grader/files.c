@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,85 @@ int copy_file_safely(int srcdir, const char *name, int dstdir, const char *dstna
 	close(in);
 	close(out);
 	return rc;
+}
+
+/* Copies the folder at src (fd) into the new folder dst: regular files
+ * and folders only, modes kept, at most max_bytes in all. */
+static int copy_tree_at(int src, int dstdir, const char *dstname, mode_t mode, int depth,
+			size_t *budget)
+{
+	char err[256];
+	int d, rc = 0;
+
+	if (depth > 16)
+		return -ELOOP;
+	if (mkdirat(dstdir, dstname, mode & 0755) < 0)
+		return -errno;
+	d = openat(dstdir, dstname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *dir = d >= 0 ? fdopendir(dup(src)) : NULL;
+	struct dirent *e;
+
+	if (!dir)
+		rc = -errno;
+	while (rc == 0 && dir && (e = readdir(dir))) {
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    fstatat(src, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISREG(st.st_mode)) {
+			if ((size_t)st.st_size > *budget)
+				rc = -EFBIG;
+			else if (copy_file_safely(src, e->d_name, d, e->d_name, st.st_mode & 0755,
+						  err, sizeof(err)) < 0)
+				rc = -EIO;
+			else
+				*budget -= (size_t)st.st_size;
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = openat(src, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			rc = sub < 0 ? -errno : copy_tree_at(sub, d, e->d_name, st.st_mode, depth + 1, budget);
+			if (sub >= 0)
+				close(sub);
+		}
+	}
+	if (dir)
+		closedir(dir);
+	if (d >= 0)
+		close(d);
+	return rc;
+}
+
+int copy_tree(const char *src, const char *dst, size_t max_bytes)
+{
+	int s = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	int rc;
+
+	if (s < 0)
+		return -errno;
+	rc = fstat(s, &st) < 0 ? -errno : copy_tree_at(s, AT_FDCWD, dst, st.st_mode, 0, &max_bytes);
+	close(s);
+	return rc;
+}
+
+bool others_can_read_dir(const char *path)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf) || buf[0] != '/')
+		return false;
+	/* Every folder on the way needs search permission for others, the
+	 * folder itself read permission too. */
+	if (stat(buf, &st) < 0 || (st.st_mode & (S_IROTH | S_IXOTH)) != (S_IROTH | S_IXOTH))
+		return false;
+	for (char *slash = strrchr(buf, '/'); slash && slash != buf; slash = strrchr(buf, '/')) {
+		*slash = '\0';
+		if (stat(buf, &st) < 0 || !(st.st_mode & S_IXOTH))
+			return false;
+	}
+	return true;
 }
 
 void sha256_hex(const void *data, size_t len, char out[65])

@@ -198,6 +198,9 @@ static void copy_outputs(const char *rundir, const char *dst)
 		close(d);
 }
 
+/* The most of a spec's folder copied for a checker (reduced isolation). */
+#define CHECKER_COPY_MAX ((size_t)64 << 20)
+
 /*
  * Run the instructor's checker on a finished run, in a box of its own:
  * its working folder holds stdin, stdout, stderr, trace.json, args.json
@@ -208,6 +211,8 @@ static void run_checker(const struct test *t, const struct spec *s, struct run_o
 			double *fraction)
 {
 	char *cdir = str_printf("%s.check", rundir), *files = NULL, *trace = NULL, *args = NULL;
+	char *staged = NULL, **argv = NULL;
+	size_t nargv = 0;
 	const struct hx_result *res = &ro->res;
 	struct hx_result cr;
 	char herr[256], cerr[256];
@@ -259,11 +264,53 @@ static void run_checker(const struct test *t, const struct spec *s, struct run_o
 			env[ne++] = envs[i];
 	env[ne] = NULL;
 
+	/* In reduced isolation the checker reaches the spec's folder by its
+	 * host path, under the box's uid when we are root: where others may
+	 * not enter that folder, it gets a copy (full isolation binds it). */
+	while (t->expect.checker.argv[nargv])
+		nargv++;
+	argv = calloc(nargv + 1, sizeof(*argv));
+	if (!argv) {
+		ro->reasons |= 1u << R_INTERNAL;
+		note(f, first, "the checker could not be prepared: out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nargv; i++)
+		argv[i] = strdup(t->expect.checker.argv[i]);
+	if (!full && geteuid() == 0 && s->dir && !others_can_read_dir(s->dir)) {
+		size_t dl = strlen(s->dir);
+		int rc;
+
+		staged = path_join(cdir, "spec");
+		rc = staged ? copy_tree(s->dir, staged, CHECKER_COPY_MAX) : -ENOMEM;
+		if (rc < 0) {
+			ro->reasons |= 1u << R_INTERNAL;
+			note(f, first, "the checker's folder %s could not be copied for the box's user: %s",
+			     s->dir, strerror(-rc));
+			goto out;
+		}
+		for (size_t i = 0; i < nargv; i++) {
+			if (argv[i] && strncmp(argv[i], s->dir, dl) == 0 && argv[i][dl] == '/') {
+				char *moved = str_printf("%s%s", staged, argv[i] + dl);
+
+				free(argv[i]);
+				argv[i] = moved;
+			}
+		}
+	}
+	for (size_t i = 0; i < nargv; i++) {
+		if (!argv[i]) {
+			ro->reasons |= 1u << R_INTERNAL;
+			note(f, first, "the checker could not be prepared: out of memory");
+			goto out;
+		}
+	}
+
 	struct hx_config cfg;
-	const char *ro_dirs[] = { s->dir, NULL };
+	const char *ro_dirs[] = { staged ? staged : s->dir, NULL };
 
 	hx_config_init(&cfg);
-	cfg.argv = (const char *const *)t->expect.checker.argv;
+	cfg.argv = (const char *const *)argv;
 	cfg.workdir = cdir;
 	cfg.readonly_dirs = ro_dirs;
 	cfg.envp = env;
@@ -326,6 +373,10 @@ out:
 	free(files);
 	free(trace);
 	free(args);
+	free(staged);
+	for (size_t i = 0; argv && i < nargv; i++)
+		free(argv[i]);
+	free(argv);
 }
 
 /* Judge one finished run against the test's expectations. */

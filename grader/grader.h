@@ -341,6 +341,10 @@ int remove_tree(const char *path);
 /* Copy a regular file, refusing symlinks and non-regular files. */
 int copy_file_safely(int srcdir, const char *name, int dstdir, const char *dstname, mode_t mode,
 		     char *err, size_t errlen);
+/* Copy a folder's regular files and folders (no links), at most max_bytes. */
+int copy_tree(const char *src, const char *dst, size_t max_bytes);
+/* Can a user who is neither owner nor in the group list path's folder? */
+bool others_can_read_dir(const char *path);
 void sha256_hex(const void *data, size_t len, char out[65]);
 bool is_tty_color(FILE *f);
 uint64_t now_ms(void);

@@ -189,6 +189,14 @@ static int make_target(const char *src, const char *dst)
 }
 
 /* mkdir -p for a path inside the new root. */
+/* path is prefix or below it */
+static bool is_under(const char *path, const char *prefix)
+{
+	size_t l = strlen(prefix);
+
+	return strncmp(path, prefix, l) == 0 && (path[l] == '/' || path[l] == '\0');
+}
+
 static int mkdirs(const char *path)
 {
 	char buf[PATH_MAX];
@@ -272,31 +280,6 @@ static int setup_root(const struct hx_box_plan *p)
 	 * have parents the box's user cannot search. */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", workdir_fd);
 	MNT(bind_mount(path, "/tmp/box", false, MS_NOSUID | MS_NODEV));
-	for (int i = 0; p->readonly_dirs && p->readonly_dirs[i]; i++) {
-		/* Inside a system folder: visible, read-only, through its bind
-		 * mount below (creating it here would make mkdir("/usr") fail). */
-		bool in_system = false;
-
-		for (size_t k = 0; k < HX_ARRAY_SIZE(system_dirs); k++) {
-			size_t l = strlen(system_dirs[k]);
-
-			if (p->readonly_dirs[i][0] == '/' &&
-			    strncmp(p->readonly_dirs[i] + 1, system_dirs[k], l) == 0 &&
-			    (p->readonly_dirs[i][l + 1] == '/' || p->readonly_dirs[i][l + 1] == '\0'))
-				in_system = true;
-		}
-		if (in_system) {
-			close(ro_fds[i]);
-			continue;
-		}
-		snprintf(path, sizeof(path), "/tmp%s", p->readonly_dirs[i]);
-		MNT(mkdirs(path));
-		char src[64];
-
-		snprintf(src, sizeof(src), "/proc/self/fd/%d", ro_fds[i]);
-		MNT(bind_mount(src, path, true, MS_NOSUID | MS_NODEV));
-		close(ro_fds[i]);
-	}
 	close(workdir_fd);
 	SYS(mkdir("/tmp/.oldroot", 0700));
 	if (syscall(SYS_pivot_root, "/tmp", "/tmp/.oldroot") < 0)
@@ -372,6 +355,40 @@ static int setup_root(const struct hx_box_plan *p)
 
 	SYS(mkdir("/tmp", 01777));
 	SYS(mount("ipcgrade-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts));
+
+	/* Read-only folders (a checker's) at their host paths. Only now: one
+	 * may well live under /tmp or /etc, which the box has just made
+	 * afresh, and before the old root goes, since a bind mount's source
+	 * must still be attached. The box's /proc/self/fd reaches them
+	 * however private their host parents are. */
+	for (int i = 0; p->readonly_dirs && p->readonly_dirs[i]; i++) {
+		const char *dir = p->readonly_dirs[i];
+		/* Inside a system folder: visible, read-only, through its bind
+		 * mount already. */
+		bool in_system = false;
+
+		for (size_t k = 0; k < HX_ARRAY_SIZE(system_dirs); k++) {
+			size_t l = strlen(system_dirs[k]);
+
+			if (dir[0] == '/' && strncmp(dir + 1, system_dirs[k], l) == 0 &&
+			    (dir[l + 1] == '/' || dir[l + 1] == '\0'))
+				in_system = true;
+		}
+		if (in_system) {
+			close(ro_fds[i]);
+			continue;
+		}
+		/* Never over the box's own mounts, nor into the working folder. */
+		if (dir[0] != '/' || strcmp(dir, "/") == 0 || strcmp(dir, "/tmp") == 0 ||
+		    is_under(dir, "/proc") || is_under(dir, "/box")) {
+			fail_line = __LINE__;
+			return -EINVAL;
+		}
+		MNT(mkdirs(dir));
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", ro_fds[i]);
+		MNT(bind_mount(path, dir, true, MS_NOSUID | MS_NODEV));
+		close(ro_fds[i]);
+	}
 
 	/* /box was bound before pivot_root, so it moved along with the root. */
 	SYS(umount2("/.oldroot", MNT_DETACH));

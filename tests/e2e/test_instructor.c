@@ -5,13 +5,14 @@
  * Fixture: tests/fixtures/instructor/ (spec.yaml, good/, bad/, checkers/).
  */
 #include "testutil.h"
+#include <sys/stat.h>
 
 #define SPEC "tests/fixtures/instructor/spec.yaml"
 
-static json_t *check_json(const char *dir, const char *mode, int want_status)
+static json_t *check_json_with(const char *spec, const char *dir, const char *mode, int want_status)
 {
 	const char *argv[] = { tu_ipcgrade(), "check", "--all", "--json", "--isolation", mode,
-			       "--spec", SPEC, dir, NULL };
+			       "--spec", spec, dir, NULL };
 	struct proc_out r = tu_run(argv, NULL, 120000);
 	json_t *j = json_loads(r.out, 0, NULL);
 
@@ -21,6 +22,11 @@ static json_t *check_json(const char *dir, const char *mode, int want_status)
 	assert_int_equal(r.status, want_status);
 	tu_free(&r);
 	return j;
+}
+
+static json_t *check_json(const char *dir, const char *mode, int want_status)
+{
+	return check_json_with(SPEC, dir, mode, want_status);
 }
 
 static json_t *test_named(json_t *report, const char *name)
@@ -118,12 +124,51 @@ static void test_instructor_missing_makefile_and_broken_checker(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * The spec's folder where the box's user may not enter (a checkout in a
+ * private temporary folder, a home directory): the checker still runs,
+ * in full isolation (its folder is bound through an fd, even under the
+ * box's fresh /tmp) and in reduced isolation (as root: it gets a copy).
+ */
+static void test_instructor_spec_in_a_private_folder(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/ipcgrade-test-XXXXXX", cmd[512], spec[256], good[256];
+	const char *modes[] = { "full", "reduced" };
+	struct stat st;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	snprintf(cmd, sizeof(cmd), "cp -r tests/fixtures/instructor %s/", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(spec, sizeof(spec), "%s/instructor/spec.yaml", dir);
+	snprintf(good, sizeof(good), "%s/instructor/good", dir);
+	for (size_t m = 0; m < 2; m++) {
+		if (m == 0 && *tu_full_isolation_missing()) {
+			fprintf(stderr, "full isolation part SKIPPED: %s\n", tu_full_isolation_missing());
+			continue;
+		}
+		json_t *j = check_json_with(spec, good, modes[m], 1);
+		json_t *partial = test_named(j, "checker-partial");
+
+		if (!json_is_true(json_object_get(test_named(j, "checker-judges"), "passed")))
+			fprintf(stderr, "%s: %s\n", modes[m], tu_str(test_named(j, "checker-judges"), "message"));
+		assert_true(json_is_true(json_object_get(test_named(j, "checker-judges"), "passed")));
+		assert_true(score_of(partial) > 1.99 && score_of(partial) < 2.01);
+		json_decref(j);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_instructor_full),
 		cmocka_unit_test(test_instructor_reduced),
 		cmocka_unit_test(test_instructor_missing_makefile_and_broken_checker),
+		cmocka_unit_test(test_instructor_spec_in_a_private_folder),
 	};
 
 	return cmocka_run_group_tests_name("instructor", tests, NULL, NULL);
