@@ -401,12 +401,22 @@ static int cmd_supervise(int argc, char **argv)
 					   ns_of(tr) == myns;
 
 				/* A tracer born after the snapshot: a sanitizer's leak
-				 * checker ptraces its own process from a child of it. */
-				if (!tp) {
+				 * checker ptraces its own process from a child of it.
+				 * Its pid may even have belonged to another process at
+				 * the snapshot (pids are reused fast in the guard's
+				 * namespace), so ask for its parent now either way. */
+				if (!own) {
 					int pp = ppid_now(tr);
+					char proc[32];
+					struct stat ts;
 
-					own = pp == ps[i].pid || (pp > 0 && below(ps, n, pp, child));
-					if (pp < 0)
+					snprintf(proc, sizeof(proc), "/proc/%d", tr);
+					/* the grader's own child, as the grader's user, in
+					 * its namespace: not a box process */
+					own = (pp == ps[i].pid || (pp > 0 && below(ps, n, pp, child))) &&
+					      stat(proc, &ts) == 0 && (int)ts.st_uid == myuid &&
+					      ns_of(tr) == myns;
+					if (!tp && pp < 0)
 						own = true;	/* already gone: too short-lived to matter */
 				}
 
