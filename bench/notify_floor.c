@@ -5,7 +5,8 @@
  *   notify_floor PROGRAM [ARGS...]
  *
  * Runs PROGRAM with the calls that `ipcgrade run --trace-hot` notifies
- * (read/write, futex, semop, queue traffic) sent to a supervisor that does
+ * (read/write, futex, semop, queue traffic; the harness's own list, so
+ * the two cannot drift apart) sent to a supervisor that does
  * nothing but answer CONTINUE at once: no /proc, no tracee memory, no
  * events, no sandbox. What a round trip costs under it is what the
  * mechanism itself costs on this machine (two wake-ups per call), so
@@ -29,19 +30,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "internal.h"	/* hx_policy_hot_calls: exactly what --trace-hot notifies */
+
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
 #define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
 #endif
 #ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1
 #endif
-
-/* The same list as harness/seccomp_policy.c's hot_calls. */
-static const char *const hot_calls[] = {
-	"read", "write", "readv", "writev", "futex", "semop", "semtimedop",
-	"mq_timedsend", "mq_timedreceive", "msgsnd", "msgrcv",
-	"close", "close_range", "dup2", "dup3",
-};
 
 static void send_fd(int sock, int fd)
 {
@@ -94,9 +90,11 @@ int main(int argc, char **argv)
 	}
 	if (child == 0) {
 		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+		size_t n;
+		const int *hot = hx_policy_hot_calls(&n);
 
-		for (size_t i = 0; ctx && i < sizeof(hot_calls) / sizeof(hot_calls[0]); i++)
-			if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, seccomp_syscall_resolve_name(hot_calls[i]), 0) < 0)
+		for (size_t i = 0; ctx && i < n; i++)
+			if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, hot[i], 0) < 0)
 				_exit(126);
 		if (!ctx || seccomp_load(ctx) < 0)
 			_exit(126);

@@ -6,38 +6,22 @@
  * The parent writes one byte to the child over one pipe and the child
  * writes it back over the other: each round trip needs both processes to
  * run. Setup (pipes, fork, the child's start) is excluded: one untimed
- * round trip makes sure the child is in its loop, then the parent reads
- * CLOCK_MONOTONIC around the timed loop only and prints one line:
- *
- *   loop_ms=1234.567 rounds=200000 us_per_round=6.173 vcsw_per_round=0.57
- *     cpus=2 run_ms=230.1 rqwait_ms=150.2
- *
- * (one line in fact). vcsw_per_round: the parent's voluntary context
- * switches per round (below 1 when the child's wake-up preempts the parent
+ * round trip makes sure the child is in its loop, then the parent measures
+ * the timed loop only and prints the line described in pingpong.h. Its
+ * vcsw_per_round is below 1 when the child's wake-up preempts the parent
  * and the byte is back before the parent reads; a tracer that stops the
- * caller at each traced call adds one per stop); cpus: how many CPUs it
- * may run on (the box pins only with --cpus); run_ms and rqwait_ms: the
- * parent's time on a CPU and waiting for one during the loop
- * (/proc/self/schedstat; -1 when unavailable). Waiting for a CPU is the
- * machine's noise, not the cost of what is measured.
+ * caller at each traced call adds one per stop.
  *
  * Nothing else is printed on success; any failure exits non-zero.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
+#include "pingpong.h"
 
 static void xwrite(int fd, char c)
 {
@@ -71,48 +55,6 @@ static char xread(int fd)
 	}
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* Voluntary context switches of this process so far. */
-static long vcsw(void)
-{
-	struct rusage ru;
-
-	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_nvcsw : -1;
-}
-
-/* This process's time on a CPU and waiting for one (runnable, not
- * running) so far, in ms; -1 when unavailable. */
-static void schedstat_ms(double *run, double *wait)
-{
-	FILE *f = fopen("/proc/self/schedstat", "r");
-	unsigned long long r, w;
-
-	*run = *wait = -1;
-	if (!f)
-		return;
-	if (fscanf(f, "%llu %llu", &r, &w) == 2) {
-		*run = (double)r / 1e6;
-		*wait = (double)w / 1e6;
-	}
-	fclose(f);
-}
-
-/* How many CPUs this process may run on: the benchmark compares variants
- * with the same affinity (the box pins only with --cpus). */
-static int cpus_allowed(void)
-{
-	cpu_set_t set;
-
-	return sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : -1;
-}
-
 int main(int argc, char **argv)
 {
 	long rounds = argc > 1 ? strtol(argv[1], NULL, 10) : 200000;
@@ -142,11 +84,9 @@ int main(int argc, char **argv)
 	xwrite(ping[1], 'x');		/* warm-up: the child is in its loop */
 	(void)xread(pong[0]);
 
-	double run0, wait0, run1, wait1;
+	struct loop_clock start, end;
 
-	schedstat_ms(&run0, &wait0);
-	long v0 = vcsw();
-	double t0 = now_ms();
+	loop_clock_read(&start);
 
 	for (long i = 0; i < rounds; i++) {
 		xwrite(ping[1], (char)i);
@@ -155,10 +95,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	double t1 = now_ms();
-	long v1 = vcsw();
-
-	schedstat_ms(&run1, &wait1);
+	loop_clock_read(&end);
 
 	int st;
 
@@ -167,10 +104,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pingpong_pipe: the child failed\n");
 		return 1;
 	}
-	printf("loop_ms=%.3f rounds=%ld us_per_round=%.3f vcsw_per_round=%.2f "
-	       "cpus=%d run_ms=%.1f rqwait_ms=%.1f\n",
-	       t1 - t0, rounds, (t1 - t0) * 1e3 / (double)rounds,
-	       (double)(v1 - v0) / (double)rounds, cpus_allowed(),
-	       run0 < 0 ? -1 : run1 - run0, wait0 < 0 ? -1 : wait1 - wait0);
+	loop_report(&start, &end, rounds, "");
 	return 0;
 }

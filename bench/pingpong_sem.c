@@ -18,41 +18,26 @@
  * seen.
  *
  * Setup is excluded as in pingpong_pipe: one untimed round trip makes sure
- * the child is in its loop, then the parent reads CLOCK_MONOTONIC around
- * the timed loop only and prints one line:
- *
- *   loop_ms=1234.567 rounds=200000 us_per_round=6.173 nonblocking=172000
- *     vcsw_per_round=0.57 cpus=2 run_ms=230.1 rqwait_ms=150.2
- *
- * (one line in fact). vcsw_per_round: the parent's voluntary context
- * switches per round; cpus: how many CPUs it may run on; run_ms and
- * rqwait_ms: the parent's time on a CPU and waiting for one during the
- * loop (/proc/self/schedstat; -1 when unavailable). Waiting for a CPU is
- * the machine's noise, not the cost of what is measured.
+ * the child is in its loop, then the parent measures the timed loop only
+ * and prints the line described in pingpong.h, with nonblocking=N after
+ * us_per_round.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "pingpong.h"
 
 struct shared {
 	sem_t ping;		/* parent -> child */
 	sem_t pong;		/* child -> parent */
 	long child_nonblocking;
 };
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
 
 /* sem_wait, counting the waits that did not have to block. */
 static void wait_counted(sem_t *s, long *nonblocking)
@@ -72,48 +57,6 @@ static void post(sem_t *s)
 {
 	if (sem_post(s) < 0)
 		die("sem_post");
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* Voluntary context switches of this process so far. */
-static long vcsw(void)
-{
-	struct rusage ru;
-
-	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_nvcsw : -1;
-}
-
-/* This process's time on a CPU and waiting for one (runnable, not
- * running) so far, in ms; -1 when unavailable. */
-static void schedstat_ms(double *run, double *wait)
-{
-	FILE *f = fopen("/proc/self/schedstat", "r");
-	unsigned long long r, w;
-
-	*run = *wait = -1;
-	if (!f)
-		return;
-	if (fscanf(f, "%llu %llu", &r, &w) == 2) {
-		*run = (double)r / 1e6;
-		*wait = (double)w / 1e6;
-	}
-	fclose(f);
-}
-
-/* How many CPUs this process may run on: the benchmark compares variants
- * with the same affinity (the box pins only with --cpus). */
-static int cpus_allowed(void)
-{
-	cpu_set_t set;
-
-	return sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : -1;
 }
 
 int main(int argc, char **argv)
@@ -153,20 +96,15 @@ int main(int argc, char **argv)
 	post(&sh->ping);		/* warm-up: the child is in its loop */
 	wait_counted(&sh->pong, &warm);
 
-	double run0, wait0, run1, wait1;
+	struct loop_clock start, end;
 
-	schedstat_ms(&run0, &wait0);
-	long v0 = vcsw();
-	double t0 = now_ms();
+	loop_clock_read(&start);
 
 	for (long i = 0; i < rounds; i++) {
 		post(&sh->ping);
 		wait_counted(&sh->pong, &nb);
 	}
-	double t1 = now_ms();
-	long v1 = vcsw();
-
-	schedstat_ms(&run1, &wait1);
+	loop_clock_read(&end);
 
 	int st;
 
@@ -174,10 +112,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pingpong_sem: the child failed\n");
 		return 1;
 	}
-	printf("loop_ms=%.3f rounds=%ld us_per_round=%.3f nonblocking=%ld vcsw_per_round=%.2f "
-	       "cpus=%d run_ms=%.1f rqwait_ms=%.1f\n",
-	       t1 - t0, rounds, (t1 - t0) * 1e3 / (double)rounds, nb + sh->child_nonblocking,
-	       (double)(v1 - v0) / (double)rounds, cpus_allowed(),
-	       run0 < 0 ? -1 : run1 - run0, wait0 < 0 ? -1 : wait1 - wait0);
+	char extra[64];
+
+	snprintf(extra, sizeof(extra), "nonblocking=%ld ", nb + sh->child_nonblocking);
+	loop_report(&start, &end, rounds, extra);
 	return 0;
 }

@@ -83,8 +83,10 @@ gcc -std=gnu11 -O2 -Wall -Wextra -o "$OUT/pingpong_pipe" "$ROOT/bench/pingpong_p
 gcc -std=gnu11 -O2 -Wall -Wextra -pthread -o "$OUT/pingpong_sem" "$ROOT/bench/pingpong_sem.c" ||
 	die "cannot build pingpong_sem"
 if [[ " $VARIANTS " == *" floor "* ]]; then
-	gcc -std=gnu11 -O2 -Wall -Wextra -o "$OUT/notify_floor" "$ROOT/bench/notify_floor.c" \
-		$(pkg-config --cflags --libs libseccomp) || die "cannot build notify_floor"
+	# linked with the harness, for its list of hot calls
+	gcc -std=gnu11 -O2 -Wall -Wextra -I"$ROOT/harness" -o "$OUT/notify_floor" "$ROOT/bench/notify_floor.c" \
+		"$(dirname "$ROOT_IPCGRADE")/libharness.a" $(pkg-config --cflags --libs libseccomp) ||
+		die "cannot build notify_floor (it needs libharness.a next to $ROOT_IPCGRADE: run make)"
 fi
 
 have_strace=1

@@ -201,6 +201,28 @@ static void copy_outputs(const char *rundir, const char *dst)
 /* The most of a spec's folder copied for a checker (reduced isolation). */
 #define CHECKER_COPY_MAX ((size_t)64 << 20)
 
+/* A copy of the word list v in which words naming a path below `from`
+ * name the same path below `to`; NULL when out of memory. */
+static char **strv_rebase(char *const *v, const char *from, const char *to)
+{
+	size_t n = 0, fl = strlen(from);
+
+	while (v[n])
+		n++;
+	char **out = calloc(n + 1, sizeof(*out));
+
+	for (size_t i = 0; out && i < n; i++) {
+		bool below = strncmp(v[i], from, fl) == 0 && v[i][fl] == '/';
+
+		out[i] = below ? str_printf("%s%s", to, v[i] + fl) : strdup(v[i]);
+		if (!out[i]) {
+			strv_free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
 /*
  * Run the instructor's checker on a finished run, in a box of its own:
  * its working folder holds stdin, stdout, stderr, trace.json, args.json
@@ -211,8 +233,7 @@ static void run_checker(const struct test *t, const struct spec *s, struct run_o
 			double *fraction)
 {
 	char *cdir = str_printf("%s.check", rundir), *files = NULL, *trace = NULL, *args = NULL;
-	char *staged = NULL, **argv = NULL;
-	size_t nargv = 0;
+	char *staged = NULL, **moved_argv = NULL;
 	const struct hx_result *res = &ro->res;
 	struct hx_result cr;
 	char herr[256], cerr[256];
@@ -266,51 +287,32 @@ static void run_checker(const struct test *t, const struct spec *s, struct run_o
 
 	/* In reduced isolation the checker reaches the spec's folder by its
 	 * host path, under the box's uid when we are root: where others may
-	 * not enter that folder, it gets a copy (full isolation binds it). */
-	while (t->expect.checker.argv[nargv])
-		nargv++;
-	argv = calloc(nargv + 1, sizeof(*argv));
-	if (!argv) {
-		ro->reasons |= 1u << R_INTERNAL;
-		note(f, first, "the checker could not be prepared: out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < nargv; i++)
-		argv[i] = strdup(t->expect.checker.argv[i]);
-	if (!full && geteuid() == 0 && s->dir && !others_can_read_dir(s->dir)) {
-		size_t dl = strlen(s->dir);
-		int rc;
+	 * not enter that folder, it runs from a copy (full isolation binds
+	 * the folder itself, through an fd). */
+	const char *const *argv = (const char *const *)t->expect.checker.argv;
 
+	if (!full && geteuid() == 0 && s->dir && !others_can_read_dir(s->dir)) {
 		staged = path_join(cdir, "spec");
-		rc = staged ? copy_tree(s->dir, staged, CHECKER_COPY_MAX) : -ENOMEM;
+		int rc = staged ? copy_tree(s->dir, staged, CHECKER_COPY_MAX) : -ENOMEM;
+
+		if (rc == 0) {
+			moved_argv = strv_rebase(t->expect.checker.argv, s->dir, staged);
+			rc = moved_argv ? 0 : -ENOMEM;
+		}
 		if (rc < 0) {
 			ro->reasons |= 1u << R_INTERNAL;
 			note(f, first, "the checker's folder %s could not be copied for the box's user: %s",
 			     s->dir, strerror(-rc));
 			goto out;
 		}
-		for (size_t i = 0; i < nargv; i++) {
-			if (argv[i] && strncmp(argv[i], s->dir, dl) == 0 && argv[i][dl] == '/') {
-				char *moved = str_printf("%s%s", staged, argv[i] + dl);
-
-				free(argv[i]);
-				argv[i] = moved;
-			}
-		}
-	}
-	for (size_t i = 0; i < nargv; i++) {
-		if (!argv[i]) {
-			ro->reasons |= 1u << R_INTERNAL;
-			note(f, first, "the checker could not be prepared: out of memory");
-			goto out;
-		}
+		argv = (const char *const *)moved_argv;
 	}
 
 	struct hx_config cfg;
 	const char *ro_dirs[] = { staged ? staged : s->dir, NULL };
 
 	hx_config_init(&cfg);
-	cfg.argv = (const char *const *)argv;
+	cfg.argv = argv;
 	cfg.workdir = cdir;
 	cfg.readonly_dirs = ro_dirs;
 	cfg.envp = env;
@@ -374,9 +376,7 @@ out:
 	free(trace);
 	free(args);
 	free(staged);
-	for (size_t i = 0; argv && i < nargv; i++)
-		free(argv[i]);
-	free(argv);
+	strv_free(moved_argv);
 }
 
 /* Judge one finished run against the test's expectations. */

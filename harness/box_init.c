@@ -188,7 +188,6 @@ static int make_target(const char *src, const char *dst)
 	return 0;
 }
 
-/* mkdir -p for a path inside the new root. */
 /* path is prefix or below it */
 static bool is_under(const char *path, const char *prefix)
 {
@@ -197,6 +196,7 @@ static bool is_under(const char *path, const char *prefix)
 	return strncmp(path, prefix, l) == 0 && (path[l] == '/' || path[l] == '\0');
 }
 
+/* mkdir -p for a path inside the new root. */
 static int mkdirs(const char *path)
 {
 	char buf[PATH_MAX];
@@ -368,11 +368,10 @@ static int setup_root(const struct hx_box_plan *p)
 		bool in_system = false;
 
 		for (size_t k = 0; k < HX_ARRAY_SIZE(system_dirs); k++) {
-			size_t l = strlen(system_dirs[k]);
+			char sys[16];
 
-			if (dir[0] == '/' && strncmp(dir + 1, system_dirs[k], l) == 0 &&
-			    (dir[l + 1] == '/' || dir[l + 1] == '\0'))
-				in_system = true;
+			snprintf(sys, sizeof(sys), "/%s", system_dirs[k]);
+			in_system |= is_under(dir, sys);
 		}
 		if (in_system) {
 			close(ro_fds[i]);

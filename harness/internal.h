@@ -118,8 +118,11 @@ enum hx_policy_flags {
 	HX_POLICY_TRACE_HOT = 1 << 1,	/* ... and the hot ones */
 	HX_POLICY_CHECK_KILL = 1 << 2,	/* notify kill-like calls (reduced isolation) */
 	HX_POLICY_START_GATE = 1 << 3,	/* notify set_robust_list: a new process's first call */
+	HX_POLICY_COMBINATIONS = 1 << 4	/* how many policies the flags make */
 };
 int hx_policy_build(unsigned flags, struct hx_policy *p, char *err, size_t errlen);
+/* The calls HX_POLICY_TRACE_HOT notifies (bench/notify_floor.c uses them too). */
+const int *hx_policy_hot_calls(size_t *n);
 void hx_policy_release(struct hx_policy *p);
 
 /* What the supervisor does with a notification for syscall nr. */
@@ -234,9 +237,9 @@ struct hx_tracer;
 struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, pid_t init_pid);
 void hx_tracer_free(struct hx_tracer *t);
 void hx_tracer_set_start(struct hx_tracer *t, uint64_t start_us, pid_t first_pid);
-/* The inodes of our own stdout/stderr pipes: I/O on them is not IPC. */
 /* Ask for synchronous wake-ups on the listener; false if the kernel can't. */
 bool hx_tracer_sync_wakeups(int listener);
+/* The inodes of our own stdout/stderr pipes: I/O on them is not IPC. */
 void hx_tracer_set_output_pipes(struct hx_tracer *t, unsigned long out_ino, unsigned long err_ino);
 /* Handle one notification from fd; returns 0, or -errno when the fd is
  * gone. *next_due_us is updated for delayed (jittered) answers. */

@@ -8,8 +8,9 @@
  * specs, expected outputs, other submissions and home directories stay
  * out of reach. Not /tmp: the grader's own folders live there, other
  * students' sources among them while a batch runs, and without namespaces
- * there is no private /tmp to give. From Landlock ABI 6 the kernel also refuses signals to processes
- * outside the box, under the supervisor's own kill check.
+ * there is no private /tmp to give. From Landlock ABI 6 the kernel also
+ * refuses signals to processes outside the box, under the supervisor's
+ * own kill check.
  *
  * The ruleset is built in the supervisor (it opens paths and allocates)
  * and only enforced in the child between fork and exec.

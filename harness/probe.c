@@ -123,14 +123,15 @@ static bool try_namespaces(bool userns, char *why, size_t whylen)
 	return true;
 }
 
-/* Load a one-rule notify filter in a child, with the given extra flag;
- * with sync, also ask for synchronous wake-ups on its listener. */
-static bool try_notify(unsigned long extra_flags, bool sync)
+/* What a child could do with a one-rule notify filter and extra_flags. */
+enum notify_probe { NOTIFY_NO, NOTIFY_YES, NOTIFY_YES_SYNC_WAKEUP };
+
+static enum notify_probe try_notify(unsigned long extra_flags)
 {
 	pid_t pid = fork();
 
 	if (pid < 0)
-		return false;
+		return NOTIFY_NO;
 	if (pid == 0) {
 		struct sock_filter insns[] = {
 			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
@@ -138,18 +139,19 @@ static bool try_notify(unsigned long extra_flags, bool sync)
 		struct sock_fprog prog = { .len = 1, .filter = insns };
 
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-			_exit(1);
+			_exit(NOTIFY_NO);
 		long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 				  SECCOMP_FILTER_FLAG_NEW_LISTENER | extra_flags, &prog);
-		if (fd >= 0 && sync)
-			_exit(hx_tracer_sync_wakeups((int)fd) ? 0 : 1);
-		_exit(fd >= 0 ? 0 : 1);
+		if (fd < 0)
+			_exit(NOTIFY_NO);
+		/* The same listener tells whether it can hand wake-ups over. */
+		_exit(hx_tracer_sync_wakeups((int)fd) ? NOTIFY_YES_SYNC_WAKEUP : NOTIFY_YES);
 	}
 	int status = 0;
 
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return WIFEXITED(status) ? (enum notify_probe)WEXITSTATUS(status) : NOTIFY_NO;
 }
 
 bool hx_probe_wait_killable(void)
@@ -185,10 +187,12 @@ const struct hx_caps *hx_probe(void)
 		snprintf(caps.namespaces_why, sizeof(caps.namespaces_why),
 			 "not root, and no user namespace: %.120s", caps.user_namespaces_why);
 
-	caps.seccomp_notify = seccomp_api_get() >= 5 && try_notify(0, false);
+	enum notify_probe notify = seccomp_api_get() >= 5 ? try_notify(0) : NOTIFY_NO;
+
+	caps.seccomp_notify = notify != NOTIFY_NO;
+	caps.seccomp_sync_wakeup = notify == NOTIFY_YES_SYNC_WAKEUP;
 	caps.seccomp_wait_killable = caps.seccomp_notify &&
-				     try_notify(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, false);
-	caps.seccomp_sync_wakeup = caps.seccomp_notify && try_notify(0, true);
+				     try_notify(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) != NOTIFY_NO;
 	hx_cgroup_probe(&caps);
 	caps.best = caps.namespaces && caps.seccomp_notify ? HX_ISOLATION_FULL : HX_ISOLATION_REDUCED;
 	return &caps;

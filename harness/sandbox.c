@@ -690,10 +690,10 @@ static void decide(struct run *r)
 
 static const struct hx_policy *policy_for(unsigned flags, char *err, size_t errlen, int *rc)
 {
-	static struct hx_policy cache[16];
-	static bool built[16];
+	static struct hx_policy cache[HX_POLICY_COMBINATIONS];
+	static bool built[HX_POLICY_COMBINATIONS];
 
-	flags &= 15;
+	flags &= HX_POLICY_COMBINATIONS - 1;
 	if (!built[flags]) {
 		*rc = hx_policy_build(flags, &cache[flags], err, errlen);
 		if (*rc < 0)
@@ -870,9 +870,8 @@ int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t
 		pflags |= HX_POLICY_TRACE | HX_POLICY_TRACE_HOT;
 	if (!r->full)
 		pflags |= HX_POLICY_CHECK_KILL;
-	if (cfg->jitter_max_us)
-		pflags |= HX_POLICY_TRACE | HX_POLICY_START_GATE;
 	if (cfg->jitter_max_us) {
+		pflags |= HX_POLICY_TRACE | HX_POLICY_START_GATE;
 		/* Jitter delays are microseconds; the default 50 us timer
 		 * slack of our waits would blur them. */
 		r->old_slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);

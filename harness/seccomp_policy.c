@@ -136,6 +136,12 @@ static const int hot_calls[] = {
 	SCMP_SYS(close), SCMP_SYS(close_range), SCMP_SYS(dup2), SCMP_SYS(dup3),
 };
 
+const int *hx_policy_hot_calls(size_t *n)
+{
+	*n = HX_ARRAY_SIZE(hot_calls);
+	return hot_calls;
+}
+
 /* Signals sent by pid (reduced isolation: no pid namespace to confine them). */
 static const int kill_calls[] = {
 	SCMP_SYS(kill), SCMP_SYS(tgkill), SCMP_SYS(tkill),

@@ -138,7 +138,7 @@ struct hx_tracer {
 	/* Some process shares its fd table with another (clone CLONE_FILES
 	 * without CLONE_THREAD): no fd cache can see the other's closes. */
 	bool fd_cache_off;
-	/* The event being added came from the call's registers and the fd
+	/* The event being added came from the call's registers or the fd
 	 * cache alone, nothing read from /proc or the tracee's memory that
 	 * could belong to another task by now: no need to validate it. */
 	bool event_args_only;
@@ -712,6 +712,18 @@ static unsigned long pipe_inode(const char *link)
 	return 0;
 }
 
+/* Hot IPC calls whose events say only what their registers hold. */
+static bool described_by_registers(int nr)
+{
+	switch (nr) {
+	case SYS_futex: case SYS_semop: case SYS_semtimedop: case SYS_mq_timedsend:
+	case SYS_mq_timedreceive: case SYS_msgsnd: case SYS_msgrcv:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool fd_cacheable(const struct hx_tracer *t, const struct proc *p, pid_t tid, int fd)
 {
 	return !t->fd_cache_off && !p->fd_cache_off && tid == p->host_pid && fd >= 0 && fd < FD_CACHE;
@@ -765,7 +777,9 @@ static void trace_io(struct hx_tracer *t, struct proc *p, pid_t tid, const char 
 			  p->fd_kind[fd] == FD_PIPE ? "pipe" : "socket", p->fd_ino[fd], len);
 		return;
 	}
-	/* A thread may have a file table of its own (unshare): ask for it. */
+	/* The main thread's /proc/PID/fd stays open for its process's later
+	 * calls; another thread (perhaps with a file table of its own) is
+	 * asked by its tid. */
 	if (p->fd_dir < 0 && tid == p->host_pid && t->nfd_dirs < MAX_FD_DIRS) {
 		char path[40];
 
@@ -1015,7 +1029,6 @@ static void trace_call(struct hx_tracer *t, struct proc *p, pid_t tid, int nr, c
 	case SYS_futex: {
 		int op = (int)a[1] & FUTEX_CMD_MASK;
 
-		t->event_args_only = true;
 		add_event(t, p, "futex", HX_GROUP_FUTEX, "%#lx, %s", (unsigned long)a[0],
 			  op == FUTEX_WAIT ? "FUTEX_WAIT" : op == FUTEX_WAKE ? "FUTEX_WAKE" :
 			  op == FUTEX_WAIT_BITSET ? "FUTEX_WAIT_BITSET" :
@@ -1024,23 +1037,18 @@ static void trace_call(struct hx_tracer *t, struct proc *p, pid_t tid, int nr, c
 	}
 	case SYS_semop:
 	case SYS_semtimedop:
-		t->event_args_only = true;
 		add_event(t, p, "semop", HX_GROUP_SEM, "id %d, %d operations", (int)a[0], (int)a[2]);
 		break;
 	case SYS_mq_timedsend:
-		t->event_args_only = true;
 		add_event(t, p, "mq_send", HX_GROUP_MQ, "mqd %d, %lu bytes", (int)a[0], (unsigned long)a[2]);
 		break;
 	case SYS_mq_timedreceive:
-		t->event_args_only = true;
 		add_event(t, p, "mq_receive", HX_GROUP_MQ, "mqd %d", (int)a[0]);
 		break;
 	case SYS_msgsnd:
-		t->event_args_only = true;
 		add_event(t, p, "msgsnd", HX_GROUP_MQ, "id %d, %lu bytes", (int)a[0], (unsigned long)a[2]);
 		break;
 	case SYS_msgrcv:
-		t->event_args_only = true;
 		add_event(t, p, "msgrcv", HX_GROUP_MQ, "id %d", (int)a[0]);
 		break;
 	default:
@@ -1313,7 +1321,7 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 		if (p) {
 			size_t before = t->nevents;
 
-			t->event_args_only = false;
+			t->event_args_only = described_by_registers(nr);
 			if (!restarted(p, tid, nr, a))
 				trace_call(t, p, tid, nr, a);
 			/* What we read may belong to another task if this one
@@ -1331,13 +1339,11 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 	if (nr == SYS_set_robust_list) {
 		/* A newborn's first call (start gate); the first process is
 		 * nobody's child in the box and goes at once. */
-		struct hx_proc_stat st;
 		struct proc *me = proc_of_tid(t, tid);
-		pid_t parent = hx_proc_stat(tid, 0, &st) == 0 ? st.ppid : 0;
-
+		pid_t parent = me && me->parent_box > 0 ? hx_tracer_host_pid(t, me->parent_box) : 0;
 		struct proc *pp = parent > 0 ? find_proc(t, parent) : NULL;
 
-		if (me && me->parent_box > 0 && pp && !pp->gate_open)
+		if (pp && !pp->gate_open)
 			respond_later(t, fd, r->id, tid, parent);
 		else
 			respond(t, fd, r->id, 0);
@@ -1346,14 +1352,14 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 	if (t->jitter_max_us) {
 		/* Any other call of a parent opens the gate for its children;
 		 * a fork closes it for the next ones. */
-		pid_t tgid = hx_proc_tgid(tid);
-		struct proc *me = tgid > 0 ? find_proc(t, tgid) : NULL;
+		struct proc *me = proc_of_tid(t, tid);
 		bool forking = is_fork_call(nr);
 
-		if (me)
+		if (me) {
 			me->gate_open = !forking;
-		if (!forking && tgid > 0)
-			open_gate(t, tgid);
+			if (!forking)
+				open_gate(t, me->host_pid);
+		}
 		respond_later(t, fd, r->id, tid, 0);
 	} else {
 		respond(t, fd, r->id, 0);

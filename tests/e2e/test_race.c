@@ -22,7 +22,7 @@ static json_t *check(const char *fixture)
 	tu_free(&r);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
-	return json_array_get(json_object_get(j, "tests"), 0) ? j : NULL;
+	return j;
 }
 
 static void test_race_unlocked_counter_is_caught(void **state)
@@ -40,7 +40,7 @@ static void test_race_unlocked_counter_is_caught(void **state)
 		/* Every run names its seed, to replay it. */
 		json_t *run0 = json_array_get(json_object_get(t, "runs"), 0);
 
-		assert_true(tu_int(run0, "seed") > 0 || json_is_integer(json_object_get(run0, "seed")));
+		assert_true(json_is_integer(json_object_get(run0, "seed")));
 		assert_int_equal(tu_int(run0, "jitter_max_us"), 200);
 		json_decref(j);
 	}
