@@ -131,7 +131,8 @@ e2e: $(IPCGRADE) $(E2E_BIN) $(FIXTURE_BIN)
 
 hostile: $(IPCGRADE) $(HOSTILE_BIN)
 	@if [ -x tests/hostile/run.sh ]; then \
-	  IPCGRADE=$(abspath $(IPCGRADE)) HOSTILE=$(abspath $(BUILD)/hostile) tests/hostile/run.sh; fi
+	  IPCGRADE=$(abspath $(IPCGRADE)) HOSTILE=$(abspath $(BUILD)/hostile) \
+	  HOSTILE_SANITIZED=$(if $(SANITIZE),1,0) tests/hostile/run.sh; fi
 
 selftest: $(IPCGRADE)
 	@$(IPCGRADE) selftest assignments/*/

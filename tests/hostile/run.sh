@@ -26,7 +26,9 @@
 # Environment: IPCGRADE, HOSTILE (default build/ipcgrade, build/hostile of
 # this checkout), HOSTILE_RESULTS (a file to append tab-separated "NAME MODE
 # RESULT VERDICT EXPECTED MS" lines to), HOSTILE_KEEP=1 (keep the work
-# directory, with every run's output in $W/r and $W/b), HOSTILE_STRICT=1
+# directory, with every run's output in $W/r and $W/b), HOSTILE_SANITIZED=1
+# (ipcgrade is built with sanitizers: the leak checker's own short-lived
+# ptrace of the grader at exit is not an attack), HOSTILE_STRICT=1
 # (any change to the host fails, not only what can be traced to the corpus:
 # for a machine nobody else uses while it runs).
 #
