@@ -53,7 +53,7 @@ HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
 
 IPCGRADE    := $(BUILD)/ipcgrade
 
-.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test lint fuzz bench bench-trace bench-batch install clean
+.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test lint fuzz fuzz-programs bench bench-trace bench-batch install clean
 .DELETE_ON_ERROR:
 
 all: $(IPCGRADE)
@@ -161,6 +161,15 @@ fuzz: deps
 	  build/fuzz/corpus-spec tests/fuzz/corpus/spec
 	build/fuzz/fuzz_match -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	  -max_len=65536 build/fuzz/corpus-match tests/fuzz/corpus/match
+
+# Generated hostile programs (tests/progfuzz/): every one in both isolation
+# modes, each run checked for valid JSON, no internal_error, its time limit
+# and a host left as it was. Failures print a seed to replay.
+PROGFUZZ_COUNT ?= 10000
+PROGFUZZ_SEED  ?=
+fuzz-programs: $(IPCGRADE)
+	@IPCGRADE=$(abspath $(IPCGRADE)) tests/progfuzz/run.sh --count $(PROGFUZZ_COUNT) \
+	  $(if $(PROGFUZZ_SEED),--master $(PROGFUZZ_SEED))
 
 # The static analyzer's findings and bug-prone patterns; not the Annex K
 # ("use snprintf_s") advice, which glibc does not provide.
