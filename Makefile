@@ -113,9 +113,13 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@tests/demo.sh $(IPCGRADE)
 
+# The suite ends with a check that the host is as it found it
+# (tests/hostcheck.sh: /dev/shm, queues, SysV ids, box-uid processes, /tmp).
 test: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory unit e2e hostile selftest docker-test
+	@mkdir -p $(BUILD) && tests/hostcheck.sh snapshot $(BUILD)/hostcheck.before
+	@rc=0; $(MAKE) --no-print-directory unit e2e hostile selftest docker-test || rc=1; \
+	  tests/hostcheck.sh compare $(BUILD)/hostcheck.before || rc=1; exit $$rc
 
 # The container image, where a Docker engine is reachable (SKIPPED otherwise).
 docker-test:
