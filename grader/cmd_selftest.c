@@ -6,8 +6,8 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "faulty.h"
 #include "grader.h"
 #include "jobs.h"
 
@@ -38,6 +39,7 @@ struct job {
 	char *label;		/* "solution" or "faulty/NAME" */
 	char *dir;
 	const struct expected *exp;	/* NULL for the solution */
+	struct faulty_temp tmp;		/* where a patch was materialised */
 };
 
 struct selftest {
@@ -47,6 +49,16 @@ struct selftest {
 	int *status;
 	enum hx_isolation isolation;
 };
+
+/* SIGINT/SIGTERM/SIGHUP stop the runs (workers cancel theirs), then the
+ * temporary folders are removed. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
 
 static const char *scalar(yaml_document_t *doc, int id)
 {
@@ -180,7 +192,7 @@ static char *run_job(void *arg, size_t index, int *status)
 	struct selftest *st = arg;
 	const struct job *j = &st->jobs[index];
 	struct grade_report rep;
-	struct grade_opts o = { .isolation = st->isolation };
+	struct grade_opts o = { .isolation = st->isolation, .cancel = &interrupted };
 	char err[512] = "";
 	char *buf = NULL, *feedback = NULL;
 	size_t len = 0, flen = 0;
@@ -320,11 +332,6 @@ static void job_done(void *arg, size_t index, const char *text, int status)
 	st->status[index] = status;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Add the jobs of one assignment folder. */
 struct expected_set {
 	struct expected *e;
@@ -378,62 +385,58 @@ static int add_assignment(struct selftest *st, const char *dir, struct spec **sp
 	}
 	if (load_expected(exppath, &exp, &nexp, stderr) < 0)
 		rc = -1;
-	/* Every faulty folder must be in EXPECTED, and the other way round. */
-	DIR *dd = opendir(faulty);
-	struct dirent *e;
-	char **names = NULL;
-	size_t nn = 0;
+	/* Every variant must be in EXPECTED, and the other way round. A patch
+	 * is graded materialised, in a temporary folder removed at the end. */
+	struct faulty_variant *vars = NULL;
+	size_t nvars = 0;
+	char ferr[1024];
 
-	while (dd && (e = readdir(dd))) {
-		char *sub = path_join(faulty, e->d_name);
-
-		if (e->d_name[0] != '.' && sub && stat(sub, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			char **gn = realloc(names, (nn + 1) * sizeof(*gn));
-
-			if (gn) {
-				names = gn;
-				names[nn++] = strdup(e->d_name);
-			}
-		}
-		free(sub);
+	if (faulty_list(dir, &vars, &nvars, ferr, sizeof(ferr)) < 0) {
+		fprintf(stderr, "%s\n", ferr);
+		rc = -1;
 	}
-	if (dd)
-		closedir(dd);
-	if (nn)
-		qsort(names, nn, sizeof(*names), by_name);
-	for (size_t i = 0; i < nn; i++) {
+	for (size_t i = 0; i < nvars && !interrupted; i++) {
+		const struct faulty_variant *v = &vars[i];
 		const struct expected *x = NULL;
+		struct faulty_temp tmp = { 0 };
 
 		for (size_t k = 0; k < nexp; k++)
-			if (strcmp(exp[k].name, names[i]) == 0)
+			if (strcmp(exp[k].name, v->name) == 0)
 				x = &exp[k];
 		if (!x) {
-			fprintf(stderr, "%s: faulty/%s has no entry in faulty/EXPECTED\n", dir, names[i]);
+			fprintf(stderr, "%s: faulty/%s%s has no entry in faulty/EXPECTED\n", dir, v->name,
+				v->is_patch ? ".patch" : "");
 			rc = -1;
-			free(names[i]);
+			continue;
+		}
+		if (v->is_patch && faulty_temp_make(dir, v, &tmp, ferr, sizeof(ferr)) < 0) {
+			fprintf(stderr, "%s\n", ferr);
+			rc = -1;
 			continue;
 		}
 		g = realloc(st->jobs, (st->njobs + 1) * sizeof(*g));
-		if (!g)
+		if (!g) {
+			faulty_temp_release(&tmp);
 			break;
+		}
 		st->jobs = g;
 		st->jobs[st->njobs++] = (struct job){ .spec = s, .assignment = strdup(s->assignment),
-						      .label = str_printf("faulty/%s", names[i]),
-						      .dir = path_join(faulty, names[i]), .exp = x };
-		free(names[i]);
+						      .label = str_printf("faulty/%s", v->name),
+						      .dir = strdup(tmp.dir ? tmp.dir : v->path), .exp = x,
+						      .tmp = tmp };
 	}
 	for (size_t k = 0; k < nexp; k++) {
 		bool found = false;
 
-		for (size_t i = 0; i < st->njobs; i++)
-			found |= st->jobs[i].exp == &exp[k];
+		for (size_t i = 0; i < nvars; i++)
+			found |= strcmp(vars[i].name, exp[k].name) == 0;
 		if (!found) {
-			fprintf(stderr, "%s: faulty/EXPECTED names '%s', which is not a folder\n", dir,
-				exp[k].name);
+			fprintf(stderr, "%s: faulty/EXPECTED names '%s', which is neither faulty/%s.patch "
+				"nor a folder faulty/%s/\n", dir, exp[k].name, exp[k].name, exp[k].name);
 			rc = -1;
 		}
 	}
-	free(names);
+	faulty_list_free(vars, nvars);
 out:
 	exps[*nexps_total].e = exp;
 	exps[*nexps_total].n = nexp;
@@ -449,14 +452,18 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 	struct spec **specs = calloc(n ? n : 1, sizeof(struct spec *));
 	struct expected_set *exps = calloc(n ? n : 1, sizeof(struct expected_set));
 	size_t nspecs = 0, nexps = 0, mismatches = 0, setup_errors = 0;
+	struct sigaction sa = { .sa_handler = on_signal };
 	int rc = EXIT_OK;
 
 	if (!specs || !exps) {
 		rc = EXIT_INTERNAL;
 		goto out;
 	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	hx_probe();	/* once, before the workers fork */
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !interrupted; i++) {
 		char *sp = path_join(dirs[i], "spec.yaml");
 		struct stat sb;
 
@@ -477,7 +484,7 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 	if (repeat < 1)
 		repeat = 1;
 	printf("%-20s %-34s %10s %s\n", "assignment", "submission", "score", "result (failing tests: reasons)");
-	for (unsigned round = 0; round < repeat; round++) {
+	for (unsigned round = 0; round < repeat && !interrupted; round++) {
 		st.results = calloc(st.njobs ? st.njobs : 1, sizeof(*st.results));
 		st.status = calloc(st.njobs ? st.njobs : 1, sizeof(*st.status));
 		if (!st.results || !st.status) {
@@ -488,7 +495,7 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 		}
 		if (repeat > 1)
 			printf("-- round %u of %u\n", round + 1, repeat);
-		jobs_run(st.njobs, jobs_default_parallel(), run_job, &st, job_done, NULL);
+		jobs_run(st.njobs, jobs_default_parallel(), run_job, &st, job_done, &interrupted);
 		for (size_t i = 0; i < st.njobs; i++) {
 			fputs(st.results[i] ? st.results[i] : "(no result)\n", stdout);
 			if (st.status[i] != 0)
@@ -498,6 +505,11 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 		free(st.results);
 		free(st.status);
 		fflush(stdout);
+	}
+	if (interrupted) {
+		fprintf(stderr, "interrupted: selftest stopped, its temporary folders are removed\n");
+		rc = 130;
+		goto out;
 	}
 	printf("\n%zu submission%s graded%s, %zu mismatch%s%s\n", st.njobs * repeat,
 	       st.njobs * repeat == 1 ? "" : "s", repeat > 1 ? " (all rounds)" : "", mismatches,
@@ -509,6 +521,7 @@ out:
 		free(st.jobs[i].assignment);
 		free(st.jobs[i].label);
 		free(st.jobs[i].dir);
+		faulty_temp_release(&st.jobs[i].tmp);
 	}
 	free(st.jobs);
 	for (size_t i = 0; i < nspecs; i++)

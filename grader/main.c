@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "faulty.h"
 #include "grader.h"
 
 static const char usage_main[] =
@@ -34,6 +35,8 @@ static const char usage_main[] =
 	"  selftest ASSIGNMENT_DIR...\n"
 	"                          grade each assignment's solution and faulty submissions\n"
 	"                          and compare with faulty/EXPECTED\n"
+	"  selftest --materialise DEST ASSIGNMENT_DIR/faulty/NAME\n"
+	"                          write one faulty submission out as a folder\n"
 	"\n"
 	"`ipcgrade COMMAND --help` describes a command. Exit codes: 0 success,\n"
 	"1 some test failed (check) or a check failed (doctor, selftest),\n"
@@ -82,10 +85,22 @@ static const char usage_check[] =
 
 static const char usage_selftest[] =
 	"usage: ipcgrade selftest [--repeat N] [--isolation MODE] ASSIGNMENT_DIR...\n"
+	"       ipcgrade selftest --materialise DEST ASSIGNMENT_DIR/faulty/NAME\n"
 	"\n"
-	"Grades every solution/ (full marks required) and faulty/*/ submission of\n"
+	"Grades every solution/ (full marks required) and faulty submission of\n"
 	"each assignment folder, all tests included, and compares the outcome with\n"
-	"faulty/EXPECTED. Prints the verdict matrix; exits 1 on any mismatch.\n";
+	"faulty/EXPECTED. Prints the verdict matrix; exits 1 on any mismatch, 130\n"
+	"when interrupted. A faulty submission is faulty/NAME.patch, a diff against\n"
+	"solution/ (graded in a temporary copy of solution/ that GNU patch changes),\n"
+	"or a folder faulty/NAME/.\n"
+	"\n"
+	"options:\n"
+	"  --repeat N              grade everything N times (detection rates of races)\n"
+	"  --isolation MODE        auto (default), full or reduced\n"
+	"  --materialise DEST      grade nothing: write the faulty submission NAME into\n"
+	"                          the new folder DEST (a copy of solution/ with the\n"
+	"                          patch applied, or of the folder); exit 0, or 2 when\n"
+	"                          there is no such submission or its patch does not apply\n";
 
 static int bad_usage(const char *fmt, const char *arg)
 {
@@ -123,7 +138,7 @@ enum {
 	OPT_TIMEOUT = 1000, OPT_CPU, OPT_MEMORY, OPT_PROCESSES, OPT_OUTPUT, OPT_DEADLOCK,
 	OPT_TRACE, OPT_TRACE_HOT, OPT_JSON, OPT_JITTER, OPT_SEED, OPT_CPUS, OPT_ISOLATION,
 	OPT_REQUIRE, OPT_SPEC, OPT_ALL, OPT_HELP, OPT_REPEAT, OPT_VERBOSE, OPT_RESUME, OPT_SHARD,
-	OPT_NO_CACHE, OPT_CACHE_DIR,
+	OPT_NO_CACHE, OPT_CACHE_DIR, OPT_MATERIALISE,
 };
 
 static const struct option run_options[] = {
@@ -379,11 +394,13 @@ static int main_selftest(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "repeat", required_argument, NULL, OPT_REPEAT },
 		{ "isolation", required_argument, NULL, OPT_ISOLATION },
+		{ "materialise", required_argument, NULL, OPT_MATERIALISE },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum hx_isolation iso = HX_ISOLATION_AUTO;
 	unsigned long long repeat = 1;
+	const char *dest = NULL;
 	int opt;
 
 	optind = 1;
@@ -397,9 +414,21 @@ static int main_selftest(int argc, char **argv)
 			if (!parse_isolation(optarg, &iso))
 				return bad_usage("selftest: bad --isolation '%s'", optarg);
 			break;
+		case OPT_MATERIALISE: dest = optarg; break;
 		case OPT_HELP: fputs(usage_selftest, stdout); return EXIT_OK;
 		default: return bad_usage("%s", "selftest: unknown option");
 		}
+	}
+	if (dest) {
+		char err[1024];
+		int rc;
+
+		if (optind + 1 != argc)
+			return bad_usage("%s", "selftest: --materialise DEST takes one ASSIGNMENT_DIR/faulty/NAME");
+		rc = faulty_materialise_path(argv[optind], dest, err, sizeof(err));
+		if (rc < 0)
+			fprintf(stderr, "ipcgrade: %s\n", err);
+		return rc == 0 ? EXIT_OK : rc == -ENOMEM || rc == -ENOEXEC ? EXIT_INTERNAL : EXIT_USAGE;
 	}
 	if (optind >= argc)
 		return bad_usage("%s", "selftest: name the assignment folders (e.g. assignments/*/)");
