@@ -1,5 +1,5 @@
 /*
- * sleeping-barber -- faulty submission "leaves-before-haircut-done" (see ../EXPECTED): what every process shares.
+ * sleeping-barber -- reference solution: what every process shares.
  *
  * The main process creates ONE anonymous shared mapping (struct shop)
  * before the first fork(). fork() does not copy a MAP_SHARED mapping, so the

@@ -1,5 +1,5 @@
 /*
- * sleeping-barber -- faulty submission "threads" (see ../EXPECTED): what every process shares.
+ * sleeping-barber -- reference solution: what every process shares.
  *
  * The barber and the customers are threads of the main process: they share
  * all memory, so struct shop is an ordinary static variable and the

@@ -1,5 +1,5 @@
 /*
- * sleeping-barber -- faulty submission "threads" (see ../EXPECTED): the numbered log and small helpers
+ * sleeping-barber -- reference solution: the numbered log and small helpers
  * shared by every process.
  */
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * sleeping-barber -- faulty submission "waiting-room-off-by-one" (see ../EXPECTED): the barber process.
+ * sleeping-barber -- reference solution: the barber process.
  *
  * The barber's lines, in the only order the log allows:
  *

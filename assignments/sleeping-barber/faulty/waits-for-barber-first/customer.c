@@ -1,5 +1,5 @@
 /*
- * sleeping-barber -- faulty submission "waits-for-barber-first" (see ../EXPECTED): a customer process.
+ * sleeping-barber -- reference solution: a customer process.
  *
  * A customer's lines, in the only orders the log allows:
  *

@@ -1,5 +1,5 @@
 /*
- * sleeping-barber -- faulty submission "waits-for-barber-first" (see ../EXPECTED): the main process.
+ * sleeping-barber -- reference solution: the main process.
  *
  * Usage: barber NC NCH TC TB
  *   NC   customers, 1..1000
