@@ -160,30 +160,36 @@ static const char solution_c[] =
 	"\treturn 0;\n"
 	"}\n";
 
-/* A real mistake: no child at all; the output is right, the IPC is not. */
-static const char faulty_c[] =
-	"/* @NAME@: everything in one process. */\n"
-	"#include <stdio.h>\n"
+/* A real mistake, as faulty submissions mostly are: solution/ with one
+ * change, as a patch whose header says what it is (assignments README). */
+static const char faulty_patch[] =
+	"The parent never closes its copy of the pipe's write end, so its read\n"
+	"never sees end of file: it waits for a writer that is itself (a deadlock).\n"
 	"\n"
-	"int main(int argc, char **argv)\n"
-	"{\n"
-	"\tif (argc > 2) {\n"
-	"\t\tfprintf(stderr, \"usage: %s [MESSAGE]\\n\", argv[0]);\n"
-	"\t\treturn 1;\n"
-	"\t}\n"
-	"\tprintf(\"parent received: %s\\n\", argc == 2 ? argv[1] : \"hello\");\n"
-	"\treturn 0;\n"
-	"}\n";
+	"--- a/main.c\n"
+	"+++ b/main.c\n"
+	"@@ -30,7 +30,6 @@\n"
+	" \n"
+	" \t\t_exit(n == (ssize_t)strlen(msg) ? 0 : 1);\n"
+	" \t}\n"
+	"-\tclose(fd[1]);\t/* else the read below never sees end of file */\n"
+	" \tsize_t len = 0;\n"
+	" \tssize_t n;\n"
+	" \n";
 
 static const char expected[] =
 	"# What the grader must say about each faulty submission (see the\n"
 	"# assignments README): the tests that fail and a reason among theirs.\n"
-	"one-process:\n"
-	"  mistake: \"prints the message itself: no child process, no pipe\"\n"
+	"# A faulty submission is faulty/NAME.patch, solution/ with one mistake\n"
+	"# (the text above the diff says which), or a folder faulty/NAME/ when it\n"
+	"# is a program of its own; `ipcgrade selftest --materialise DIR\n"
+	"# faulty/NAME` writes one out as a folder.\n"
+	"no-close-write-end:\n"
+	"  mistake: \"the parent keeps the pipe's write end open, so its read never sees end of file\"\n"
 	"  fails:\n"
-	"    default-message: ipc\n"
-	"    message-from-argument: ipc\n"
-	"  message: \"fork\"\n";
+	"    default-message: deadlock\n"
+	"    message-from-argument: deadlock\n"
+	"  message: \"write end\"\n";
 
 static int put(const char *dir, const char *rel, const char *tmpl, const char *name)
 {
@@ -243,7 +249,7 @@ int cmd_init(const char *name, const char *parent)
 		free(dir);
 		return EXIT_USAGE;
 	}
-	const char *subdirs[] = { "starter", "solution", "faulty", "faulty/one-process" };
+	const char *subdirs[] = { "starter", "solution", "faulty" };
 
 	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
 		char *sub = str_printf("%s/%s", dir, subdirs[i]);
@@ -259,12 +265,13 @@ int cmd_init(const char *name, const char *parent)
 	if (put(dir, "spec.yaml", spec_yaml, name) < 0 || put(dir, "README.md", readme_md, name) < 0 ||
 	    put(dir, "starter/main.c", starter_c, name) < 0 ||
 	    put(dir, "solution/main.c", solution_c, name) < 0 ||
-	    put(dir, "faulty/one-process/main.c", faulty_c, name) < 0 ||
+	    put(dir, "faulty/no-close-write-end.patch", faulty_patch, name) < 0 ||
 	    put(dir, "faulty/EXPECTED", expected, name) < 0) {
 		free(dir);
 		return EXIT_INTERNAL;
 	}
-	printf("created %s/: spec.yaml, README.md (the handout), starter/, solution/, faulty/\n"
+	printf("created %s/: spec.yaml, README.md (the handout), starter/, solution/, faulty/ (a\n"
+	       "mistake as a patch, and EXPECTED)\n"
 	       "next: edit them, then\n"
 	       "  ipcgrade validate %s/spec.yaml\n"
 	       "  ipcgrade selftest %s/\n", dir, dir, dir);
