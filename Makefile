@@ -23,7 +23,7 @@ TEST_PKGS := cmocka
 # Debian packages that provide what the build and the tests need.
 DEB_PKGS  := gcc make pkg-config clang libseccomp-dev libyaml-dev libjansson-dev \
              libpcre2-dev libelf-dev nettle-dev libcmocka-dev libxml2-utils \
-             util-linux procps
+             util-linux procps patch
 
 WARN      := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
              -Wformat=2 -Wno-format-nonliteral -Werror \

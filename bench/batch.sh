@@ -24,10 +24,15 @@ W=$(mktemp -d /tmp/ipcgrade-bench-batch.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 
 faulty=(children-print global-array ignores-arguments no-wait one-process shm-not-unlinked threads trailing-comma)
-mkdir -p "$W/class"
+# Each faulty submission as a folder (faulty/NAME.patch applied to
+# solution/, or a copy of faulty/NAME/).
+mkdir -p "$W/class" "$W/faulty"
+for f in "${faulty[@]}"; do
+	"$IPCGRADE" selftest --materialise "$W/faulty/$f" "$A/faulty/$f" || exit 1
+done
 for i in $(seq -w 1 "$N"); do
 	if (( 10#$i % 10 < 7 )); then src=$A/solution; else
-		src=$A/faulty/${faulty[$(( 10#$i % ${#faulty[@]} ))]}; fi
+		src=$W/faulty/${faulty[$(( 10#$i % ${#faulty[@]} ))]}; fi
 	mkdir "$W/class/s$i"
 	for f in "$src"/*.c; do
 		{ cat "$f"; echo "/* submission $i */"; } > "$W/class/s$i/$(basename "$f")"

@@ -109,12 +109,12 @@ expect "WORKDIR /work" test "$(jq -r .WorkingDir <<<"$cfg")" = /work
 docker run --rm --entrypoint sh "$IMAGE" -c '
 	echo "version: $(ipcgrade --version)"
 	echo "setuid: $(find / -xdev -type f -perm /6000 2>/dev/null | wc -l)"
-	for t in gcc cc make perl; do command -v $t >/dev/null || echo "missing: $t"; done
+	for t in gcc cc make perl patch; do command -v $t >/dev/null || echo "missing: $t"; done
 	test -f /opt/ipcgrade/docker/seccomp.json || echo "missing: seccomp.json"
 	ipcgrade list | cut -d" " -f1' >"$T/image.txt" 2>&1
 expect "ipcgrade --version" grep -q '^version: ipcgrade [0-9]' "$T/image.txt"
 expect "no setuid/setgid programs" grep -qx 'setuid: 0' "$T/image.txt"
-expect "gcc, make, perl and the seccomp profile are in the image" sh -c "! grep -q '^missing' '$T/image.txt'"
+expect "gcc, make, perl, GNU patch and the seccomp profile are in the image" sh -c "! grep -q '^missing' '$T/image.txt'"
 # Documentation: what the image adds to its base is copyright files only.
 docfiles='find /usr/share/doc /usr/share/man /usr/share/info /usr/share/locale -type f 2>/dev/null | sort'
 docker run --rm --entrypoint sh "$BASE" -c "$docfiles" >"$T/doc-base.txt"
@@ -134,6 +134,27 @@ for a in $ASSIGNMENTS; do
 done
 expect "the image's seccomp.json is docker/seccomp.json" sh -c \
 	"docker run --rm --entrypoint cat '$IMAGE' /opt/ipcgrade/docker/seccomp.json | cmp -s - docker/seccomp.json"
+
+# A faulty submission is faulty/NAME.patch (solution/ with one mistake) or
+# a folder faulty/NAME/. materialise ASSIGNMENT NAME writes it out as the
+# folder $T/faulty/NAME, with the image's ipcgrade and assignments, as us.
+materialise() {
+	mkdir -p "$T/faulty"
+	docker run --rm --network none --user "$(id -u):$(id -g)" -v "$T/faulty:/out" "$IMAGE" \
+		selftest --materialise "/out/$2" "$DATADIR/$1/faulty/$2"
+}
+# only_removed DIR_A DIR_B LINE: diff -r finds one line, LINE, removed in DIR_B
+only_removed() {
+	local d
+	d=$(diff -r "$1" "$2" | grep '^[<>]')
+	[ "$(printf '%s\n' "$d" | wc -l)" = 1 ] && printf '%s\n' "$d" | grep -qx "< *$3"
+}
+for v in no-close-write-end splits-on-spaces misspelled-received; do
+	expect "faulty submission pipe-messages/$v written out" materialise pipe-messages "$v"
+done
+expect "a patch written out in the image (sleeping-barber/barber-never-woken)" materialise sleeping-barber barber-never-woken
+expect "... is solution/ without the one line its header names" only_removed \
+	assignments/sleeping-barber/solution "$T/faulty/barber-never-woken" 'shop->barber_asleep = true;'
 
 # ---------------------------------------------------------------------------
 section "doctor"
@@ -201,7 +222,7 @@ selftest default auto
 section "check and grade a mounted submission"
 mkdir -p "$T/one/alice" "$T/one/bob"
 cp -R assignments/pipe-messages/solution/. "$T/one/alice/"
-cp -R assignments/pipe-messages/faulty/no-close-write-end/. "$T/one/bob/"
+cp -R "$T/faulty/no-close-write-end/." "$T/one/bob/"
 chmod -R a+rX "$T/one"
 irun full -v "$T/one/alice:/work:ro" "$IMAGE" check pipe-messages . >"$T/check-ok.txt" 2>&1
 expect "check of the solution exits 0 (read-only mount)" test $? = 0
@@ -317,7 +338,7 @@ failing=$(python3 -c '
 import yaml, sys
 e = yaml.safe_load(open("assignments/pipe-messages/faulty/EXPECTED"))
 print(" ".join(sorted(e["splits-on-spaces"]["fails"])))' 2>/dev/null || echo "spaces-and-symbols long-message")
-d=$(gs_prepare faulty assignments/pipe-messages/faulty/splits-on-spaces)
+d=$(gs_prepare faulty "$T/faulty/splits-on-spaces")
 gs_image "$d"
 expect "image: results.json of a faulty submission (fails: $failing)" validate_results "$d/results/results.json" - "$failing"
 d=$(gs_prepare wrapped assignments/pipe-messages/solution pipe-lab)
@@ -338,8 +359,8 @@ expect "without ipcgrade, run_autograder still writes a results.json (score 0)" 
 CLASS=$T/class
 mkdir -p "$CLASS/alice" "$CLASS/bob" "$CLASS/carol"
 cp -R assignments/pipe-messages/solution/. "$CLASS/alice/"
-cp -R assignments/pipe-messages/faulty/splits-on-spaces/. "$CLASS/bob/"
-cp -R assignments/pipe-messages/faulty/misspelled-received/. "$CLASS/carol/"
+cp -R "$T/faulty/splits-on-spaces/." "$CLASS/bob/"
+cp -R "$T/faulty/misspelled-received/." "$CLASS/carol/"
 cp assignments/pipe-messages/solution/pipe.c "$CLASS/dave.c"
 chmod -R a+rX "$CLASS"
 STUDENTS="alice bob carol dave"
@@ -360,7 +381,7 @@ section "examples: GitHub Actions / Classroom"
 if [ "$HAVE_YAML" = 1 ]; then
 	GH=$T/github
 	mkdir -p "$GH/workspace/submission" "$GH/tmp"
-	cp -R assignments/pipe-messages/faulty/splits-on-spaces/. "$GH/workspace/submission/"
+	cp -R "$T/faulty/splits-on-spaces/." "$GH/workspace/submission/"
 	chmod -R a+rX "$GH"
 	: >"$GH/summary.md"
 	# Run the workflow's shell steps (not the `uses:` actions) as the runner would.
@@ -425,7 +446,7 @@ EOF
 	for job in ipcgrade ipcgrade-full; do
 		proj=$GL/$job/pipe-messages-alice
 		mkdir -p "$proj"
-		cp -R assignments/pipe-messages/faulty/splits-on-spaces/. "$proj/"
+		cp -R "$T/faulty/splits-on-spaces/." "$proj/"
 		chmod -R a+rwX "$GL/$job"
 		if [ $job = ipcgrade ]; then
 			# A Docker executor: the job's shell inside the image, as its user.

@@ -4,6 +4,8 @@
 # then faulty submissions that deadlock, skip the IPC, or race.
 set -u
 ipcgrade=${1:-build/ipcgrade}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 show() {
 	echo
@@ -12,16 +14,25 @@ show() {
 	echo "(exit status $?)"
 }
 
+# show_faulty ASSIGNMENT NAME: a faulty submission is faulty/NAME.patch
+# (solution/ with one mistake) or a folder faulty/NAME/; written out as a
+# folder first, then checked.
+show_faulty() {
+	echo
+	echo "\$ ipcgrade selftest --materialise $tmp/$2 assignments/$1/faulty/$2"
+	"$ipcgrade" selftest --materialise "$tmp/$2" "assignments/$1/faulty/$2" || return
+	show "$1" "$tmp/$2"
+}
+
 "$ipcgrade" doctor | tail -n 3
 show pipe-messages assignments/pipe-messages/solution
-show pipe-messages assignments/pipe-messages/faulty/no-close-write-end
-show pipe-messages assignments/pipe-messages/faulty/one-process
-show fork-shared-array assignments/fork-shared-array/faulty/global-array
-show shared-counter assignments/shared-counter/faulty/post-after-loop
+show_faulty pipe-messages no-close-write-end
+show_faulty pipe-messages one-process
+show_faulty fork-shared-array global-array
+show_faulty shared-counter post-after-loop
+show_faulty sleeping-barber barber-never-woken
 echo
 echo "\$ ipcgrade run --trace -- (the pipe solution)"
-tmp=$(mktemp -d)
 gcc -std=gnu11 -O2 -o "$tmp/pipe" assignments/pipe-messages/solution/*.c -pthread -lrt &&
 	"$ipcgrade" run --trace -- "$tmp/pipe" Hello World
-rm -rf "$tmp"
 exit 0

@@ -218,9 +218,13 @@ static void test_cli_init_scaffold_validates_and_selftests(void **state)
 	(void)state;
 	char *dir = temp_dir(), path[600];
 	struct proc_out r = cli((const char *[]){ "init", "new-one", dir, NULL });
+	struct stat st;
 
 	assert_int_equal(r.status, 0);
 	tu_free(&r);
+	/* Its faulty submission is a patch against solution/. */
+	snprintf(path, sizeof(path), "%s/new-one/faulty/no-close-write-end.patch", dir);
+	assert_int_equal(stat(path, &st), 0);
 	snprintf(path, sizeof(path), "%s/new-one/spec.yaml", dir);
 	r = cli((const char *[]){ "validate", path, NULL });
 	assert_int_equal(r.status, 0);
@@ -228,6 +232,8 @@ static void test_cli_init_scaffold_validates_and_selftests(void **state)
 	snprintf(path, sizeof(path), "%s/new-one/", dir);
 	r = cli((const char *[]){ "selftest", path, NULL });
 	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "faulty/no-close-write-end"));
+	assert_non_null(strstr(r.out, "default-message:deadlock"));
 	assert_non_null(strstr(r.out, "2 submissions graded, 0 mismatches"));
 	tu_free(&r);
 	/* Twice is refused, and so is a bad name. */
@@ -242,6 +248,157 @@ static void test_cli_init_scaffold_validates_and_selftests(void **state)
 	free(dir);
 }
 
+/* How many entries folder dir holds whose name starts with prefix. */
+static int count_entries(const char *dir, const char *prefix)
+{
+	char cmd[700];
+
+	snprintf(cmd, sizeof(cmd), "exit $(ls -A '%s' | grep -c '^%s')", dir, prefix);
+	int st = system(cmd);
+
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* A bundled patch variant, written out: solution/ with its one mistake. */
+static void test_cli_selftest_materialises_a_variant(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), dest[600], cmd[1400];
+	const char *variant = "assignments/sleeping-barber/faulty/barber-never-woken";
+
+	snprintf(dest, sizeof(dest), "%s/bnw", dir);
+	struct proc_out r = cli((const char *[]){ "selftest", "--materialise", dest, variant, NULL });
+
+	assert_int_equal(r.status, 0);
+	tu_free(&r);
+	/* Exactly one line differs from the solution: the one the header names. */
+	snprintf(cmd, sizeof(cmd), "diff -r assignments/sleeping-barber/solution '%s' > '%s/diff'; "
+		 "test \"$(grep -c '^[<>]' '%s/diff')\" = 1 && "
+		 "grep -q '^< *shop->barber_asleep = true;' '%s/diff'", dest, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "head -n 3 %s.patch | grep -q 'never sets barber_asleep'", variant);
+	assert_int_equal(system(cmd), 0);
+	/* A folder variant is copied; ".patch" and a trailing '/' may be given. */
+	snprintf(dest, sizeof(dest), "%s/threads", dir);
+	r = cli((const char *[]){ "selftest", "--materialise", dest, "assignments/pipe-messages/faulty/threads/",
+				  NULL });
+	assert_int_equal(r.status, 0);
+	tu_free(&r);
+	snprintf(cmd, sizeof(cmd), "diff -r assignments/pipe-messages/faulty/threads '%s'", dest);
+	assert_int_equal(system(cmd), 0);
+	snprintf(dest, sizeof(dest), "%s/nmk", dir);
+	r = cli((const char *[]){ "selftest", "--materialise", dest,
+				  "assignments/sleeping-barber/faulty/no-makefile.patch", NULL });
+	assert_int_equal(r.status, 0);
+	tu_free(&r);
+	snprintf(cmd, sizeof(cmd), "test ! -e '%s/Makefile' && test -f '%s/main.c'", dest, dest);
+	assert_int_equal(system(cmd), 0);
+	/* Wrong use: a clear message and exit 2, nothing written. */
+	r = cli((const char *[]){ "selftest", "--materialise", dest, variant, NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "already exists"));
+	tu_free(&r);
+	snprintf(dest, sizeof(dest), "%s/none", dir);
+	r = cli((const char *[]){ "selftest", "--materialise", dest, "assignments/queue/faulty/no-such", NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "no faulty submission 'no-such'"));
+	tu_free(&r);
+	r = cli((const char *[]){ "selftest", "--materialise", dest, "assignments/queue/solution", NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "ASSIGNMENT/faulty/NAME"));
+	tu_free(&r);
+	r = cli((const char *[]){ "selftest", "--materialise", dest, variant, variant, NULL });
+	assert_int_equal(r.status, 2);
+	tu_free(&r);
+	assert_int_equal(count_entries(dir, "none"), 0);
+	remove_dir(dir);
+	free(dir);
+}
+
+/* selftest of a scaffold whose patch no longer applies, or that is wrong
+ * in another way: errors naming the variant; and an interrupted selftest:
+ * exit 130. Its temporary folders are gone every time. */
+static void test_cli_selftest_patch_errors_and_cleanup(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), tmp[600], asg[600], faulty[700], cmd[1500];
+	const char *old_tmpdir = getenv("TMPDIR");
+	char *saved = old_tmpdir ? strdup(old_tmpdir) : NULL;
+
+	snprintf(tmp, sizeof(tmp), "%s/tmp", dir);
+	assert_int_equal(mkdir(tmp, 0755), 0);
+	struct proc_out r = cli((const char *[]){ "init", "scaffold", dir, NULL });
+
+	assert_int_equal(r.status, 0);
+	tu_free(&r);
+	snprintf(asg, sizeof(asg), "%s/scaffold/", dir);
+	snprintf(faulty, sizeof(faulty), "%s/scaffold/faulty", dir);
+	setenv("TMPDIR", tmp, 1);
+
+	/* The solution changed after the patch was written. */
+	snprintf(cmd, sizeof(cmd), "sed -i 's/else the read below/otherwise the read/' '%s/scaffold/solution/main.c'",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+	r = cli((const char *[]){ "selftest", asg, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "faulty/no-close-write-end.patch does not apply to "));
+	assert_non_null(strstr(r.err, "Hunk #1 FAILED"));
+	assert_non_null(strstr(r.out, "1 submission graded, 0 mismatches, and errors in the assignment folders"));
+	tu_free(&r);
+	assert_int_equal(count_entries(tmp, ""), 0);
+	snprintf(cmd, sizeof(cmd), "sed -i 's/otherwise the read/else the read below/' '%s/scaffold/solution/main.c'",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+
+	/* A patch and a folder of one name; EXPECTED naming what is not there. */
+	snprintf(cmd, sizeof(cmd), "mkdir '%s/no-close-write-end' && printf 'gone:\n  fails: {}\n' >> '%s/EXPECTED'",
+		 faulty, faulty);
+	assert_int_equal(system(cmd), 0);
+	r = cli((const char *[]){ "selftest", asg, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "no-close-write-end.patch and the folder"));
+	assert_non_null(strstr(r.err, "names 'gone', which is neither faulty/gone.patch nor a folder faulty/gone/"));
+	tu_free(&r);
+	snprintf(cmd, sizeof(cmd), "rmdir '%s/no-close-write-end' && sed -i '/^gone:/,$d' '%s/EXPECTED'", faulty,
+		 faulty);
+	assert_int_equal(system(cmd), 0);
+
+	/* Ctrl-C while the patch variant is being graded. */
+	const char *argv[] = { tu_ipcgrade(), "selftest", asg, NULL };
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	int seen = 0;
+
+	for (int i = 0; i < 2000 && !seen; i++) {
+		usleep(5000);
+		seen = count_entries(tmp, "ipcgrade-faulty-");
+	}
+	assert_int_equal(seen, 1);
+	kill(pid, SIGINT);
+	int st;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_true(WEXITSTATUS(st) == 130 || WEXITSTATUS(st) == 0);	/* 0: it had finished */
+	assert_int_equal(count_entries(tmp, ""), 0);
+
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
+	remove_dir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +408,8 @@ int main(void)
 		cmocka_unit_test(test_cli_check_solution_and_faulty),
 		cmocka_unit_test(test_cli_check_bad_input),
 		cmocka_unit_test(test_cli_init_scaffold_validates_and_selftests),
+		cmocka_unit_test(test_cli_selftest_materialises_a_variant),
+		cmocka_unit_test(test_cli_selftest_patch_errors_and_cleanup),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

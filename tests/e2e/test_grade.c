@@ -43,14 +43,19 @@ static int make_class(void **state)
 
 	assert_non_null(getcwd(src, sizeof(src)));
 	root = strdup(mkdtemp(tmpl));
+	/* Faulty submissions as ipcgrade writes them out (a patch or a folder). */
+	char ipcgrade[4200];
+
+	snprintf(ipcgrade, sizeof(ipcgrade), "%s%s%s", tu_ipcgrade()[0] == '/' ? "" : src,
+		 tu_ipcgrade()[0] == '/' ? "" : "/", tu_ipcgrade());
 	sh("mkdir -p %s/class && cd %s/class && "
 	   "cp -r %s/assignments/pipe-messages/solution alice && "
-	   "cp -r %s/assignments/pipe-messages/faulty/misspelled-received bob && "
+	   "'%s' selftest --materialise bob %s/assignments/pipe-messages/faulty/misspelled-received && "
 	   "cp %s/assignments/pipe-messages/solution/pipe.c carol_12345_67890_pipe.c && "
 	   "mkdir dave && "
-	   "mkdir 'o,connor \"jr\"' && cp %s/assignments/pipe-messages/faulty/one-process/pipe.c 'o,connor \"jr\"/' && "
+	   "'%s' selftest --materialise 'o,connor \"jr\"' %s/assignments/pipe-messages/faulty/one-process && "
 	   "mkdir erin && printf 'int main(void) { return x; }\\n' > erin/pipe.c",
-	   root, root, src, src, src, src);
+	   root, root, src, ipcgrade, src, src, ipcgrade, src);
 	return 0;
 }
 
