@@ -207,6 +207,20 @@ static bool hunk_counts(const char *l, unsigned long *old, unsigned long *new)
 	return starts(p, " @@");
 }
 
+/* A line diff or git writes before a file's "--- ", not the author's:
+ * "diff -ruN a/x b/x", "diff --git a/x b/x", "index 4bb8215..0000000". */
+static bool diff_line(const char *l)
+{
+	size_t hex;
+
+	if (starts(l, "diff -"))
+		return true;
+	if (!starts(l, "index "))
+		return false;
+	hex = strspn(l + 6, "0123456789abcdef");
+	return hex && starts(l + 6 + hex, "..");
+}
+
 static int patch_check(const char *file, char *text, char *err, size_t errlen)
 {
 	static const char *const named[] = { "--- ", "+++ ", "*** ", "Index: ", "diff --git ",
@@ -259,7 +273,7 @@ static int patch_check(const char *file, char *text, char *err, size_t errlen)
 		}
 		if (starts(l, "--- "))
 			files = true;
-		else if (!files && *l && !starts(l, "diff ") && !starts(l, "index "))
+		else if (!files && !diff_line(l))
 			described |= strspn(l, " \t\r") < strlen(l);
 	}
 	if (!files) {

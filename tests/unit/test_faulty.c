@@ -238,6 +238,8 @@ static void test_faulty_refuses_names_outside_the_folder(void **state)
 		{ "x\n\nBinary files a/x and b/x differ\n--- a/y\n+++ b/y\n", "binary file" },
 		{ "x\n\nOnly in b: new.c\n--- a/y\n+++ b/y\n", "diff -ruN" },
 		{ "\n\n--- a/main.c\n+++ b/main.c\n@@ -1 +1 @@\n-a\n+b\n", "no header" },
+		{ "diff --git a/main.c b/main.c\nindex 4bb8215..0a1b2c3 100644\n--- a/main.c\n+++ b/main.c\n"
+		  "@@ -1 +1 @@\n-a\n+b\n", "no header" },
 		{ "just text, no diff\n", "not a unified diff" },
 	};
 	char err[1024], dest[400];
@@ -265,7 +267,7 @@ static void test_faulty_refuses_names_outside_the_folder(void **state)
 }
 
 /* A removed line that reads "-- ../x" is "--- ../x" in the hunk: text,
- * not a file header; the patch applies. */
+ * not a file header; the patch applies. A header may start with "diff". */
 static void test_faulty_reads_hunks_as_text(void **state)
 {
 	(void)state;
@@ -274,7 +276,8 @@ static void test_faulty_reads_hunks_as_text(void **state)
 	char err[1024] = "", dest[400], path[500];
 
 	put("asg/solution/notes.sql", "select 1;\n-- ../x is a comment\n+++ /etc/y too\nselect 2;\n");
-	put("asg/faulty/dashes.patch", "Drops two comment lines.\n\n--- a/notes.sql\n+++ b/notes.sql\n"
+	put("asg/faulty/dashes.patch", "diff of a style: drops two comment lines.\n\n"
+	    "diff -ruN a/notes.sql b/notes.sql\n--- a/notes.sql\n+++ b/notes.sql\n"
 	    "@@ -1,4 +1,2 @@\n select 1;\n--- ../x is a comment\n-+++ /etc/y too\n select 2;\n");
 	snprintf(dest, sizeof(dest), "%s/out", root);
 	int rc = faulty_materialise(asg, &v, dest, err, sizeof(err));
