@@ -188,22 +188,31 @@ static int check_name(const char *file, size_t line, const char *s, char *err, s
 	return 0;
 }
 
-/* "@@ -A[,B] +C[,D] @@": B and D (1 when left out). */
+/* Past "A[,B]" at p, with *count = B (1 when left out). */
+static const char *skip_range(const char *p, unsigned long *count)
+{
+	char *end;
+
+	p += strspn(p, "0123456789");
+	if (*p != ',') {
+		*count = 1;
+		return p;
+	}
+	*count = strtoul(p + 1, &end, 10);
+	return end;
+}
+
+/* "@@ -A[,B] +C[,D] @@": B and D. */
 static bool hunk_counts(const char *l, unsigned long *old, unsigned long *new)
 {
-	const char *p = l + 4;
-	char *end;
+	const char *p;
 
 	if (!starts(l, "@@ -"))
 		return false;
-	p += strspn(p, "0123456789");
-	*old = *p == ',' ? strtoul(p + 1, &end, 10) : 1;
-	p = *p == ',' ? end : p;
+	p = skip_range(l + 4, old);
 	if (!starts(p, " +"))
 		return false;
-	p += 2 + strspn(p + 2, "0123456789");
-	*new = *p == ',' ? strtoul(p + 1, &end, 10) : 1;
-	p = *p == ',' ? end : p;
+	p = skip_range(p + 2, new);
 	return starts(p, " @@");
 }
 
