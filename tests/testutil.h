@@ -163,6 +163,36 @@ static inline void tu_free(struct proc_out *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Start argv[0] (a path) with stdout and stderr to /dev/null and return
+ * its pid at once: for tests that signal ipcgrade while it works. */
+static inline pid_t tu_spawn_quiet(const char *const *argv)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Write text into dir/name (a test's own file); fails the test if it cannot. */
+static inline void tu_write_file(const char *dir, const char *name, const char *text)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
 /* `ipcgrade run --json [extra...] -- PROGRAM [args...]`, parsed. The
  * caller owns the json_t. Fails the test on invalid JSON. */
 static inline json_t *tu_run_json(const char *const *extra, const char *program,

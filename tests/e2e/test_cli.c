@@ -26,18 +26,6 @@ static char *temp_dir(void)
 	return d;
 }
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static void remove_dir(const char *dir)
 {
 	char cmd[600];
@@ -92,7 +80,7 @@ static void test_cli_validate_bundled_and_broken_specs(void **state)
 
 	char *dir = temp_dir();
 
-	write_file(dir, "typo.yaml", "assignment: t\ntitle: T\ntests:\n  - name: a\n    points: 1\n"
+	tu_write_file(dir, "typo.yaml", "assignment: t\ntitle: T\ntests:\n  - name: a\n    points: 1\n"
 		   "    expect:\n      stdot: hi\n");
 	char path[512];
 
@@ -105,7 +93,7 @@ static void test_cli_validate_bundled_and_broken_specs(void **state)
 	assert_non_null(strstr(r.out, want));
 	tu_free(&r);
 	/* A spec that is not even YAML, and one that is binary. */
-	write_file(dir, "bad.yaml", "tests: [\n");
+	tu_write_file(dir, "bad.yaml", "tests: [\n");
 	snprintf(path, sizeof(path), "%s/bad.yaml", dir);
 	r = cli((const char *[]){ "validate", path, NULL });
 	assert_int_equal(r.status, 2);
@@ -191,19 +179,19 @@ static void test_cli_check_bad_input(void **state)
 	tu_free(&r);
 	unlink(link);
 	/* A program that does not compile. */
-	write_file(dir, "pipe.c", "int main(void) { return syntax error; }\n");
+	tu_write_file(dir, "pipe.c", "int main(void) { return syntax error; }\n");
 	r = cli((const char *[]){ "check", "pipe-messages", dir, NULL });
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.out, "does not compile"));
 	assert_non_null(strstr(r.out, "error:"));
 	tu_free(&r);
 	/* A compiler attack: including a device never ends on its own. */
-	write_file(dir, "pipe.c", "#include \"/dev/zero\"\nint main(void) { return 0; }\n");
+	tu_write_file(dir, "pipe.c", "#include \"/dev/zero\"\nint main(void) { return 0; }\n");
 	r = cli((const char *[]){ "check", "pipe-messages", dir, NULL });
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.out, "the compiler exceeded its limits"));
 	tu_free(&r);
-	write_file(dir, "pipe.c", "#include \"/etc/shadow\"\nint main(void) { return 0; }\n");
+	tu_write_file(dir, "pipe.c", "#include \"/etc/shadow\"\nint main(void) { return 0; }\n");
 	r = cli((const char *[]){ "check", "pipe-messages", dir, NULL });
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.out, "No such file"));
@@ -365,16 +353,7 @@ static void test_cli_selftest_patch_errors_and_cleanup(void **state)
 
 	/* Ctrl-C while the patch variant is being graded. */
 	const char *argv[] = { tu_ipcgrade(), "selftest", asg, NULL };
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
+	pid_t pid = tu_spawn_quiet(argv);
 	int seen = 0;
 
 	for (int i = 0; i < 2000 && !seen; i++) {

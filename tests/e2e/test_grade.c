@@ -255,16 +255,7 @@ static void test_grade_resumes_after_interruption(void **state)
 	/* Interrupt a batch with SIGINT, then resume: the same totals. */
 	char *out2 = at("out2");
 	const char *argv[] = { tu_ipcgrade(), "grade", "pipe-messages", "-j", "1", "-o", out2, cls, NULL };
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
+	pid_t pid = tu_spawn_quiet(argv);
 	usleep(2500 * 1000);
 	kill(pid, SIGINT);
 	int st;
@@ -285,15 +276,7 @@ static void test_grade_resumes_after_interruption(void **state)
 	char *out3 = at("out3");
 	const char *argv3[] = { tu_ipcgrade(), "grade", "pipe-messages", "-j", "2", "-o", out3, cls, NULL };
 
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execv(argv3[0], (char *const *)argv3);
-		_exit(127);
-	}
+	pid = tu_spawn_quiet(argv3);
 	usleep(1500 * 1000);
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);

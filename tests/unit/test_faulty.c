@@ -14,14 +14,7 @@ static char *saved_tmpdir;
 
 static void put(const char *rel, const char *text)
 {
-	char path[600];
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	tu_write_file(root, rel, text);
 }
 
 static void mkdirs(const char *rel)
