@@ -107,7 +107,7 @@ void hx_cgroup_destroy(struct hx_cgroup *cg);
 /* What the machine offers, for the probe. */
 void hx_cgroup_probe(struct hx_caps *caps);
 
-/* ---- seccomp_policy.c ------------------------------------------------ */
+/* ---- seccomp_policy.c, policy_table.c: the system call policy --------- */
 
 struct hx_policy {
 	void *bpf;		/* struct sock_filter[] */
@@ -116,29 +116,95 @@ struct hx_policy {
 enum hx_policy_flags {
 	HX_POLICY_TRACE = 1 << 0,	/* notify the IPC/process calls */
 	HX_POLICY_TRACE_HOT = 1 << 1,	/* ... and the hot ones */
-	HX_POLICY_CHECK_KILL = 1 << 2,	/* notify kill-like calls (reduced isolation) */
+	/* Reduced isolation: notify kill-like calls, and apply the rules
+	 * marked HX_IN_REDUCED instead of those marked HX_IN_FULL. */
+	HX_POLICY_CHECK_KILL = 1 << 2,
 	HX_POLICY_START_GATE = 1 << 3,	/* notify set_robust_list: a new process's first call */
 	HX_POLICY_COMBINATIONS = 1 << 4	/* how many policies the flags make */
 };
+/* The flags of a run's policy: what the filter notifies and what the
+ * supervisor's re-check expects (sandbox.c and tracer.c both ask here). */
+unsigned hx_policy_flags(const struct hx_config *cfg, bool full);
+/* Build the filter of one flag combination from the table: p->bpf is the
+ * program libseccomp exports, owned by p (hx_policy_release frees it). */
 int hx_policy_build(unsigned flags, struct hx_policy *p, char *err, size_t errlen);
-/* The calls HX_POLICY_TRACE_HOT notifies (bench/notify_floor.c uses them too). */
+/* The calls HX_POLICY_TRACE_HOT notifies (bench/notify_floor.c uses them
+ * too); a static array, n gets its length. */
 const int *hx_policy_hot_calls(size_t *n);
 void hx_policy_release(struct hx_policy *p);
 
-/* What the supervisor does with a notification for syscall nr. */
+/* What a rule does, and what the supervisor does with its notification.
+ * In increasing precedence: when several rules match one call, the
+ * supervisor acts on the highest (the filter notifies for all but
+ * HX_SC_ERRNO, so it needs no precedence of its own). */
 enum hx_syscall_class {
 	HX_SC_ALLOW = 0,	/* not notified */
-	HX_SC_DENY,		/* answer -EPERM and count it */
+	HX_SC_HOT,		/* notified with HX_POLICY_TRACE_HOT: record, then CONTINUE */
 	HX_SC_TRACE,		/* record, then CONTINUE */
+	HX_SC_START_GATE,	/* hold a newborn at its first call (jitter) */
 	HX_SC_KILL_CHECK,	/* check the target, then CONTINUE or -EPERM */
+	HX_SC_ERRNO,		/* failed by the filter itself, never notified */
+	HX_SC_DENY,		/* answer -EPERM and count it */
 };
-/* Whether the policy denies this call (a notification the supervisor
- * must answer -EPERM); name gets a description like "socket(AF_INET)". */
+/* The supervisor's re-check of a notification, from the same table as the
+ * filter: the class of the call under the policy of these flags. For
+ * HX_SC_DENY, name gets what the report shows ("socket(AF_INET)",
+ * "ioctl(TIOCSTI)", "i386 syscall 20"); otherwise it gets "". Calls of
+ * another ABI (i386, x32) are denied, as the filter's bad-arch action is. */
+enum hx_syscall_class hx_policy_decide(unsigned flags, uint32_t arch, int nr,
+				       const uint64_t args[6], char *name, size_t size);
+/* Whether some policy denies this native call (hx_policy_decide under any
+ * flags gives HX_SC_DENY); name as for hx_policy_decide. For callers that
+ * know no flags: the tracer asks hx_policy_decide. */
 bool hx_policy_denies(int nr, const uint64_t args[6], char *name, size_t size);
-/* Why a call is denied, for documentation; NULL when it is not. */
+/* Why a call is denied, for documentation; NULL when no rule denies it. */
 const char *hx_policy_why(int nr);
 /* The name of a syscall number (native ABI), or NULL. */
 const char *hx_syscall_name(int nr);
+
+/* The policy table (policy_table.c): every rule of the filter, once. Both
+ * hx_policy_build and hx_policy_decide read it; tests/unit/test_policy.c
+ * checks that the two agree. */
+enum hx_arg_op {
+	HX_ARG_NONE = 0,	/* no condition in this slot */
+	HX_ARG_EQ,		/* args[arg] == value */
+	HX_ARG_NE,		/* args[arg] != value */
+	HX_ARG_MASKED_EQ,	/* (args[arg] & mask) == value */
+};
+/* One comparison of a 64-bit argument, as libseccomp makes it. A 32-bit
+ * argument is compared with mask 0xffffffff (the kernel ignores the rest). */
+struct hx_arg_cond {
+	enum hx_arg_op op;
+	unsigned arg;		/* 0..5 */
+	uint64_t mask;		/* HX_ARG_MASKED_EQ only */
+	uint64_t value;
+};
+/* The isolation modes a rule applies in (reduced: HX_POLICY_CHECK_KILL). */
+enum hx_policy_modes {
+	HX_IN_FULL = 1 << 0,
+	HX_IN_REDUCED = 1 << 1,
+	HX_IN_BOTH = HX_IN_FULL | HX_IN_REDUCED,
+};
+/* How a denial is named in the report. */
+enum hx_rule_naming {
+	HX_NAMED_CALL = 0,	/* "ptrace" */
+	HX_NAMED_LABEL,		/* "ioctl(TIOCSTI)": the call and the rule's label */
+	HX_NAMED_FAMILY,	/* "socket(AF_INET)", "socket(family 99)": from args[0] */
+};
+#define HX_RULE_CONDS 2
+struct hx_policy_rule {
+	int nr;				/* native syscall number (SCMP_SYS) */
+	enum hx_syscall_class action;	/* never HX_SC_ALLOW: the default */
+	unsigned needs;			/* HX_POLICY_* flags that must all be set */
+	unsigned modes;			/* HX_IN_*: the isolation modes it applies in */
+	struct hx_arg_cond cond[HX_RULE_CONDS];	/* all must hold */
+	int errnum;			/* HX_SC_ERRNO: what the call fails with */
+	enum hx_rule_naming naming;	/* HX_SC_DENY: how the report names it */
+	const char *label;		/* HX_NAMED_LABEL */
+	const char *why;		/* the reason, for readers and hx_policy_why */
+};
+extern const struct hx_policy_rule hx_policy_rules[];
+extern const size_t hx_policy_nrules;
 
 /* ---- box_init.c: the box's pid 1 ------------------------------------ */
 

@@ -862,16 +862,9 @@ int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t
 		prctl(PR_SET_DUMPABLE, 0);
 	}
 
-	unsigned pflags = 0;
+	unsigned pflags = hx_policy_flags(cfg, r->full);
 
-	if (cfg->trace & HX_TRACE_EVENTS)
-		pflags |= HX_POLICY_TRACE;
-	if (cfg->trace & HX_TRACE_HOT)
-		pflags |= HX_POLICY_TRACE | HX_POLICY_TRACE_HOT;
-	if (!r->full)
-		pflags |= HX_POLICY_CHECK_KILL;
 	if (cfg->jitter_max_us) {
-		pflags |= HX_POLICY_TRACE | HX_POLICY_START_GATE;
 		/* Jitter delays are microseconds; the default 50 us timer
 		 * slack of our waits would blur them. */
 		r->old_slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);

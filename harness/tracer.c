@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/audit.h>
 #include <linux/futex.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
@@ -52,9 +51,6 @@
 
 #include "internal.h"
 
-#ifndef __X32_SYSCALL_BIT
-#define __X32_SYSCALL_BIT 0x40000000
-#endif
 #define MAX_EVENTS 100000
 #define MAX_PENDING_FORKS 16
 #define MAX_FD_DIRS 64
@@ -128,7 +124,8 @@ struct hx_tracer {
 	unsigned trace;
 	pid_t cur_tid;		/* the task whose call is being handled */
 	unsigned nfd_dirs;	/* open /proc/PID/fd directories (bounded) */
-	bool full, kill_check;
+	bool full;
+	unsigned policy;	/* the flags of the box's seccomp policy */
 	pid_t init_pid;
 	uint64_t start_us;
 	unsigned jitter_max_us;
@@ -185,7 +182,7 @@ struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, pid_t in
 	}
 	t->trace = cfg->trace;
 	t->full = full;
-	t->kill_check = !full;
+	t->policy = hx_policy_flags(cfg, full);
 	t->init_pid = init_pid;
 	t->jitter_max_us = cfg->jitter_max_us;
 	t->seed = cfg->seed;
@@ -1089,12 +1086,6 @@ static bool restarted(struct proc *p, pid_t tid, int nr, const uint64_t *a)
 
 /* ---- kill targets (reduced isolation) --------------------------------------- */
 
-static bool is_kill_call(int nr)
-{
-	return nr == SYS_kill || nr == SYS_tgkill || nr == SYS_tkill || nr == SYS_rt_sigqueueinfo ||
-	       nr == SYS_rt_tgsigqueueinfo || nr == SYS_pidfd_open;
-}
-
 /* Whether pid is a process of this run (a descendant of the init). */
 static bool in_run(const struct hx_tracer *t, pid_t pid)
 {
@@ -1284,19 +1275,14 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 	int nr = r->data.nr;
 	const uint64_t *a = (const uint64_t *)r->data.args;
 
-	if (r->data.arch != AUDIT_ARCH_X86_64 || (nr & __X32_SYSCALL_BIT)) {
-		snprintf(name, sizeof(name), "%s syscall %d",
-			 r->data.arch == AUDIT_ARCH_I386 ? "i386" : "x32", nr & ~__X32_SYSCALL_BIT);
+	enum hx_syscall_class class = hx_policy_decide(t->policy, r->data.arch, nr, a, name, sizeof(name));
+
+	if (class == HX_SC_DENY) {
 		deny(t, name);
 		respond(t, fd, r->id, EPERM);
 		return 0;
 	}
-	if (hx_policy_denies(nr, a, name, sizeof(name))) {
-		deny(t, name);
-		respond(t, fd, r->id, EPERM);
-		return 0;
-	}
-	if (t->kill_check && is_kill_call(nr) && !kill_target_ok(t, nr, a)) {
+	if (class == HX_SC_KILL_CHECK && !kill_target_ok(t, nr, a)) {
 		const char *sc = hx_syscall_name(nr);
 
 		snprintf(name, sizeof(name), "%s(a process outside the run)", sc ? sc : "kill");
@@ -1336,7 +1322,7 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 			}
 		}
 	}
-	if (nr == SYS_set_robust_list) {
+	if (class == HX_SC_START_GATE) {
 		/* A newborn's first call (start gate); the first process is
 		 * nobody's child in the box and goes at once. */
 		struct proc *me = proc_of_tid(t, tid);
