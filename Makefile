@@ -89,12 +89,12 @@ $(IPCGRADE): $(BUILD)/grader/main.o $(BUILD)/libgrader.a $(BUILD)/libharness.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit and end-to-end tests (cmocka).
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgrader.a $(BUILD)/libharness.a tests/testutil.h $(wildcard tests/unit/*.h)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgrader.a $(BUILD)/libharness.a $(wildcard tests/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests $(shell pkg-config --cflags cmocka) $(LDFLAGS) -o $@ $< \
 	  $(BUILD)/libgrader.a $(BUILD)/libharness.a $(LIBS) $(shell pkg-config --libs cmocka)
 
-$(BUILD)/tests/%: tests/e2e/%.c $(BUILD)/libgrader.a $(BUILD)/libharness.a tests/testutil.h
+$(BUILD)/tests/%: tests/e2e/%.c $(BUILD)/libgrader.a $(BUILD)/libharness.a $(wildcard tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests $(shell pkg-config --cflags cmocka) $(LDFLAGS) -o $@ $< \
 	  $(BUILD)/libgrader.a $(BUILD)/libharness.a $(LIBS) $(shell pkg-config --libs cmocka)

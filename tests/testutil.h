@@ -1,6 +1,7 @@
 /*
  * testutil.h - helpers for the end-to-end tests: run the real ipcgrade
- * binary, capture what it prints, parse its JSON.
+ * binary, capture what it prints, parse its JSON, read the header of a
+ * fixture program.
  *
  * Environment (set by the Makefile): IPCGRADE (the binary), FIXTURES (the
  * built fixture programs), SRCDIR (the source tree).
@@ -29,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "fixture_header.h"
 
 struct proc_out {
 	int status;		/* exit status, or 128+signal */
@@ -262,18 +265,14 @@ static inline const char *tu_full_isolation_missing(void)
 	return why;
 }
 
-/* The first 4 KB of a source file's header comment, NUL-terminated. */
-static inline void tu_read_header(const char *path, char *text, size_t size)
+/* The header comment of a fixture program (fixture_header.h); fails the
+ * test when it does not parse. */
+static inline void tu_fixture_header(const char *path, struct fixture_header *h)
 {
-	FILE *f = fopen(path, "r");
+	char err[512];
 
-	assert_non_null(f);
-	text[fread(text, 1, size - 1, f)] = '\0';
-	fclose(f);
-	char *end = strstr(text, "*/");
-
-	if (end)
-		*end = '\0';
+	if (fh_parse(path, h, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
 }
 
 /* The message printed when a feature is missing: cmocka's skip() shows

@@ -1,7 +1,8 @@
 /*
  * test_deadlock.c - deadlock detection and explanation against fixtures.
  *
- * Each tests/fixtures/deadlock/NAME.c says in its header:
+ * Each tests/fixtures/deadlock/NAME.c says in its header
+ * (tests/fixture_header.h reads it):
  *   expect: deadlock | ok | timeout
  *   explain: a, b          substrings the explanation must contain
  *   blocked: 1=read 2=...  what each box pid is blocked in
@@ -22,26 +23,6 @@ struct fixture {
 	bool cycle;
 };
 
-static bool value(const char *text, const char *key, char *out, size_t size)
-{
-	const char *p = strstr(text, key);
-
-	if (!p)
-		return false;
-	p += strlen(key);
-	while (*p == ' ')
-		p++;
-	size_t n = strcspn(p, "\n");
-
-	/* Values end at two spaces (a comment may follow). */
-	const char *cmt = strstr(p, "  ");
-
-	if (cmt && (size_t)(cmt - p) < n)
-		n = (size_t)(cmt - p);
-	snprintf(out, size, "%.*s", (int)n, p);
-	return true;
-}
-
 static int load(struct fixture *fx, int max)
 {
 	DIR *d = opendir("tests/fixtures/deadlock");
@@ -51,22 +32,22 @@ static int load(struct fixture *fx, int max)
 	assert_non_null(d);
 	while ((e = readdir(d)) && n < max) {
 		size_t l = strlen(e->d_name);
-		char path[300], text[4096] = "", cyc[16] = "";
+		char path[300];
+		struct fixture_header h;
 
 		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
 			continue;
 		snprintf(path, sizeof(path), "tests/fixtures/deadlock/%s", e->d_name);
-		tu_read_header(path, text, sizeof(text));
+		tu_fixture_header(path, &h);
 		struct fixture *x = &fx[n];
 
 		memset(x, 0, sizeof(*x));
 		snprintf(x->name, sizeof(x->name), "%.*s", (int)(l - 2), e->d_name);
-		if (!value(text, "expect:", x->expect, sizeof(x->expect)))
+		if (!fh_copy(&h, "expect", x->expect, sizeof(x->expect)))
 			continue;
-		value(text, "explain:", x->explain, sizeof(x->explain));
-		value(text, "blocked:", x->blocked, sizeof(x->blocked));
-		value(text, "cycle:", cyc, sizeof(cyc));
-		x->cycle = strcmp(cyc, "yes") == 0;
+		fh_copy(&h, "explain", x->explain, sizeof(x->explain));
+		fh_copy(&h, "blocked", x->blocked, sizeof(x->blocked));
+		x->cycle = fh_get(&h, "cycle") && strcmp(fh_get(&h, "cycle"), "yes") == 0;
 		n++;
 	}
 	closedir(d);

@@ -1,7 +1,8 @@
 /*
  * test_trace.c - the tracer against fixtures with known IPC use.
  *
- * Each tests/fixtures/trace/NAME.c states what it does in its header:
+ * Each tests/fixtures/trace/NAME.c states what it does in its header
+ * (tests/fixture_header.h reads it):
  *   expect-ipc: group=N ...       counts (groups not listed must be 0)
  *   expect-calls: a b c           counted calls in order (one process), or
  *   expect-calls: 1: a b; 2: c    per box pid
@@ -21,32 +22,6 @@ struct fixture {
 
 static const char *mode;
 
-static bool header_value(const char *text, const char *key, char *out, size_t size)
-{
-	const char *p = strstr(text, key);
-
-	if (!p)
-		return false;
-	p += strlen(key);
-	while (*p == ' ')
-		p++;
-	size_t n = strcspn(p, "\n");
-
-	/* A value may continue on following " *   " lines. */
-	snprintf(out, size, "%.*s", (int)n, p);
-	const char *next = p + n;
-
-	while (strncmp(next, "\n *   ", 6) == 0) {
-		next += 6;
-		size_t m = strcspn(next, "\n");
-		size_t len = strlen(out);
-
-		snprintf(out + len, size - len, " %.*s", (int)m, next);
-		next += m;
-	}
-	return true;
-}
-
 static int load_fixtures(struct fixture *fx, int max)
 {
 	DIR *d = opendir("tests/fixtures/trace");
@@ -56,20 +31,21 @@ static int load_fixtures(struct fixture *fx, int max)
 	assert_non_null(d);
 	while ((e = readdir(d)) && n < max) {
 		size_t l = strlen(e->d_name);
-		char path[300], text[4096] = "";
+		char path[300];
+		struct fixture_header h;
 
 		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
 			continue;
 		snprintf(path, sizeof(path), "tests/fixtures/trace/%s", e->d_name);
-		tu_read_header(path, text, sizeof(text));
+		tu_fixture_header(path, &h);
 		struct fixture *x = &fx[n];
 
 		memset(x, 0, sizeof(*x));
 		snprintf(x->name, sizeof(x->name), "%.*s", (int)(l - 2), e->d_name);
-		if (!header_value(text, "expect-ipc:", x->ipc, sizeof(x->ipc)))
+		if (!fh_copy(&h, "expect-ipc", x->ipc, sizeof(x->ipc)))
 			continue;
-		header_value(text, "expect-calls:", x->calls, sizeof(x->calls));
-		x->has_out = header_value(text, "expect-stdout:", x->out, sizeof(x->out));
+		fh_copy(&h, "expect-calls", x->calls, sizeof(x->calls));
+		x->has_out = fh_copy(&h, "expect-stdout", x->out, sizeof(x->out));
 		n++;
 	}
 	closedir(d);
