@@ -70,10 +70,8 @@ static bool cond_holds(const struct hx_arg_cond *c, const uint64_t args[6])
 	return false;
 }
 
-static bool rule_matches(const struct hx_policy_rule *r, int nr, const uint64_t args[6])
+static bool conds_hold(const struct hx_policy_rule *r, const uint64_t args[6])
 {
-	if (r->nr != nr)
-		return false;
 	for (size_t i = 0; i < HX_RULE_CONDS; i++)
 		if (!cond_holds(&r->cond[i], args))
 			return false;
@@ -199,21 +197,44 @@ void hx_policy_release(struct hx_policy *p)
 	p->bpf_len = 0;
 }
 
-/* The hot calls, collected from the table once. */
+/*
+ * Read from the table once: the hot calls (for hx_policy_hot_calls) and,
+ * for the re-check, the rules of each syscall number in table order (a
+ * notification then looks at its own few rules, not the whole table). A
+ * table that does not fit the index is searched whole.
+ */
+#define INDEX_NRS 1024
+#define INDEX_RULES 1024
 static int hot_calls[32];
 static size_t nhot_calls;
-static pthread_once_t hot_once = PTHREAD_ONCE_INIT;
+static short first_rule[INDEX_NRS];	/* of each number; -1: none */
+static short next_rule[INDEX_RULES];	/* of the same number; -1: none */
+static bool indexed;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
-static void collect_hot_calls(void)
+static void read_table(void)
 {
 	for (size_t i = 0; i < hx_policy_nrules && nhot_calls < HX_ARRAY_SIZE(hot_calls); i++)
 		if (hx_policy_rules[i].action == HX_SC_HOT)
 			hot_calls[nhot_calls++] = hx_policy_rules[i].nr;
+	if (hx_policy_nrules > INDEX_RULES)
+		return;
+	for (size_t nr = 0; nr < INDEX_NRS; nr++)
+		first_rule[nr] = -1;
+	for (size_t i = hx_policy_nrules; i-- > 0;) {
+		int nr = hx_policy_rules[i].nr;
+
+		if (nr < 0 || nr >= INDEX_NRS)
+			return;
+		next_rule[i] = first_rule[nr];
+		first_rule[nr] = (short)i;
+	}
+	indexed = true;
 }
 
 const int *hx_policy_hot_calls(size_t *n)
 {
-	pthread_once(&hot_once, collect_hot_calls);
+	pthread_once(&table_once, read_table);
 	*n = nhot_calls;
 	return hot_calls;
 }
@@ -312,11 +333,14 @@ enum hx_syscall_class hx_policy_decide(unsigned flags, uint32_t arch, int nr,
 		return HX_SC_DENY;
 	/* The first rule of the highest class wins: of two namespace flags,
 	 * the report names the one listed first. */
-	for (size_t i = 0; i < hx_policy_nrules; i++) {
+	pthread_once(&table_once, read_table);
+	long i = !indexed ? 0 : nr >= 0 && nr < INDEX_NRS ? first_rule[nr] : -1;
+
+	for (; i >= 0 && (size_t)i < hx_policy_nrules; i = indexed ? next_rule[i] : i + 1) {
 		const struct hx_policy_rule *r = &hx_policy_rules[i];
 
-		if ((!best || r->action > best->action) && rule_applies(r, flags) &&
-		    rule_matches(r, nr, args))
+		if (r->nr == nr && (!best || r->action > best->action) && rule_applies(r, flags) &&
+		    conds_hold(r, args))
 			best = r;
 	}
 	if (!best)
