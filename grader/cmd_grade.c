@@ -524,6 +524,34 @@ static int mkdir_p(const char *path)
 	return rc;
 }
 
+/* The class report beside the summary: this shard's snapshots, then
+ * similarity, gradebook exports and index.html (class_report.c). */
+static int class_report(const struct grade_cmd *c, const struct spec *s, const struct batch *b)
+{
+	struct class_report_opts o = {
+		.no_similarity = c->no_similarity,
+		.similarity = { .threshold = c->similarity_threshold > 0 ? c->similarity_threshold : 50,
+				.min_run = 24 },
+		.gradebook = { .roster = c->roster, .submission_times = c->submission_times,
+			       .due = (time_t)c->due, .penalty_per_day = c->late_penalty },
+	};
+	size_t *mine = calloc(b->nsubs ? b->nsubs : 1, sizeof(*mine)), n = 0;
+	char err[1024] = "";
+	int rc = 0;
+
+	for (size_t i = 0; mine && i < b->nsubs; i++)
+		if (shard_has(b->subs[i].id, c->shard_k, c->shard_n))
+			mine[n++] = i;
+	if (!mine || class_snapshots_write(s, c->outdir, b->subs, mine, n, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ipcgrade: %s\n", err[0] ? err : "out of memory");
+		rc = -1;
+	}
+	free(mine);
+	if (class_report_write(c->outdir, &o, stdout) < 0)
+		rc = -1;
+	return rc;
+}
+
 int cmd_grade(const struct grade_cmd *c)
 {
 	struct spec *s = NULL;
@@ -624,6 +652,8 @@ int cmd_grade(const struct grade_cmd *c)
 		fprintf(stderr, "ipcgrade: %s\n", err);
 		rc = EXIT_INTERNAL;
 	}
+	if (!interrupted && class_report(c, s, &b) < 0)
+		rc = EXIT_INTERNAL;
 	if (interrupted) {
 		fprintf(stderr, "interrupted: finished reports are kept; `ipcgrade grade --resume ...` "
 			"grades the rest\n");
@@ -711,6 +741,28 @@ static int check_shards(const char *const *dirs, size_t n)
 	return 0;
 }
 
+/* The class report of the merged folder; the starter bundle comes from
+ * the first shard that has one. */
+static int merge_class_report(const char *const *dirs, size_t n, const char *final)
+{
+	struct class_report_opts o = { .similarity = { .threshold = 50, .min_run = 24 } };
+	char *starter = NULL;
+
+	for (size_t i = 0; i < n && !starter; i++) {
+		char *p = path_join(dirs[i], SIMILARITY_STARTER);
+
+		if (p && access(p, R_OK) == 0)
+			starter = p;
+		else
+			free(p);
+	}
+	o.similarity.starter = starter;
+	int rc = class_report_write(final, &o, stdout);
+
+	free(starter);
+	return rc;
+}
+
 int cmd_merge(const char *const *dirs, size_t n, const char *final)
 {
 	char err[512] = "";
@@ -781,6 +833,8 @@ int cmd_merge(const char *const *dirs, size_t n, const char *final)
 			fprintf(stderr, "ipcgrade: %s\n", err);
 			rc = EXIT_INTERNAL;
 		}
+		if (merge_class_report(dirs, n, final) < 0)
+			rc = EXIT_INTERNAL;
 	}
 	for (size_t k = 0; k < students; k++)
 		free(seen[k]);

@@ -387,6 +387,13 @@ struct grade_cmd {
 	bool require_isolation;
 	bool no_cache;
 	const char *cache_dir;
+	/* The class report (class_report.c): similarity, gradebook exports. */
+	bool no_similarity;
+	double similarity_threshold;	/* percent; 0: the default */
+	const char *roster;		/* NULL: no gradebook exports */
+	const char *submission_times;	/* NULL: the files' modification times */
+	int64_t due;			/* seconds since the epoch; 0: no late penalty */
+	double late_penalty;		/* percent per day late */
 };
 int cmd_grade(const struct grade_cmd *c);
 int cmd_merge(const char *const *dirs, size_t n, const char *final);

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,8 +48,10 @@ static json_t *deadlock_json(const struct hx_deadlock *d)
 			 "cycle", cycle, "explanation", jstr0(d->explanation));
 }
 
-/* The object of `ipcgrade run --json`; also each run in report.json. */
-static json_t *run_json(const struct hx_result *r, bool with_events)
+/* The object of `ipcgrade run --json`; also each run in report.json,
+ * where only the first max_events events are kept (the timeline of the
+ * HTML report draws them) and "events_total" says how many there were. */
+static json_t *run_json(const struct hx_result *r, size_t max_events)
 {
 	json_t *o = json_object();
 	json_t *denied = json_object(), *ipc = json_object(), *by, *lim, *cleanup, *procs, *objs;
@@ -90,10 +93,10 @@ static json_t *run_json(const struct hx_result *r, bool with_events)
 	json_object_set_new(o, "ipc", ipc);
 	json_object_set_new(o, "processes", json_integer(r->processes));
 	json_object_set_new(o, "threads", json_integer(r->threads));
-	if (with_events) {
+	if (max_events) {
 		json_t *ev = json_array();
 
-		for (size_t i = 0; i < r->nevents; i++) {
+		for (size_t i = 0; i < r->nevents && i < max_events; i++) {
 			const struct hx_event *e = &r->events[i];
 			json_t *je = json_pack("{s:I, s:i, s:i, s:s, s:s, s:o}", "t_us", (json_int_t)e->t_us,
 					       "pid", e->pid, "ppid", e->ppid, "call", e->call,
@@ -105,7 +108,10 @@ static json_t *run_json(const struct hx_result *r, bool with_events)
 				json_array_append_new(ev, je);
 		}
 		json_object_set_new(o, "events", ev);
-		json_object_set_new(o, "events_truncated", json_boolean(r->events_truncated));
+		json_object_set_new(o, "events_truncated", json_boolean(r->events_truncated ||
+								      r->nevents > max_events));
+		if (max_events != SIZE_MAX)
+			json_object_set_new(o, "events_total", json_integer((json_int_t)r->nevents));
 	}
 	json_object_set_new(o, "deadlock", r->deadlock ? deadlock_json(r->deadlock) : json_null());
 
@@ -136,7 +142,7 @@ static char *dump(json_t *o)
 
 char *json_run_result(const struct hx_result *res)
 {
-	json_t *o = run_json(res, true);
+	json_t *o = run_json(res, SIZE_MAX);
 
 	json_object_set_new(o, "version", json_string(hx_version()));
 	return dump(o);
@@ -196,7 +202,7 @@ json_t *grade_report_object(const struct grade_report *r)
 		json_object_set_new(jt, "diff", ff && ff->diff ? jstr0(ff->diff) : json_null());
 		json_object_set_new(jt, "hint", t->hint && !to->passed ? jstr0(t->hint) : json_null());
 		for (size_t j = 0; to->runs && j < to->nruns; j++) {
-			json_t *jr = run_json(&to->runs[j].res, false);
+			json_t *jr = run_json(&to->runs[j].res, REPORT_MAX_EVENTS);
 
 			json_object_set_new(jr, "passed", json_boolean(to->runs[j].passed));
 			json_object_set_new(jr, "reasons", reasons_json(to->runs[j].reasons));

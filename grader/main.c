@@ -13,6 +13,7 @@
 
 #include "faulty.h"
 #include "grader.h"
+#include "reports.h"
 
 static const char usage_main[] =
 	"usage: ipcgrade COMMAND [OPTIONS]\n"
@@ -138,7 +139,8 @@ enum {
 	OPT_TIMEOUT = 1000, OPT_CPU, OPT_MEMORY, OPT_PROCESSES, OPT_OUTPUT, OPT_DEADLOCK,
 	OPT_TRACE, OPT_TRACE_HOT, OPT_JSON, OPT_JITTER, OPT_SEED, OPT_CPUS, OPT_ISOLATION,
 	OPT_REQUIRE, OPT_SPEC, OPT_ALL, OPT_HELP, OPT_REPEAT, OPT_VERBOSE, OPT_RESUME, OPT_SHARD,
-	OPT_NO_CACHE, OPT_CACHE_DIR, OPT_MATERIALISE,
+	OPT_NO_CACHE, OPT_CACHE_DIR, OPT_MATERIALISE, OPT_NO_SIMILARITY, OPT_SIM_THRESHOLD, OPT_ROSTER,
+	OPT_DUE, OPT_LATE_PENALTY, OPT_SUBMISSION_TIMES,
 };
 
 static const struct option run_options[] = {
@@ -274,7 +276,8 @@ static const char usage_grade[] =
 	"lastname_12345_67890_queue.c); two submissions with one id are refused.\n"
 	"\n"
 	"Writes OUTDIR/STUDENT/{report.json, results.json, junit.xml, feedback.md}\n"
-	"and OUTDIR/{summary.csv, summary.json, batch.json}.\n"
+	"and OUTDIR/{summary.csv, summary.json, batch.json, index.html (the class report),\n"
+	"similarity.csv}; with --roster, OUTDIR/{canvas.csv, moodle.csv}; with --due, late.csv.\n"
 	"\n"
 	"options:\n"
 	"  -o, --output OUTDIR     where the results go (default: ipcgrade-results)\n"
@@ -285,6 +288,13 @@ static const char usage_grade[] =
 	"  --cache-dir DIR         the build cache (default: $XDG_CACHE_HOME/ipcgrade/builds)\n"
 	"  --isolation MODE        auto (default), full or reduced\n"
 	"  --require-isolation     refuse to grade without full isolation\n"
+	"  --no-similarity         do not compare the submissions with sim_c\n"
+	"  --similarity-threshold PCT  list pairs at least this similar (default 50)\n"
+	"  --roster FILE           CSV mapping submission ids to LMS users: writes canvas.csv\n"
+	"                          and moodle.csv (columns: see README)\n"
+	"  --due DATE              the deadline, YYYY-MM-DD[THH:MM[:SS]][Z] (local time; Z: UTC)\n"
+	"  --late-penalty PCT      percent of the score lost per started day late (with --due)\n"
+	"  --submission-times FILE CSV of id,time (default: the newest file's modification time)\n"
 	"\n"
 	"Exit status: 0 the batch finished (whatever the scores), 2 usage or spec error,\n"
 	"3 internal error, 130 interrupted (finished reports are kept).\n";
@@ -301,10 +311,17 @@ static int main_grade(int argc, char **argv)
 		{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 		{ "isolation", required_argument, NULL, OPT_ISOLATION },
 		{ "require-isolation", no_argument, NULL, OPT_REQUIRE },
+		{ "no-similarity", no_argument, NULL, OPT_NO_SIMILARITY },
+		{ "similarity-threshold", required_argument, NULL, OPT_SIM_THRESHOLD },
+		{ "roster", required_argument, NULL, OPT_ROSTER },
+		{ "due", required_argument, NULL, OPT_DUE },
+		{ "late-penalty", required_argument, NULL, OPT_LATE_PENALTY },
+		{ "submission-times", required_argument, NULL, OPT_SUBMISSION_TIMES },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct grade_cmd c;
+	char *end;
 	unsigned long long v;
 	int opt;
 
@@ -339,6 +356,27 @@ static int main_grade(int argc, char **argv)
 				return bad_usage("grade: --isolation must be auto, full or reduced, not '%s'", optarg);
 			break;
 		case OPT_REQUIRE: c.require_isolation = true; break;
+		case OPT_NO_SIMILARITY: c.no_similarity = true; break;
+		case OPT_SIM_THRESHOLD:
+			c.similarity_threshold = strtod(optarg, &end);
+			if (*end || end == optarg || !(c.similarity_threshold > 0 && c.similarity_threshold <= 100))
+				return bad_usage("grade: bad --similarity-threshold '%s' (a percent above 0)", optarg);
+			break;
+		case OPT_ROSTER: c.roster = optarg; break;
+		case OPT_SUBMISSION_TIMES: c.submission_times = optarg; break;
+		case OPT_DUE: {
+			time_t due;
+
+			if (gradebook_parse_time(optarg, &due) < 0)
+				return bad_usage("grade: bad --due '%s' (YYYY-MM-DD[THH:MM[:SS]][Z])", optarg);
+			c.due = due;
+			break;
+		}
+		case OPT_LATE_PENALTY:
+			c.late_penalty = strtod(optarg, &end);
+			if (*end || end == optarg || !(c.late_penalty >= 0 && c.late_penalty <= 100))
+				return bad_usage("grade: bad --late-penalty '%s' (percent per day, 0 to 100)", optarg);
+			break;
 		case OPT_HELP: fputs(usage_grade, stdout); return EXIT_OK;
 		default: return bad_usage("%s", "grade: unknown option");
 		}
@@ -350,6 +388,10 @@ static int main_grade(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return bad_usage("%s", "grade: name at least one submission");
+	if (c.late_penalty > 0 && !c.due)
+		return bad_usage("%s", "grade: --late-penalty needs --due");
+	if (c.submission_times && !c.due)
+		return bad_usage("%s", "grade: --submission-times needs --due");
 	c.paths = (const char *const *)argv + optind;
 	c.npaths = (size_t)(argc - optind);
 	if (!c.jobs) {

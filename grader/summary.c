@@ -38,26 +38,6 @@ static int by_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-	bool formula = *s == '=' || *s == '+' || *s == '-' || *s == '@';
-	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-
-	if (!quote) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	if (formula)
-		fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static double number(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
