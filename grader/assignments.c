@@ -63,9 +63,25 @@ const char *assignments_dir(void)
 char *assignment_spec_path(const char *name)
 {
 	size_t len = strlen(name);
+	char *inside = is_dir(name) ? str_printf("%s/spec.yaml", name) : NULL;
+	struct stat st;
 
+	if (inside && stat(inside, &st) == 0 && S_ISREG(st.st_mode))
+		return inside;
+	free(inside);
 	if (strchr(name, '/') || (len > 5 && strcmp(name + len - 5, ".yaml") == 0) ||
 	    (len > 4 && strcmp(name + len - 4, ".yml") == 0))
 		return strdup(name);
 	return str_printf("%s/%s/spec.yaml", assignments_dir(), name);
+}
+
+bool assignment_is_bundled(const char *name, const char *spec_path)
+{
+	char *bundled = name && *name && !strchr(name, '/') ? str_printf("%s/%s/spec.yaml", assignments_dir(), name)
+							   : NULL;
+	char a[PATH_MAX], b[PATH_MAX];
+	bool same = bundled && spec_path && realpath(bundled, a) && realpath(spec_path, b) && strcmp(a, b) == 0;
+
+	free(bundled);
+	return same;
 }

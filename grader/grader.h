@@ -326,8 +326,11 @@ char *json_grade_report(const struct grade_report *r);
 
 /* ---- assignments (assignments.c) ------------------------------------------- */
 
-/* NAME -> .../assignments/NAME/spec.yaml; a path is returned as is. */
+/* NAME -> .../assignments/NAME/spec.yaml; a folder holding a spec.yaml
+ * -> FOLDER/spec.yaml; another path is returned as is. */
 char *assignment_spec_path(const char *name_or_path);
+/* Whether `ipcgrade check NAME` finds this very spec (a bundled one). */
+bool assignment_is_bundled(const char *name, const char *spec_path);
 /* The directories searched for bundled assignments, in order. */
 const char *assignments_dir(void);
 
@@ -397,6 +400,8 @@ struct grade_cmd {
 };
 int cmd_grade(const struct grade_cmd *c);
 int cmd_merge(const char *const *dirs, size_t n, const char *final);
+/* `export ASSIGNMENT DIR`: the students' copy (cmd_export.c). */
+int cmd_export(const char *assignment, const char *dir);
 int cmd_validate(const char *const *specs, size_t n);
 /* `init NAME`: a new assignment folder under parent (NULL: here). */
 int cmd_init(const char *name, const char *parent);

@@ -29,6 +29,7 @@ static const char usage_main[] =
 	"                          grade a whole class into reports and a summary\n"
 	"  merge OUTDIR... -o FINAL\n"
 	"                          combine the results of sharded grade runs\n"
+	"  export ASSIGNMENT DIR   the students' copy: spec (visible tests), handout, starter\n"
 	"  validate SPEC...        check specs; problems as FILE:LINE:COL: message\n"
 	"  list                    the bundled assignments\n"
 	"  init NAME [FOLDER]      a new assignment folder to start from\n"
@@ -517,6 +518,19 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "merge") == 0)
 		return main_merge(argc, argv);
+	if (strcmp(cmd, "export") == 0) {
+		if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+			puts("usage: ipcgrade export ASSIGNMENT DIR\n\nWrites the students' copy of ASSIGNMENT "
+			     "(a bundled name, a spec file or its folder)\ninto the new folder DIR: spec.yaml "
+			     "with the visible tests only, README.md, starter/\nand the files those tests use; "
+			     "never solution/, faulty/ or what only hidden\ntests use. Then: ipcgrade check "
+			     "--spec DIR/spec.yaml SUBMISSION.");
+			return EXIT_OK;
+		}
+		if (argc != 3)
+			return bad_usage("%s", "export: ipcgrade export ASSIGNMENT DIR");
+		return cmd_export(argv[1], argv[2]);
+	}
 	if (strcmp(cmd, "validate") == 0) {
 		if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
 			puts("usage: ipcgrade validate SPEC...\n\nChecks each spec (a file or an assignment "

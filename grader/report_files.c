@@ -314,9 +314,16 @@ char *report_feedback(const struct grade_report *r)
 		fprintf(f, "Hidden tests: %zu of %zu passed (%.4g / %.4g points). Their details stay "
 			"hidden; the visible tests and the handout say what is checked.\n\n",
 			hidden_passed, hidden, hidden_score, hidden_max);
-	fprintf(f, "_Graded by ipcgrade %s (%s isolation) on %s. Check your work any time with "
-		"`ipcgrade check %s .`_\n", hx_version(), hx_isolation_name(r->isolation), r->started,
-		r->spec->assignment);
+	fprintf(f, "_Graded by ipcgrade %s (%s isolation) on %s. ", hx_version(),
+		hx_isolation_name(r->isolation), r->started);
+	/* Only a bundled assignment is found by its name; for another, the
+	 * students have the copy their instructor exported. */
+	if (assignment_is_bundled(r->spec->assignment, r->spec->path))
+		fprintf(f, "Check your work any time with `ipcgrade check %s .`_\n", r->spec->assignment);
+	else
+		fprintf(f, "Check your work against the visible tests with `ipcgrade check --spec "
+			"SPEC .`, SPEC being the spec.yaml of the assignment's student copy from your "
+			"instructor (`ipcgrade export`)._\n");
 	fclose(f);
 	return buf;
 }
