@@ -23,7 +23,8 @@ TEST_PKGS := cmocka
 # Debian packages that provide what the build and the tests need.
 DEB_PKGS  := gcc make pkg-config clang libseccomp-dev libyaml-dev libjansson-dev \
              libpcre2-dev libelf-dev nettle-dev libcmocka-dev libxml2-utils \
-             util-linux procps patch
+             util-linux procps python3 patch \
+             chromium similarity-tester slurm-wlm munge
 
 WARN      := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
              -Wformat=2 -Wno-format-nonliteral -Werror \
@@ -130,7 +131,7 @@ unit: $(UNIT_BIN)
 	@tests/run-tests.sh $(UNIT_BIN)
 
 e2e: $(IPCGRADE) $(E2E_BIN) $(FIXTURE_BIN)
-	@IPCGRADE=$(abspath $(IPCGRADE)) FIXTURES=$(abspath $(BUILD)/fixtures) \
+	@IPCGRADE=$(abspath $(IPCGRADE)) FIXTURES=$(abspath $(BUILD)/fixtures) ARTIFACTS=$(abspath $(BUILD)) \
 	  tests/run-tests.sh $(E2E_BIN)
 
 hostile: $(IPCGRADE) $(HOSTILE_BIN)

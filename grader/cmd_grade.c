@@ -531,7 +531,7 @@ static int class_report(const struct grade_cmd *c, const struct spec *s, const s
 	struct class_report_opts o = {
 		.no_similarity = c->no_similarity,
 		.similarity = { .threshold = c->similarity_threshold > 0 ? c->similarity_threshold : 50,
-				.min_run = 24 },
+				.min_run = 24, .sim_c = getenv("IPCGRADE_SIM_C") },
 		.gradebook = { .roster = c->roster, .submission_times = c->submission_times,
 			       .due = (time_t)c->due, .penalty_per_day = c->late_penalty },
 	};
@@ -571,6 +571,15 @@ int cmd_grade(const struct grade_cmd *c)
 	}
 	diag_release(&d);
 	b.spec = s;
+	{
+		struct gradebook_opts g = { .roster = c->roster, .submission_times = c->submission_times };
+
+		if (gradebook_check(&g, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ipcgrade: %s\n", err);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (submissions_find(s, c->paths, c->npaths, &b.subs, &b.nsubs, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ipcgrade: %s\n", err);
 		rc = EXIT_USAGE;
@@ -745,7 +754,8 @@ static int check_shards(const char *const *dirs, size_t n)
  * the first shard that has one. */
 static int merge_class_report(const char *const *dirs, size_t n, const char *final)
 {
-	struct class_report_opts o = { .similarity = { .threshold = 50, .min_run = 24 } };
+	struct class_report_opts o = { .similarity = { .threshold = 50, .min_run = 24,
+						       .sim_c = getenv("IPCGRADE_SIM_C") } };
 	char *starter = NULL;
 
 	for (size_t i = 0; i < n && !starter; i++) {

@@ -79,7 +79,7 @@ int csv_parse(const char *text, struct csv *out, char *err, size_t errlen)
 		if (quoted) {
 			for (p++;; p++) {
 				if (!*p) {
-					snprintf(err, errlen, "line %zu: a quoted field is not closed", line);
+					snprintf(err, errlen, "%zu: a quoted field is not closed", line);
 					goto fail;
 				}
 				if (*p == '"' && p[1] != '"')
@@ -99,14 +99,14 @@ int csv_parse(const char *text, struct csv *out, char *err, size_t errlen)
 			}
 			p++;
 			if (*p && *p != ',' && *p != '\r' && *p != '\n') {
-				snprintf(err, errlen, "line %zu: text after a closing quote", line);
+				snprintf(err, errlen, "%zu: text after a closing quote", line);
 				goto fail;
 			}
 		} else {
 			size_t n = strcspn(p, ",\r\n");
 
 			if (memchr(p, '"', n)) {
-				snprintf(err, errlen, "line %zu: a quote inside an unquoted field", line);
+				snprintf(err, errlen, "%zu: a quote inside an unquoted field", line);
 				goto fail;
 			}
 			if (flen + n + 1 >= fcap) {

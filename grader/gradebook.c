@@ -121,6 +121,8 @@ static char *lms_user_id(const char *id)
 	return NULL;
 }
 
+static int times_load(const char *path, struct csv *c, char *err, size_t errlen);
+
 struct roster {
 	struct csv csv;
 	int col[C_COUNT];	/* index of each column, -1 absent */
@@ -161,6 +163,30 @@ static int roster_load(const char *path, struct roster *r, char *err, size_t err
 		csv_free(&r->csv);
 		return -1;
 	}
+	return 0;
+}
+
+int gradebook_check(const struct gradebook_opts *o, char *err, size_t errlen)
+{
+	struct roster r = { 0 };
+	struct csv times = { 0 };
+
+	if (o->roster && roster_load(o->roster, &r, err, errlen) < 0)
+		return -1;
+	csv_free(&r.csv);
+	if (o->submission_times && times_load(o->submission_times, &times, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < times.nrows; i++) {
+		time_t t;
+
+		if (times.ncols[i] < 2 || gradebook_parse_time(times.rows[i][1], &t) < 0) {
+			snprintf(err, errlen, "%s:%zu: not 'id,time' with a time YYYY-MM-DD[THH:MM[:SS]][Z]",
+				 o->submission_times, i + 1);
+			csv_free(&times);
+			return -1;
+		}
+	}
+	csv_free(&times);
 	return 0;
 }
 

@@ -47,7 +47,7 @@ struct csv {
 	size_t *ncols;
 	size_t nrows;
 };
-/* Parse a whole file's text; 0, or -1 with "line N: ..." in err. */
+/* Parse a whole file's text; 0, or -1 with "LINE: ..." in err. */
 int csv_parse(const char *text, struct csv *out, char *err, size_t errlen);
 void csv_free(struct csv *c);
 
@@ -75,7 +75,8 @@ int similarity_bundle_starter(const struct spec *s, const char *outdir, char *er
 struct similarity_opts {
 	double threshold;	/* percent; pairs at or above it are listed */
 	unsigned min_run;	/* sim_c -r: tokens in the shortest run counted */
-	const char *sim_c;	/* the program (NULL: "sim_c" on PATH) */
+	const char *sim_c;	/* the program (NULL: "sim_c" on PATH; grade and merge
+				 * take $IPCGRADE_SIM_C) */
 	const char *starter;	/* a starter bundle (NULL: OUTDIR/SIMILARITY_STARTER) */
 };
 /* Compare every student of outdir with sim_c; write similarity.csv and
@@ -92,6 +93,8 @@ struct gradebook_opts {
 	const char *assignment_column;	/* Canvas/Moodle column name (NULL: the assignment) */
 };
 int gradebook_write(const char *outdir, const struct gradebook_opts *o, char *err, size_t errlen);
+/* Whether the roster and the times file can be used (before grading). */
+int gradebook_check(const struct gradebook_opts *o, char *err, size_t errlen);
 /* YYYY-MM-DD[(T| )HH:MM[:SS]][Z]: local time, UTC with Z; a bare date is
  * its last second. 0 or -1. */
 int gradebook_parse_time(const char *s, time_t *out);

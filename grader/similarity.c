@@ -13,7 +13,9 @@
  * min_run tokens that two files share, with its lines in both. Runs of a
  * student that also match the starter (more than half of their lines
  * inside a run shared with the starter) are the handout's, not the
- * student's, and are dropped. What is left, the shared tokens, is
+ * student's, and are dropped; of the others, the share of their lines
+ * that lie in the starter's runs is not counted. What is left, the shared
+ * tokens, is
  * divided by the smaller of the two students' own token counts (their
  * tokens less those matching the starter): a pair at 100% means the
  * smaller submission is all in the larger one. Pairs at or above the
@@ -582,8 +584,11 @@ int similarity_run(const char *outdir, const struct similarity_opts *o, char *er
 		for (size_t q = 0; q < r && !dup; q++)
 			dup = runs[q].a == x->a && runs[q].b == x->b && runs[q].ra.from == x->ra.from &&
 			      runs[q].ra.to == x->ra.to && runs[q].rb.from == x->rb.from && runs[q].rb.to == x->rb.to;
-		if (dup || 2 * starter_lines(&fi[x->a], x->ra) > x->ra.to - x->ra.from + 1 ||
-		    2 * starter_lines(&fi[x->b], x->rb) > x->rb.to - x->rb.from + 1)
+		int la = x->ra.to - x->ra.from + 1, lb = x->rb.to - x->rb.from + 1;
+		double sa = la > 0 ? (double)starter_lines(&fi[x->a], x->ra) / la : 0;
+		double sb = lb > 0 ? (double)starter_lines(&fi[x->b], x->rb) / lb : 0;
+
+		if (dup || sa > 0.5 || sb > 0.5)
 			continue;
 		for (size_t k = 0; k < npairs; k++)
 			if (pairs[k].a == x->a && pairs[k].b == x->b)
@@ -597,7 +602,8 @@ int similarity_run(const char *outdir, const struct similarity_opts *o, char *er
 			p = &pairs[npairs++];
 			*p = (struct pair){ .a = x->a, .b = x->b, .regions = json_array() };
 		}
-		p->tokens += x->ra.tokens;
+		/* What lies in the starter's lines does not count. */
+		p->tokens += (int)((double)x->ra.tokens * (1.0 - (sa > sb ? sa : sb)) + 0.5);
 		json_array_append_new(p->regions, json_pack("{s:i, s:i, s:i, s:i, s:i}", "a_from", x->ra.from,
 							    "a_to", x->ra.to, "b_from", x->rb.from, "b_to", x->rb.to,
 							    "tokens", x->ra.tokens));
