@@ -7,6 +7,7 @@
 #   make lint       cppcheck and clang-tidy
 #   make fuzz       libFuzzer targets for the spec loader and the matchers
 #   make bench      the benchmarks (tracing cost, batch grading)
+#   make report-screenshot  docs/report-screenshot.png, the class report of the demo class
 #   make install    PREFIX=/usr/local DESTDIR=
 
 VERSION   := 0.1.0
@@ -54,7 +55,7 @@ HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
 
 IPCGRADE    := $(BUILD)/ipcgrade
 
-.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test lint fuzz fuzz-programs bench bench-trace bench-batch install clean
+.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test slurm-test report-screenshot lint fuzz fuzz-programs bench bench-trace bench-batch install clean
 .DELETE_ON_ERROR:
 
 all: $(IPCGRADE)
@@ -119,13 +120,31 @@ demo: deps
 test: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(BUILD) && tests/hostcheck.sh snapshot $(BUILD)/hostcheck.before
-	@rc=0; $(MAKE) --no-print-directory unit e2e hostile selftest docker-test || rc=1; \
+	@rc=0; $(MAKE) --no-print-directory unit e2e hostile selftest docker-test slurm-test || rc=1; \
 	  tests/hostcheck.sh compare $(BUILD)/hostcheck.before || rc=1; exit $$rc
 
 # The container image, where a Docker engine is reachable (SKIPPED otherwise).
 docker-test:
 	@if [ -n "$(SANITIZE)" ]; then echo "docker-test: SKIPPED under sanitizers (the image is built without them)"; \
 	else docker/test.sh; fi
+
+# Sharding on a real one-node Slurm (SKIPPED where it cannot start).
+slurm-test: $(IPCGRADE)
+	@if [ -n "$(SANITIZE)" ]; then echo "slurm-test: SKIPPED under sanitizers (the jobs would run the sanitized binary for minutes)"; \
+	else tests/slurm/run.sh $(IPCGRADE); fi
+
+# The README's picture of the class report: the demo class graded, its
+# index.html in headless Chromium.
+report-screenshot: $(IPCGRADE)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  tests/demo-class.sh "$$tmp/class" && \
+	  $(IPCGRADE) grade pipe-messages -o "$$tmp/out" "$$tmp/class" >/dev/null && \
+	  mkdir -p "$$tmp/profile" && \
+	  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	    --disable-background-networking --disable-component-update --disable-sync \
+	    --hide-scrollbars --user-data-dir="$$tmp/profile" --window-size=1200,1500 \
+	    --screenshot=docs/report-screenshot.png "file://$$tmp/out/index.html" 2>/dev/null && \
+	  ls -l docs/report-screenshot.png
 
 unit: $(UNIT_BIN)
 	@tests/run-tests.sh $(UNIT_BIN)

@@ -806,6 +806,7 @@ static void student_section(FILE *f, const struct student *s, size_t index)
 {
 	json_t *r = s->report, *b = json_object_get(r, "build"), *t;
 	size_t k;
+	bool drew_passing = false;
 
 	fprintf(f, "<section class=\"student-detail\" id=\"s-%zu\"><h3>", index + 1);
 	html(f, s->id);
@@ -893,7 +894,11 @@ static void student_section(FILE *f, const struct student *s, size_t index)
 			fprintf(f, "</p>\n");
 			wait_for_graph(f, dl);
 		}
-		timeline(f, run);
+		/* Every failing test's run is drawn, of the passing ones only the
+		 * first (they look alike; a class of hundreds stays a few MB). */
+		if (!passed || !drew_passing)
+			timeline(f, run);
+		drew_passing |= passed;
 		if (*jstr(run, "stdout")) {
 			fprintf(f, "<details><summary>output of this run</summary>");
 			pre(f, "stdout", jstr(run, "stdout"), 4096);
@@ -947,6 +952,10 @@ static void source_side(FILE *f, const char *outdir, const char *id, json_t *pai
 	free(path);
 }
 
+/* Bounds for a class where many copied: the page stays a page. */
+#define MAX_PAIRS_LISTED 300
+#define MAX_PAIRS_SHOWN 40
+
 static void similarity_section(FILE *f, const char *outdir, json_t *sim, const struct student *v, size_t n)
 {
 	json_t *pairs = json_object_get(sim, "pairs"), *p;
@@ -980,7 +989,12 @@ static void similarity_section(FILE *f, const char *outdir, json_t *sim, const s
 	json_array_foreach(pairs, k, p) {
 		size_t a = student_index(v, n, jstr(p, "a")), b = student_index(v, n, jstr(p, "b"));
 
-		fprintf(f, "<tr class=\"sim-pair\"><td><a href=\"#pair-%zu\">", k + 1);
+		if (k >= MAX_PAIRS_LISTED)
+			break;
+		if (k < MAX_PAIRS_SHOWN)
+			fprintf(f, "<tr class=\"sim-pair\"><td><a href=\"#pair-%zu\">", k + 1);
+		else
+			fprintf(f, "<tr class=\"sim-pair\"><td><a>");
 		html(f, jstr(p, "a"));
 		fprintf(f, " &amp; ");
 		html(f, jstr(p, "b"));
@@ -990,7 +1004,15 @@ static void similarity_section(FILE *f, const char *outdir, json_t *sim, const s
 		(void)b;
 	}
 	fprintf(f, "</tbody></table>\n");
+	if (json_array_size(pairs) > MAX_PAIRS_LISTED)
+		fprintf(f, "<p class=\"muted\">%zu more pairs are in similarity.csv.</p>\n",
+			json_array_size(pairs) - MAX_PAIRS_LISTED);
 	json_array_foreach(pairs, k, p) {
+		if (k >= MAX_PAIRS_SHOWN) {
+			fprintf(f, "<p class=\"muted\">The %d most similar pairs are shown side by side.</p>\n",
+				MAX_PAIRS_SHOWN);
+			break;
+		}
 		fprintf(f, "<details class=\"pair\" id=\"pair-%zu\"><summary>", k + 1);
 		html(f, jstr(p, "a"));
 		fprintf(f, " &amp; ");
