@@ -325,8 +325,12 @@ static void tests_table(FILE *f, const struct student *v, size_t n)
 					passed++;
 					continue;
 				}
-				json_array_foreach(json_object_get(t, "reasons"), m, r)
+				json_t *why = json_object_get(t, "reasons");
+
+				for (m = 0; m < json_array_size(why); m++) {
+					r = json_array_get(why, m);
 					count_add(&reasons, &nreasons, json_string_value(r) ? json_string_value(r) : "?");
+				}
 				if (json_is_string(json_object_get(t, "message"))) {
 					char *line = first_line(jstr(t, "message"));
 
@@ -391,8 +395,9 @@ static void students_table(FILE *f, const struct student *v, size_t n, bool have
 		size_t k;
 		bool failing = false;
 
-		json_array_foreach(json_object_get(r, "tests"), k, t)
+		json_array_foreach(json_object_get(r, "tests"), k, t) {
 			failing |= !json_is_true(json_object_get(t, "passed"));
+		}
 		fprintf(f, "<tr class=\"student\" data-status=\"%s\" data-failing=\"%d\" data-similar=\"%d\">"
 			"<td data-v=\"", v[i].status, failing, v[i].sim_best >= 0);
 		html(f, v[i].id);
@@ -546,8 +551,9 @@ static void scale_init(struct scale *sc, json_t *events, double span)
 	if (!sc->t)
 		return;
 	sc->t[n++] = 0;
-	json_array_foreach(events, k, e)
+	json_array_foreach(events, k, e) {
 		sc->t[n++] = jnum(e, "t_us");
+	}
 	sc->t[n++] = span;
 	qsort(sc->t, n, sizeof(double), by_double);
 	for (size_t i = 0; i < n; i++)
@@ -857,11 +863,12 @@ static void student_section(FILE *f, const struct student *s, size_t index)
 		if (json_is_true(json_object_get(t, "skipped")))
 			continue;
 		/* The run to draw: the first that failed, else the first. */
-		json_array_foreach(runs, j, x)
+		json_array_foreach(runs, j, x) {
 			if (!run && !json_is_true(json_object_get(x, "passed"))) {
 				run = x;
 				shown = j;
 			}
+		}
 		if (!run) {
 			run = json_array_get(runs, 0);
 			shown = 0;
@@ -931,9 +938,10 @@ static void source_side(FILE *f, const char *outdir, const char *id, json_t *pai
 		size_t len = strcspn(p, "\n");
 		int mark = 0;
 
-		json_array_foreach(regions, k, reg)
+		json_array_foreach(regions, k, reg) {
 			if (line >= jnum(reg, from_key) && line <= jnum(reg, to_key))
 				mark = 1 + (int)(k % 2);
+		}
 		fprintf(f, "%4d ", line);
 		if (mark)
 			fprintf(f, "<mark class=\"m%d\">", mark);
