@@ -275,6 +275,20 @@ static inline void tu_fixture_header(const char *path, struct fixture_header *h)
 		fail_msg("%s", err);
 }
 
+/* Run a shell command made with printf; fail the test when it fails. */
+static inline void tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline void tu_sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
+}
+
 /* The message printed when a feature is missing: cmocka's skip() shows
  * SKIPPED; the reason goes to stderr first, so it is never silent. */
 #define TU_SKIP(...) do { fprintf(stderr, "SKIPPED: "); fprintf(stderr, __VA_ARGS__); \

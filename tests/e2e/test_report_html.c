@@ -23,19 +23,6 @@ static int nstudents;
 #define HOSTILE_ID2 "\"><svg onload=alert(5)>"
 #define HOSTILE_FILE "<b onmouseover=alert(4)>.h"
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -87,7 +74,7 @@ static int setup(void **state)
 
 	assert_non_null(getcwd(src, sizeof(src)));
 	root = strdup(mkdtemp(tmpl));
-	sh("%s/tests/demo-class.sh %s/class", src, root);
+	tu_sh("%s/tests/demo-class.sh %s/class", src, root);
 	/* Hostile ids: one prints hostile output, one is a near copy of a
 	 * solution (so it is shown side by side) with a hostile file name. */
 	snprintf(path, sizeof(path), "%s/class/%s", root, HOSTILE_ID);
@@ -132,7 +119,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	if (!getenv("KEEP"))
-		sh("rm -rf '%s'", root);
+		tu_sh("rm -rf '%s'", root);
 	free(root);
 	free(page);
 	return 0;
@@ -207,7 +194,7 @@ static struct proc_out browse(const char *exe, const char *const *extra, const c
 	argv[n] = NULL;
 	struct proc_out r = tu_run(argv, NULL, 120000);
 
-	sh("rm -rf '%s'", profile);
+	tu_sh("rm -rf '%s'", profile);
 	return r;
 }
 
