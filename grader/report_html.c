@@ -506,12 +506,14 @@ static int obj_of(struct obj **o, size_t *n, const char *key)
 	return (int)(*n)++;
 }
 
-/* Whether a call moves data or a token out of the process (an arrow to
- * the object) rather than into it. */
+/* Whether a call makes the object, or moves data or a token out of the
+ * process (an arrow to the object), rather than taking from it. */
 static bool call_gives(const char *call)
 {
 	static const char *const gives[] = { "write", "writev", "mq_send", "mq_timedsend", "msgsnd",
-					     "sem_post", "semop", "pwrite64", "sendmsg", "send", NULL };
+					     "sem_post", "semop", "pwrite64", "sendmsg", "send", "pipe",
+					     "pipe2", "mkfifo", "shm_open", "sem_open", "mq_open", "shmget",
+					     "semget", "msgget", "mmap", "sem_init", NULL };
 
 	for (size_t i = 0; gives[i]; i++)
 		if (strcmp(call, gives[i]) == 0)
@@ -964,7 +966,7 @@ static void source_side(FILE *f, const char *outdir, const char *id, json_t *pai
 #define MAX_PAIRS_LISTED 300
 #define MAX_PAIRS_SHOWN 40
 
-static void similarity_section(FILE *f, const char *outdir, json_t *sim, const struct student *v, size_t n)
+static void similarity_section(FILE *f, const char *outdir, json_t *sim)
 {
 	json_t *pairs = json_object_get(sim, "pairs"), *p;
 	size_t k;
@@ -995,8 +997,6 @@ static void similarity_section(FILE *f, const char *outdir, json_t *sim, const s
 	fprintf(f, "<table id=\"similar-pairs\"><thead><tr><th>students</th><th>similarity</th>"
 		"<th>shared tokens</th></tr></thead><tbody>\n");
 	json_array_foreach(pairs, k, p) {
-		size_t a = student_index(v, n, jstr(p, "a")), b = student_index(v, n, jstr(p, "b"));
-
 		if (k >= MAX_PAIRS_LISTED)
 			break;
 		if (k < MAX_PAIRS_SHOWN)
@@ -1008,8 +1008,6 @@ static void similarity_section(FILE *f, const char *outdir, json_t *sim, const s
 		html(f, jstr(p, "b"));
 		fprintf(f, "</a></td><td class=\"n\">%.0f%%</td><td class=\"n\">%lld</td></tr>\n", jnum(p, "percent"),
 			(long long)json_integer_value(json_object_get(p, "tokens")));
-		(void)a;
-		(void)b;
 	}
 	fprintf(f, "</tbody></table>\n");
 	if (json_array_size(pairs) > MAX_PAIRS_LISTED)
@@ -1115,7 +1113,7 @@ int report_html_write(const char *outdir, char *err, size_t errlen)
 	histogram(f, v, n);
 	tests_table(f, v, n);
 	students_table(f, v, n, sim != NULL);
-	similarity_section(f, outdir, sim, v, n);
+	similarity_section(f, outdir, sim);
 	fprintf(f, "<h2 id=\"details\">Each student</h2>\n");
 	for (size_t i = 0; i < n; i++)
 		student_section(f, &v[i], i);
