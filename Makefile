@@ -137,7 +137,7 @@ slurm-test: $(IPCGRADE)
 # index.html in headless Chromium.
 report-screenshot: $(IPCGRADE)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	  tests/demo-class.sh "$$tmp/class" && \
+	  tests/demo-class.sh "$$tmp/class" $(IPCGRADE) && \
 	  $(IPCGRADE) grade pipe-messages -o "$$tmp/out" "$$tmp/class" >/dev/null && \
 	  mkdir -p "$$tmp/profile" && \
 	  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \

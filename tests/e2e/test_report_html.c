@@ -74,7 +74,7 @@ static int setup(void **state)
 
 	assert_non_null(getcwd(src, sizeof(src)));
 	root = strdup(mkdtemp(tmpl));
-	tu_sh("%s/tests/demo-class.sh %s/class", src, root);
+	tu_sh("%s/tests/demo-class.sh %s/class '%s'", src, root, tu_ipcgrade());
 	/* Hostile ids: one prints hostile output, one is a near copy of a
 	 * solution (so it is shown side by side) with a hostile file name. */
 	snprintf(path, sizeof(path), "%s/class/%s", root, HOSTILE_ID);
