@@ -7,8 +7,10 @@
  * read or write ends (fd links plus fdinfo flags), futex addresses mapped
  * through /proc/PID/maps to the shared object (a named semaphore's name,
  * a shared mapping, or private memory, which nobody else can ever post),
- * System V ids, queues by name, children for wait4. Pipe ends and wait4
- * give "waits for" edges; a cycle among them is printed as one.
+ * System V ids, queues by name, children for wait4. Each explanation
+ * adds "waits for" edges to a wait-for graph (waitgraph.c); a cycle in
+ * it is printed as one. Every table here grows with the box: a deadlock
+ * of thousands of processes is explained like one of two.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -26,9 +28,6 @@
 
 #include "internal.h"
 
-#define MAX_PROCS 256
-#define MAX_FDS 4096
-
 struct fd_entry {
 	int box_pid;
 	int fd;
@@ -37,8 +36,6 @@ struct fd_entry {
 	int accmode;		/* O_RDONLY, O_WRONLY, O_RDWR */
 	char link[96];
 };
-
-#define MAX_MAPS 64
 
 /* A shared mapping of a process: the object is (dev, ino). */
 struct mapping {
@@ -56,10 +53,8 @@ struct node {
 	char state;
 	struct hx_syscall_state sc;
 	enum hx_wait_kind kind;
-	int edges[MAX_PROCS];	/* box pids this one waits for */
-	int nedges;
-	struct mapping maps[MAX_MAPS];	/* its shared mappings */
-	int nmaps;
+	struct mapping *maps;	/* its shared mappings */
+	size_t nmaps, cmaps;
 	/* futex waits: the mapping and offset of the futex word */
 	bool futex_obj;
 	struct mapping fmap;
@@ -69,28 +64,44 @@ struct node {
 };
 
 struct analysis {
-	struct node nodes[MAX_PROCS];
+	struct node *nodes;	/* in box pid order; node i is graph node i */
 	int n;
+	size_t cnodes;
 	struct fd_entry *fds;
 	int nfds;
+	size_t cfds;
+	struct hx_waitgraph graph;
 	struct hx_tracer *t;
 };
 
-static struct node *node_of(struct analysis *an, int box_pid)
+static int by_box_pid(const void *a, const void *b)
 {
-	for (int i = 0; i < an->n; i++)
-		if (an->nodes[i].box_pid == box_pid)
-			return &an->nodes[i];
-	return NULL;
+	const struct node *x = a, *y = b;
+
+	return (x->box_pid > y->box_pid) - (x->box_pid < y->box_pid);
 }
 
-static void add_edge(struct node *from, int to)
+static struct node *node_of(struct analysis *an, int box_pid)
 {
-	for (int i = 0; i < from->nedges; i++)
-		if (from->edges[i] == to)
-			return;
-	if (from->nedges < MAX_PROCS)
-		from->edges[from->nedges++] = to;
+	struct node key = { .box_pid = box_pid };
+
+	return an->n ? bsearch(&key, an->nodes, (size_t)an->n, sizeof(key), by_box_pid) : NULL;
+}
+
+/* from waits for the process of box pid to (when it is blocked too). */
+static void add_edge(struct analysis *an, const struct node *from, int to)
+{
+	const struct node *t = node_of(an, to);
+
+	if (t)
+		hx_waitgraph_add_edge(&an->graph, (size_t)(from - an->nodes), (size_t)(t - an->nodes));
+}
+
+/* Room for one int per node, for lists of box pids; NULL when out of
+ * memory (the lists then stay empty). */
+static int *pid_list(const struct analysis *an)
+{
+	return calloc((size_t)an->n + 1, sizeof(int));
 }
 
 static void collect_fds(struct analysis *an, const struct node *nd)
@@ -103,12 +114,17 @@ static void collect_fds(struct analysis *an, const struct node *nd)
 	d = opendir(dir);
 	if (!d)
 		return;
-	while ((e = readdir(d)) && an->nfds < MAX_FDS) {
+	while ((e = readdir(d))) {
 		char path[128], info[512];
 		struct stat st;
 
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
+		struct fd_entry *grown = hx_grow(an->fds, &an->cfds, (size_t)an->nfds + 1, sizeof(*grown));
+
+		if (!grown)
+			break;
+		an->fds = grown;
 		struct fd_entry *f = &an->fds[an->nfds];
 		int fd = atoi(e->d_name);
 
@@ -263,8 +279,14 @@ static void collect_maps(struct node *nd)
 			nd->fmap = m;
 			nd->foff = nd->sc.args[0] - m.lo + m.off;
 		}
-		if (m.shared && nd->nmaps < MAX_MAPS)
-			nd->maps[nd->nmaps++] = m;
+		if (!m.shared)
+			continue;
+		struct mapping *grown = hx_grow(nd->maps, &nd->cmaps, nd->nmaps + 1, sizeof(*grown));
+
+		if (!grown)
+			break;
+		nd->maps = grown;
+		nd->maps[nd->nmaps++] = m;
 	}
 	if (f)
 		fclose(f);
@@ -272,7 +294,7 @@ static void collect_maps(struct node *nd)
 
 static bool maps_object(const struct node *nd, dev_t dev, ino_t ino)
 {
-	for (int i = 0; i < nd->nmaps; i++)
+	for (size_t i = 0; i < nd->nmaps; i++)
 		if (nd->maps[i].dev == dev && nd->maps[i].ino == ino)
 			return true;
 	return false;
@@ -349,9 +371,9 @@ static void describe_futex(struct analysis *an, struct node *nd, struct hx_block
 	}
 	/* Who could wake it: the processes sharing the object that do not
 	 * wait on this very word themselves. */
-	int who[MAX_PROCS], n = 0;
+	int *who = pid_list(an), n = 0;
 
-	for (int i = 0; i < an->n; i++) {
+	for (int i = 0; i < an->n && who; i++) {
 		struct node *o = &an->nodes[i];
 
 		if (o == nd || !maps_object(o, m->dev, m->ino))
@@ -359,21 +381,22 @@ static void describe_futex(struct analysis *an, struct node *nd, struct hx_block
 		if (o->futex_obj && o->fmap.dev == m->dev && o->fmap.ino == m->ino && o->foff == nd->foff)
 			continue;
 		who[n++] = o->box_pid;
-		add_edge(nd, o->box_pid);
+		add_edge(an, nd, o->box_pid);
 	}
 	if (n == 0) {
 		hx_str_printf(s, "; every process sharing it waits on it too, so none will post it.");
-		return;
+	} else {
+		hx_str_printf(s, "; only ");
+		list_pids(s, who, n, nd->box_pid);
+		hx_str_printf(s, " could post it, and %s blocked too.", n == 1 ? "it is" : "they are");
 	}
-	hx_str_printf(s, "; only ");
-	list_pids(s, who, n, nd->box_pid);
-	hx_str_printf(s, " could post it, and %s blocked too.", n == 1 ? "it is" : "they are");
+	free(who);
 }
 
 static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b, struct hx_str *s)
 {
 	const unsigned long *a = nd->sc.args;
-	int ends[MAX_PROCS];
+	int *ends = pid_list(an);
 
 	b->pid = nd->box_pid;
 	b->blocked_in = hx_strdup(nd->kind == HX_WAIT_STOPPED ? "stopped" : call_name(nd->sc.nr));
@@ -381,6 +404,7 @@ static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b,
 		b->object = hx_strdup("a signal");
 		hx_str_printf(s, "pid %d is stopped (SIGSTOP or similar) and no running process will "
 			      "continue it.", nd->box_pid);
+		free(ends);
 		return;
 	}
 	switch (nd->sc.nr) {
@@ -400,10 +424,10 @@ static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b,
 		bool socket = strncmp(fe->link, "socket:", 7) == 0;
 		/* A socket's peer end is the other socket of the pair: any
 		 * holder of either could write; we only know this one. */
-		int n = holders(an, fe, reading, ends, MAX_PROCS);
+		int n = ends ? holders(an, fe, reading, ends, an->n + 1) : 0;
 
 		for (int i = 0; i < n; i++)
-			add_edge(nd, ends[i]);
+			add_edge(an, nd, ends[i]);
 		if (reading) {
 			hx_str_printf(s, "pid %d waits to read %s", nd->box_pid, fe->link);
 			if (socket) {
@@ -438,22 +462,24 @@ static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b,
 		break;
 	}
 	case SYS_wait4: case SYS_waitid: {
-		static pid_t kids[MAX_PROCS];
-		int nk = hx_proc_children(nd->host_pid, kids, MAX_PROCS), nlive = 0;
-		int live[MAX_PROCS];
+		struct hx_pids kids = { 0 };
+		int nlive = 0;
+		int *live = ends;	/* the live children: at most one per node */
 		int want = nd->sc.nr == SYS_wait4 ? (int)a[0] : -1;
 
-		for (int i = 0; i < nk; i++) {
-			int bp = hx_tracer_box_pid(an->t, kids[i]);
+		hx_proc_children(nd->host_pid, &kids);
+		for (size_t i = 0; i < kids.n && live; i++) {
+			int bp = hx_tracer_box_pid(an->t, kids.v[i]);
 			struct node *cn = node_of(an, bp);
 
 			if (!cn)
 				continue;	/* a zombie, or not ours */
-			if (want > 0 && hx_proc_nspid(kids[i]) != want && kids[i] != want)
+			if (want > 0 && hx_proc_nspid(kids.v[i]) != want && kids.v[i] != want)
 				continue;
 			live[nlive++] = bp;
-			add_edge(nd, bp);
+			add_edge(an, nd, bp);
 		}
+		hx_pids_release(&kids);
 		if (nlive == 0) {
 			b->object = hx_strdup("a child");
 			hx_str_printf(s, "pid %d waits in %s for a child.", nd->box_pid, b->blocked_in);
@@ -483,19 +509,19 @@ static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b,
 			hx_str_printf(s, " (semaphore %d, operation %+d)", ops[0].sem_num, ops[0].sem_op);
 		/* Any process could change it by id; those waiting on the same
 		 * semaphore will not. */
-		int who[MAX_PROCS], n = 0;
+		int n = 0;
 
-		for (int i = 0; i < an->n; i++) {
+		for (int i = 0; i < an->n && ends; i++) {
 			struct node *o = &an->nodes[i];
 
 			if (o == nd || (o->semid == nd->semid && o->semnum == nd->semnum))
 				continue;
-			who[n++] = o->box_pid;
-			add_edge(nd, o->box_pid);
+			ends[n++] = o->box_pid;
+			add_edge(an, nd, o->box_pid);
 		}
 		if (n) {
 			hx_str_printf(s, "; the other processes (");
-			list_pids(s, who, n, nd->box_pid);
+			list_pids(s, ends, n, nd->box_pid);
 			hx_str_printf(s, ") are blocked too, so none will change it.");
 		} else {
 			hx_str_printf(s, ", and no other process will change it.");
@@ -518,15 +544,15 @@ static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b,
 		b->object = hx_strdup_printf("message queue %s", name);
 		hx_str_printf(s, "pid %d waits to %s message queue %s, which is %s", nd->box_pid,
 			      recv ? "receive from" : "send to", name, recv ? "empty" : "full");
-		if (fe) {
-			int n = holders(an, fe, recv, ends, MAX_PROCS);
+		if (fe && ends) {
+			int n = holders(an, fe, recv, ends, an->n + 1);
 			int m = 0;
 
 			for (int i = 0; i < n; i++)
 				if (ends[i] != nd->box_pid)
 					ends[m++] = ends[i];
 			for (int i = 0; i < m; i++)
-				add_edge(nd, ends[i]);
+				add_edge(an, nd, ends[i]);
 			if (m) {
 				hx_str_printf(s, "; it is open for %s in ", recv ? "writing" : "reading");
 				list_pids(s, ends, m, nd->box_pid);
@@ -552,7 +578,7 @@ static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b,
 		/* Any other process could open the other end. */
 		for (int i = 0; i < an->n; i++)
 			if (an->nodes[i].box_pid != nd->box_pid)
-				add_edge(nd, an->nodes[i].box_pid);
+				add_edge(an, nd, an->nodes[i].box_pid);
 		break;
 	}
 	default:
@@ -560,45 +586,53 @@ static void describe(struct analysis *an, struct node *nd, struct hx_blocked *b,
 		hx_str_printf(s, "pid %d waits in %s with no timeout.", nd->box_pid, b->blocked_in);
 		break;
 	}
+	free(ends);
 }
 
-/* Depth-first search for a cycle through the wait-for edges. */
-static bool find_cycle(struct analysis *an, int at, int *stack, int depth, int *on,
-		       int **cycle, size_t *len)
+/* One node per blocked process of the box: its first live thread
+ * stands for it. */
+static void collect_nodes(struct analysis *an, pid_t init_pid)
 {
-	struct node *nd = node_of(an, at);
+	struct hx_pids pids = { 0 }, tids = { 0 };
 
-	if (!nd || depth >= MAX_PROCS)
-		return false;
-	stack[depth] = at;
-	on[at % (MAX_PROCS * 4)] = depth + 1;
-	for (int i = 0; i < nd->nedges; i++) {
-		int next = nd->edges[i];
-		int pos = on[next % (MAX_PROCS * 4)];
+	hx_proc_descendants(init_pid, &pids);	/* empty when the box is gone */
+	for (size_t i = 0; i < pids.n; i++) {
+		struct node *grown = hx_grow(an->nodes, &an->cnodes, (size_t)an->n + 1, sizeof(*grown));
 
-		if (pos && stack[pos - 1] == next) {
-			size_t n = (size_t)depth - (size_t)(pos - 1) + 1;
+		if (!grown)
+			break;
+		an->nodes = grown;
+		struct node *nd = &an->nodes[an->n];
 
-			if (n > MAX_PROCS)
-				return false;
-			*len = n;
-			*cycle = calloc(MAX_PROCS + 1, sizeof(int));
-			if (!*cycle)
-				return false;
-			for (size_t k = 0; k < *len; k++)
-				(*cycle)[k] = stack[pos - 1 + (int)k];
-			return true;
+		hx_proc_threads(pids.v[i], &tids);
+		memset(nd, 0, sizeof(*nd));
+		nd->host_pid = pids.v[i];
+		nd->box_pid = hx_tracer_box_pid(an->t, pids.v[i]);
+		for (size_t j = 0; j < tids.n; j++) {
+			struct hx_proc_stat st;
+
+			if (hx_proc_stat(pids.v[i], tids.v[j], &st) < 0 || st.state == 'Z' || st.state == 'X')
+				continue;
+			nd->tid = tids.v[j];
+			nd->state = st.state;
+			hx_read_syscall(pids.v[i], tids.v[j], &nd->sc);
+			nd->kind = hx_classify_wait(st.state, &nd->sc);
+			break;
 		}
-		if (!pos && find_cycle(an, next, stack, depth + 1, on, cycle, len))
-			return true;
+		if (nd->tid && nd->box_pid > 0)
+			an->n++;
 	}
-	on[at % (MAX_PROCS * 4)] = 0;
-	return false;
+	hx_pids_release(&pids);
+	hx_pids_release(&tids);
+	/* Report in box pid order. */
+	if (an->n)
+		qsort(an->nodes, (size_t)an->n, sizeof(an->nodes[0]), by_box_pid);
+	for (int i = 0; i < an->n; i++)
+		hx_waitgraph_add_node(&an->graph, an->nodes[i].box_pid);
 }
 
 struct hx_deadlock *hx_deadlock_explain(pid_t init_pid, struct hx_tracer *t, unsigned after_ms)
 {
-	static pid_t pids[MAX_PROCS];
 	struct analysis *an = calloc(1, sizeof(*an));
 	struct hx_deadlock *d = calloc(1, sizeof(*d));
 	struct hx_str s;
@@ -609,47 +643,13 @@ struct hx_deadlock *hx_deadlock_explain(pid_t init_pid, struct hx_tracer *t, uns
 		return NULL;
 	}
 	an->t = t;
-	an->fds = calloc(MAX_FDS, sizeof(*an->fds));
+	hx_waitgraph_init(&an->graph);
 	hx_tracer_discover(t);
-	int n = hx_proc_descendants(init_pid, pids, MAX_PROCS);
-
-	for (int i = 0; i < n && an->n < MAX_PROCS; i++) {
-		pid_t tids[64];
-		int nt = hx_proc_threads(pids[i], tids, 64);
-		struct node *nd = &an->nodes[an->n];
-
-		memset(nd, 0, sizeof(*nd));
-		nd->host_pid = pids[i];
-		nd->box_pid = hx_tracer_box_pid(t, pids[i]);
-		/* One node per process: its first live thread stands for it. */
-		for (int j = 0; j < nt; j++) {
-			struct hx_proc_stat st;
-
-			if (hx_proc_stat(pids[i], tids[j], &st) < 0 || st.state == 'Z' || st.state == 'X')
-				continue;
-			nd->tid = tids[j];
-			nd->state = st.state;
-			hx_read_syscall(pids[i], tids[j], &nd->sc);
-			nd->kind = hx_classify_wait(st.state, &nd->sc);
-			break;
-		}
-		if (nd->tid && nd->box_pid > 0)
-			an->n++;
-	}
-	/* Report in box pid order. */
-	for (int i = 0; i < an->n; i++)
-		for (int j = i + 1; j < an->n; j++)
-			if (an->nodes[j].box_pid < an->nodes[i].box_pid) {
-				struct node tmp = an->nodes[i];
-
-				an->nodes[i] = an->nodes[j];
-				an->nodes[j] = tmp;
-			}
+	collect_nodes(an, init_pid);
 	for (int i = 0; i < an->n; i++) {
 		struct node *nd = &an->nodes[i];
 
-		if (an->fds)
-			collect_fds(an, nd);
+		collect_fds(an, nd);
 		collect_maps(nd);
 		nd->semid = nd->semnum = -1;
 		if (nd->sc.nr == SYS_semop || nd->sc.nr == SYS_semtimedop) {
@@ -675,15 +675,7 @@ struct hx_deadlock *hx_deadlock_explain(pid_t init_pid, struct hx_tracer *t, uns
 		d->procs[i].detail = hx_str_steal(&detail);
 		d->nprocs++;
 	}
-	{
-		int stack[MAX_PROCS], on[MAX_PROCS * 4];
-
-		for (int i = 0; i < an->n && !d->cycle; i++) {
-			memset(on, 0, sizeof(on));
-			find_cycle(an, an->nodes[i].box_pid, stack, 0, on, &d->cycle, &d->cycle_len);
-		}
-	}
-	if (d->cycle) {
+	if (hx_waitgraph_find_cycle(&an->graph, &d->cycle, &d->cycle_len) == 0 && d->cycle) {
 		hx_str_printf(&s, "They wait for each other in a cycle: ");
 		for (size_t i = 0; i < d->cycle_len; i++)
 			hx_str_printf(&s, "pid %d -> ", d->cycle[i]);
@@ -693,7 +685,11 @@ struct hx_deadlock *hx_deadlock_explain(pid_t init_pid, struct hx_tracer *t, uns
 	while (s.len && s.s[s.len - 1] == ' ')
 		s.s[--s.len] = '\0';
 	d->explanation = hx_str_steal(&s);
+	for (int i = 0; i < an->n; i++)
+		free(an->nodes[i].maps);
+	free(an->nodes);
 	free(an->fds);
+	hx_waitgraph_release(&an->graph);
 	free(an);
 	return d;
 }

@@ -35,6 +35,17 @@ int hx_write_file(const char *path, const char *text);
 /* malloc'd formatted string; NULL only when out of memory. */
 char *hx_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *hx_strdup(const char *s);
+/* Room for need elements of elem bytes in arr, whose capacity *cap is
+ * doubled as needed: the array (maybe moved), or NULL when out of memory;
+ * arr is then unchanged and still the caller's. */
+void *hx_grow(void *arr, size_t *cap, size_t need, size_t elem);
+/* A growable list of pids (or thread ids); all zero is an empty list. */
+struct hx_pids {
+	pid_t *v;
+	size_t n, cap;
+};
+int hx_pids_add(struct hx_pids *l, pid_t pid);	/* 0 or -ENOMEM */
+void hx_pids_release(struct hx_pids *l);	/* frees; l is empty after */
 /* A growable string with a hard cap (curl's dynbuf idea). */
 struct hx_str {
 	char *s;
@@ -58,17 +69,30 @@ struct hx_proc_stat {
 	unsigned long long utime, stime, cutime, cstime;	/* clock ticks */
 	char comm[32];
 };
+/* Parse one line of /proc/PID/stat (a pure function); -EINVAL when it is
+ * not one or ends before the fields above. */
+int hx_proc_parse_stat(const char *line, struct hx_proc_stat *st);
+/* /proc/PID/stat, or /proc/PID/task/TID/stat with tid > 0; -errno. */
 int hx_proc_stat(pid_t pid, pid_t tid, struct hx_proc_stat *st);
 /* The tgid of a thread, or -errno. */
 pid_t hx_proc_tgid(pid_t tid);
 /* The innermost pid-namespace pid of a process (NSpid's last field). */
 pid_t hx_proc_nspid(pid_t pid);
-/* Children of every thread of pid into out[]; returns count or -errno. */
-int hx_proc_children(pid_t pid, pid_t *out, int max);
-/* All descendants (processes) of root, root excluded; returns count. */
-int hx_proc_descendants(pid_t root, pid_t *out, int max);
-/* Thread ids of a process; returns count or -errno. */
-int hx_proc_threads(pid_t pid, pid_t *out, int max);
+/* The lists below replace what out held, grow as needed (so any number
+ * of processes is seen), and return their length (out->n), or -errno
+ * with out empty; out stays the caller's, to release with
+ * hx_pids_release. */
+/* Children of every thread of pid. */
+int hx_proc_children(pid_t pid, struct hx_pids *out);
+/* How many children the threads of pid have, or -errno; reads the same
+ * files as hx_proc_children and keeps nothing. */
+int hx_proc_count_children(pid_t pid);
+/* All descendants (processes) of root, root excluded, breadth-first. */
+int hx_proc_descendants(pid_t root, struct hx_pids *out);
+/* Thread ids of a process. */
+int hx_proc_threads(pid_t pid, struct hx_pids *out);
+/* The kernel's largest pid_max: no process tree is larger. */
+#define HX_PID_MAX 4194304
 /* Read len bytes at addr of another process (process_vm_readv). */
 ssize_t hx_proc_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len);
 /* Read a NUL-terminated string (at most size-1 bytes); returns len or -errno. */
@@ -77,6 +101,14 @@ ssize_t hx_proc_read_string(pid_t pid, uint64_t addr, char *buf, size_t size);
 ssize_t hx_proc_fd_link(pid_t pid, int fd, char *buf, size_t size);
 /* Voluntary + involuntary context switches of a thread (progress probe). */
 unsigned long long hx_proc_ctxt_switches(pid_t pid, pid_t tid);
+
+/* ---- result.c: filling a result -------------------------------------- */
+
+/* A process the run left running (box pid, 0 when unknown); a copy of
+ * comm is kept. Out of memory drops it. */
+void hx_result_add_leftover(struct hx_result *res, int box_pid, const char *comm);
+/* An IPC object the run left behind; copies are kept. */
+void hx_result_add_ipc_left(struct hx_result *res, const char *kind, const char *name);
 
 /* ---- probe.c --------------------------------------------------------- */
 
@@ -206,7 +238,7 @@ struct hx_policy_rule {
 extern const struct hx_policy_rule hx_policy_rules[];
 extern const size_t hx_policy_nrules;
 
-/* ---- box_init.c: the box's pid 1 ------------------------------------ */
+/* ---- box_init.c: the box's pid 1 (and box_fs.c, box_child.c) --------- */
 
 /* Messages on the control socket (SOCK_SEQPACKET) between supervisor and
  * box init. Each is one fixed-size struct. */
@@ -235,7 +267,7 @@ struct hx_msg {
 struct hx_child_err {
 	int stage;		/* enum hx_setup_stage */
 	int err;		/* errno */
-	int line;		/* box_init.c line of the failing step, or 0 */
+	int line;		/* box_fs.c line of the failing step, or 0 */
 };
 enum hx_setup_stage {
 	HX_STAGE_GO = 1, HX_STAGE_MOUNT, HX_STAGE_PIVOT, HX_STAGE_NET, HX_STAGE_UID,
@@ -280,6 +312,22 @@ struct hx_box_plan {
 /* The init's body; never returns. */
 void hx_box_init_main(const struct hx_box_plan *plan) __attribute__((noreturn));
 
+/* ---- box_fs.c: the box's file system ---------------------------------- */
+
+/* Builds the box's root (full isolation) in the init's mount namespace
+ * and becomes the namespace's user; 0, or -errno with *line the line of
+ * box_fs.c that failed (0 when none is known). */
+int hx_box_setup_root(const struct hx_box_plan *plan, int *line);
+
+/* ---- box_child.c: the submission child, fork to exec ------------------ */
+
+/* The child's body after the init's fork; execs or reports. */
+void hx_box_run_submission(const struct hx_box_plan *plan, int landlock_fd)
+	__attribute__((noreturn));
+/* Writes a setup failure (stage, errno, line or 0) on the error pipe and
+ * _exits 127. Async-signal-safe. */
+void hx_box_fail(int err_fd, int stage, int e, int line) __attribute__((noreturn));
+
 /* ---- ipc_objects.c --------------------------------------------------- */
 
 struct hx_ipc_snapshot {
@@ -297,7 +345,30 @@ void hx_ipc_visit(hx_ipc_visit_fn fn, void *arg);
 /* Remove one object given as produced by hx_ipc_visit. */
 int hx_ipc_remove(const char *kind, const char *name);
 
-/* ---- tracer.c -------------------------------------------------------- */
+/* ---- decode.c: system call arguments in words ------------------------- */
+
+/* Each writes at most size bytes, NUL-terminated, truncating. */
+/* "CLONE_VM|CLONE_THREAD|...|SIGCHLD" */
+void hx_format_clone_flags(unsigned long flags, char *buf, size_t size);
+/* "O_CREAT|O_EXCL|O_RDWR" */
+void hx_format_open_flags(unsigned long flags, char *buf, size_t size);
+/* "IPC_CREAT|0600" */
+void hx_format_ipc_flags(unsigned long flags, char *buf, size_t size);
+/* "IPC_PRIVATE" or "0x00001234" (in buf) */
+const char *hx_format_ipc_key(unsigned long key, char *buf, size_t size);
+/* "IPC_RMID", "SETVAL", ...; "?" for others (static strings) */
+const char *hx_ipc_cmd_name(unsigned long cmd);
+const char *hx_futex_op_name(unsigned long op);		/* "FUTEX_WAIT", ..., "other" */
+const char *hx_socket_type_name(unsigned long type);	/* "SOCK_STREAM", ... */
+/* s in double quotes, with quotes, backslashes and control characters
+ * escaped: "\"a\\b\x0a\"". */
+void hx_quote(const char *s, char *buf, size_t size);
+/* A NUL-terminated string at addr of thread tid; false when unreadable. */
+bool hx_read_path(pid_t tid, uint64_t addr, char *buf, size_t size);
+/* The inode of an fd link "pipe:[N]" or "socket:[N]"; 0 for others. */
+unsigned long hx_ipc_inode(const char *link);
+
+/* ---- tracer.c: seccomp notifications (its parts: trace.h) ------------- */
 
 struct hx_tracer;
 struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, pid_t init_pid);
@@ -318,15 +389,15 @@ bool hx_tracer_holds(const struct hx_tracer *t, pid_t tid);
 bool hx_tracer_any_pending(const struct hx_tracer *t);
 /* Learn processes of the box now (creation order = box pids). */
 void hx_tracer_discover(struct hx_tracer *t);
-/* Box pid of a host pid (0 when unknown); host pid of a box pid. */
+/* Box pid of a host pid (0 when unknown); of a pid as the box's
+ * processes name it (their pid namespace); host pid of a box pid. */
 int hx_tracer_box_pid(struct hx_tracer *t, pid_t host_pid);
+int hx_tracer_box_pid_of_ns(struct hx_tracer *t, pid_t ns_pid);
 pid_t hx_tracer_host_pid(const struct hx_tracer *t, int box_pid);
 /* Whether any denied call was made. */
 bool hx_tracer_denied_any(const struct hx_tracer *t);
 /* Move events, counts, denials into the result. */
 void hx_tracer_export(struct hx_tracer *t, struct hx_result *res);
-/* Decode a clone flags word ("CLONE_VM|CLONE_THREAD|..."). */
-void hx_format_clone_flags(unsigned long flags, char *buf, size_t size);
 
 /* ---- watchdog.c: /proc sampling, deadlock detection ------------------ */
 
@@ -342,6 +413,26 @@ bool hx_watchdog_sample(struct hx_watchdog *w, struct hx_tracer *t, uint64_t now
 long long hx_watchdog_cpu_us(const struct hx_watchdog *w);
 /* Peak virtual memory seen (kB), for RLIMIT_AS-only runs. */
 unsigned long hx_watchdog_vm_peak_kb(const struct hx_watchdog *w);
+
+/* ---- waitgraph.c: who waits for whom, and its cycles ------------------ */
+
+/* Nodes are numbered 0, 1, ... as added, each with an id (a box pid). */
+struct hx_wait_node;
+struct hx_waitgraph {
+	struct hx_wait_node *nodes;
+	size_t n, cap;
+};
+void hx_waitgraph_init(struct hx_waitgraph *g);
+void hx_waitgraph_release(struct hx_waitgraph *g);	/* g is empty after */
+/* The new node's number, or -ENOMEM. */
+int hx_waitgraph_add_node(struct hx_waitgraph *g, int id);
+/* "from waits for to" (node numbers); 0, -EINVAL or -ENOMEM. */
+int hx_waitgraph_add_edge(struct hx_waitgraph *g, size_t from, size_t to);
+/* The first cycle a depth-first search meets, starting from each node in
+ * order and following edges in the order added: *cycle gets the ids
+ * along it (malloc'd, the caller frees), *len their number; NULL and 0
+ * when there is none. 0, or -ENOMEM. */
+int hx_waitgraph_find_cycle(const struct hx_waitgraph *g, int **cycle, size_t *len);
 
 /* ---- deadlock.c ------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +17,48 @@
 #include <unistd.h>
 
 #include "internal.h"
+
+int hx_proc_parse_stat(const char *line, struct hx_proc_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	/* comm may hold spaces and parentheses: it ends at the last ')'. */
+	const char *open = strchr(line, '(');
+	const char *close = strrchr(line, ')');
+
+	if (!open || !close || close < open || close[1] != ' ' || close[2] == '\0')
+		return -EINVAL;
+	size_t clen = (size_t)(close - open - 1);
+
+	if (clen >= sizeof(st->comm))
+		clen = sizeof(st->comm) - 1;
+	memcpy(st->comm, open + 1, clen);
+	st->comm[clen] = '\0';
+
+	/* Fields after comm: 3 state, 4 ppid, 5 pgrp, 6 session, ...,
+	 * 14 utime, 15 stime, 16 cutime, 17 cstime. */
+	const char *p = close + 2;
+	unsigned long long f[15] = { 0 };	/* f[i]: field i + 3 */
+
+	st->state = *p++;
+	for (int i = 1; i < (int)HX_ARRAY_SIZE(f); i++) {
+		char *end;
+
+		if (*p != ' ')
+			return -EINVAL;	/* truncated */
+		f[i] = strtoull(p + 1, &end, 10);
+		if (end == p + 1)
+			return -EINVAL;
+		p = end;
+	}
+	st->ppid = (pid_t)f[1];
+	st->pgrp = (pid_t)f[2];
+	st->session = (pid_t)f[3];
+	st->utime = f[11];
+	st->stime = f[12];
+	st->cutime = f[13];
+	st->cstime = f[14];
+	return 0;
+}
 
 int hx_proc_stat(pid_t pid, pid_t tid, struct hx_proc_stat *st)
 {
@@ -29,42 +72,7 @@ int hx_proc_stat(pid_t pid, pid_t tid, struct hx_proc_stat *st)
 	n = hx_read_file(path, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
-
-	/* comm may hold spaces and parentheses: it ends at the last ')'. */
-	char *open = strchr(buf, '(');
-	char *close = strrchr(buf, ')');
-
-	if (!open || !close || close < open)
-		return -EINVAL;
-	size_t clen = (size_t)(close - open - 1);
-
-	if (clen >= sizeof(st->comm))
-		clen = sizeof(st->comm) - 1;
-	memcpy(st->comm, open + 1, clen);
-	st->comm[clen] = '\0';
-
-	/* Fields after comm: 3 state, 4 ppid, 5 pgrp, 6 session, ...,
-	 * 14 utime, 15 stime, 16 cutime, 17 cstime. */
-	char *p = close + 2;
-	unsigned long long f[16] = { 0 };
-	int field = 3;
-
-	st->state = *p;
-	p += 1;
-	while (*p && field < 17) {
-		while (*p == ' ')
-			p++;
-		field++;
-		f[field - 3 < 16 ? field - 3 : 15] = strtoull(p, &p, 10);
-	}
-	st->ppid = (pid_t)f[1];
-	st->pgrp = (pid_t)f[2];
-	st->session = (pid_t)f[3];
-	st->utime = f[11];
-	st->stime = f[12];
-	st->cutime = f[13];
-	st->cstime = f[14];
-	return 0;
+	return hx_proc_parse_stat(buf, st);
 }
 
 static long status_field(pid_t pid, const char *key, char *out, size_t outlen)
@@ -118,7 +126,57 @@ pid_t hx_proc_nspid(pid_t pid)
 	return (pid_t)atoi(last ? last + 1 : v);
 }
 
-int hx_proc_threads(pid_t pid, pid_t *out, int max)
+/* The numbers of a /proc/PID/task/TID/children file, appended to out
+ * (or only counted, with out NULL). Read in pieces: a process with
+ * thousands of children has a long one. */
+static int read_pid_list(const char *path, struct hx_pids *out, int *count)
+{
+	char buf[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	long v = 0;
+	bool in_number = false;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+
+			close(fd);
+			return -e;
+		}
+		/* A number may go on in the next piece. */
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				v = v * 10 + (buf[i] - '0');
+				in_number = true;
+				continue;
+			}
+			if (!in_number)
+				continue;
+			if (out && hx_pids_add(out, (pid_t)v) < 0) {
+				close(fd);
+				return -ENOMEM;
+			}
+			++*count;
+			v = 0;
+			in_number = false;
+		}
+	}
+	close(fd);
+	if (in_number) {
+		if (out && hx_pids_add(out, (pid_t)v) < 0)
+			return -ENOMEM;
+		++*count;
+	}
+	return 0;
+}
+
+/* Calls fn for every thread id of pid; returns how many or -errno. */
+static int each_thread(pid_t pid, int (*fn)(pid_t pid, pid_t tid, void *arg), void *arg)
 {
 	char path[64];
 	int n = 0;
@@ -129,57 +187,94 @@ int hx_proc_threads(pid_t pid, pid_t *out, int max)
 	d = opendir(path);
 	if (!d)
 		return -errno;
-	while ((e = readdir(d)) && n < max) {
+	while ((e = readdir(d))) {
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
-		out[n++] = (pid_t)atoi(e->d_name);
+		int rc = fn(pid, (pid_t)atoi(e->d_name), arg);
+
+		if (rc < 0) {
+			closedir(d);
+			return rc;
+		}
+		n++;
 	}
 	closedir(d);
 	return n;
 }
 
-int hx_proc_children(pid_t pid, pid_t *out, int max)
+static int add_thread(pid_t pid, pid_t tid, void *arg)
 {
-	pid_t tids[256] = { 0 };
-	int ntids = hx_proc_threads(pid, tids, (int)HX_ARRAY_SIZE(tids));
-	int n = 0;
-
-	if (ntids < 0)
-		return ntids;
-	for (int i = 0; i < ntids; i++) {
-		char path[96], buf[8192];
-
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)tids[i]);
-		if (hx_read_file(path, buf, sizeof(buf)) < 0)
-			continue;
-		for (char *p = buf; *p && n < max; ) {
-			char *end;
-			long v = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			out[n++] = (pid_t)v;
-			p = end;
-		}
-	}
-	return n;
+	(void)pid;
+	return hx_pids_add(arg, tid);
 }
 
-int hx_proc_descendants(pid_t root, pid_t *out, int max)
+int hx_proc_threads(pid_t pid, struct hx_pids *out)
 {
-	int n = 0, next = 0;
-	int c = hx_proc_children(root, out, max);
+	out->n = 0;
+	int rc = each_thread(pid, add_thread, out);
+
+	if (rc < 0)
+		out->n = 0;
+	return rc < 0 ? rc : (int)out->n;
+}
+
+struct children_of {
+	struct hx_pids *out;
+	int count;
+};
+
+static int add_children(pid_t pid, pid_t tid, void *arg)
+{
+	struct children_of *c = arg;
+	char path[96];
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)tid);
+	rc = read_pid_list(path, c->out, &c->count);
+	/* A thread that just exited has no children file: fine. */
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/* Appends the children of every thread of pid to out (NULL: counts). */
+static int children(pid_t pid, struct hx_pids *out)
+{
+	struct children_of c = { .out = out };
+	int rc = each_thread(pid, add_children, &c);
+
+	return rc < 0 ? rc : c.count;
+}
+
+int hx_proc_children(pid_t pid, struct hx_pids *out)
+{
+	out->n = 0;
+	int rc = children(pid, out);
+
+	if (rc < 0)
+		out->n = 0;
+	return rc;
+}
+
+int hx_proc_count_children(pid_t pid)
+{
+	return children(pid, NULL);
+}
+
+int hx_proc_descendants(pid_t root, struct hx_pids *out)
+{
+	int c = hx_proc_children(root, out);
 
 	if (c < 0)
 		return c;
-	n = c;
-	/* Breadth-first: out[] doubles as the queue. */
-	while (next < n && n < max) {
-		c = hx_proc_children(out[next++], out + n, max - n);
-		if (c > 0)
-			n += c;
+	/* Breadth-first: out doubles as the queue. No process tree holds
+	 * more than pid_max processes; more means that lists read at
+	 * different times met a reused pid: stop there. */
+	for (size_t next = 0; next < out->n && out->n <= HX_PID_MAX; next++) {
+		if (children(out->v[next], out) == -ENOMEM) {
+			out->n = 0;
+			return -ENOMEM;
+		}
 	}
-	return n;
+	return (int)out->n;
 }
 
 ssize_t hx_proc_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)

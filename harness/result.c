@@ -111,3 +111,28 @@ void hx_result_release(struct hx_result *res)
 	hx_deadlock_free(res->deadlock);
 	memset(res, 0, sizeof(*res));
 }
+
+void hx_result_add_leftover(struct hx_result *res, int box_pid, const char *comm)
+{
+	struct hx_leftover *arr = realloc(res->leftovers, (res->nleftovers + 1) * sizeof(*arr));
+
+	if (!arr)
+		return;
+	res->leftovers = arr;
+	arr[res->nleftovers].pid = box_pid;
+	arr[res->nleftovers].comm = hx_strdup(comm);
+	res->nleftovers++;
+	res->leftover_processes++;
+}
+
+void hx_result_add_ipc_left(struct hx_result *res, const char *kind, const char *name)
+{
+	struct hx_ipc_object *arr = realloc(res->ipc_left, (res->nipc_left + 1) * sizeof(*arr));
+
+	if (!arr)
+		return;
+	res->ipc_left = arr;
+	arr[res->nipc_left].kind = hx_strdup(kind);
+	arr[res->nipc_left].name = hx_strdup(name);
+	res->nipc_left++;
+}

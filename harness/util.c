@@ -1,6 +1,7 @@
 /*
  * util.c - small helpers the harness files share: time, messages,
- * small files, bounded strings, signal names.
+ * small files, growable arrays and pid lists, bounded strings, signal
+ * names.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -100,6 +101,38 @@ char *hx_strdup_printf(const char *fmt, ...)
 char *hx_strdup(const char *s)
 {
 	return s ? strdup(s) : NULL;
+}
+
+void *hx_grow(void *arr, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return arr;
+	size_t c = *cap ? *cap * 2 : 16;
+
+	while (c < need)
+		c *= 2;
+	void *p = realloc(arr, c * elem);
+
+	if (p)
+		*cap = c;
+	return p;
+}
+
+int hx_pids_add(struct hx_pids *l, pid_t pid)
+{
+	pid_t *v = hx_grow(l->v, &l->cap, l->n + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	l->v[l->n++] = pid;
+	return 0;
+}
+
+void hx_pids_release(struct hx_pids *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 void hx_str_init(struct hx_str *b, size_t max)

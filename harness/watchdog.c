@@ -37,6 +37,7 @@ struct hx_watchdog {
 	long long cpu_us;
 	unsigned long vm_peak_kb;
 	long ticks_per_sec;
+	struct hx_pids pids, tids;	/* of the last sample, reused */
 };
 
 struct hx_watchdog *hx_watchdog_new(pid_t init_pid, unsigned deadlock_after_ms, bool detect)
@@ -56,6 +57,10 @@ struct hx_watchdog *hx_watchdog_new(pid_t init_pid, unsigned deadlock_after_ms, 
 
 void hx_watchdog_free(struct hx_watchdog *w)
 {
+	if (!w)
+		return;
+	hx_pids_release(&w->pids);
+	hx_pids_release(&w->tids);
 	free(w);
 }
 
@@ -164,9 +169,8 @@ static unsigned long vm_peak(pid_t pid)
 bool hx_watchdog_sample(struct hx_watchdog *w, struct hx_tracer *t, uint64_t now_us,
 			size_t out_bytes)
 {
-	static pid_t pids[4096];
-	pid_t tids[256];
-	int n = hx_proc_descendants(w->init_pid, pids, (int)HX_ARRAY_SIZE(pids));
+	int n = hx_proc_descendants(w->init_pid, &w->pids);
+	const pid_t *pids = w->pids.v;
 	unsigned long long ticks = 0, switches = 0;
 	int live = 0;
 	bool all_blocked = true;
@@ -175,7 +179,8 @@ bool hx_watchdog_sample(struct hx_watchdog *w, struct hx_tracer *t, uint64_t now
 	if (hx_proc_stat(w->init_pid, 0, &st) == 0)
 		ticks += st.cutime + st.cstime;	/* processes already reaped */
 	for (int i = 0; i < n; i++) {
-		int nt = hx_proc_threads(pids[i], tids, (int)HX_ARRAY_SIZE(tids));
+		int nt = hx_proc_threads(pids[i], &w->tids);
+		const pid_t *tids = w->tids.v;
 		unsigned long vm = vm_peak(pids[i]);
 
 		if (vm > w->vm_peak_kb)

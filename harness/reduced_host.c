@@ -1,0 +1,187 @@
+/*
+ * reduced_host.c - what reduced isolation does on the host around a run.
+ *
+ * Without namespaces the box shares the host's IPC objects, /dev/shm and
+ * /tmp. So reduced runs take turns (one lock for the whole machine), and
+ * the supervisor makes itself undumpable: same-user processes of the box
+ * must not read or write its memory through /proc. Before the box starts
+ * it lists the host's IPC objects (owned by the box's uid when we are
+ * root, else all) and the names in /tmp; after the run it reports and
+ * removes the IPC objects that are new, and removes the new entries of
+ * /tmp that the box's own uid owns (only when that uid is not ours).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run.h"
+
+void hx_reduced_init(struct hx_reduced_host *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->lock_fd = -1;
+}
+
+int hx_reduced_begin(struct hx_reduced_host *h, const volatile sig_atomic_t *cancel,
+		     char *err, size_t errlen)
+{
+	char dir[256], path[320];
+	int rc = hx_lock_dir(dir, sizeof(dir));
+
+	if (rc < 0)
+		return hx_fail(err, errlen, rc, "cannot use the lock directory '%s'", dir);
+	/* Runs take turns, so they never see each other's named objects. */
+	snprintf(path, sizeof(path), "%s/reduced.lock", dir);
+	h->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (h->lock_fd < 0)
+		return hx_fail(err, errlen, errno, "cannot open '%s': %s", path, strerror(errno));
+	while (flock(h->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK)
+			return hx_fail(err, errlen, errno, "cannot lock '%s'", path);
+		if (cancel && *cancel)
+			return -ECANCELED;
+		usleep(5000);
+	}
+	/* Same-user processes of the box must not read or write our
+	 * memory through /proc. */
+	prctl(PR_SET_DUMPABLE, 0);
+	return 0;
+}
+
+static uid_t ipc_owner(const struct hx_reduced_host *h)
+{
+	return geteuid() == 0 ? h->box_uid : (uid_t)-1;
+}
+
+static void tmp_snapshot(struct hx_reduced_host *h)
+{
+	DIR *d = opendir("/tmp");
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char **grown = realloc(h->tmp_before, (h->ntmp_before + 1) * sizeof(*grown));
+
+		if (!grown)
+			break;
+		h->tmp_before = grown;
+		h->tmp_before[h->ntmp_before] = hx_strdup(e->d_name);
+		if (h->tmp_before[h->ntmp_before])
+			h->ntmp_before++;
+	}
+	closedir(d);
+}
+
+void hx_reduced_snapshot(struct hx_reduced_host *h, uid_t box_uid)
+{
+	h->box_uid = box_uid;
+	hx_ipc_snapshot(&h->ipc_before, ipc_owner(h));
+	tmp_snapshot(h);
+}
+
+static void ipc_diff(struct hx_reduced_host *h, struct hx_result *res)
+{
+	struct hx_ipc_snapshot after;
+
+	hx_ipc_snapshot(&after, ipc_owner(h));
+	for (size_t i = 0; i < after.n; i++) {
+		bool old = false;
+
+		for (size_t j = 0; j < h->ipc_before.n && !old; j++)
+			old = strcmp(after.names[i], h->ipc_before.names[j]) == 0;
+		if (old)
+			continue;
+		char *tab = strchr(after.names[i], '\t');
+
+		if (!tab)
+			continue;
+		*tab = '\0';
+		hx_result_add_ipc_left(res, after.names[i], tab + 1);
+		hx_ipc_remove(after.names[i], tab + 1);
+	}
+	hx_ipc_snapshot_release(&after);
+}
+
+static void remove_tree_at(int dirfd, const char *name, int depth)
+{
+	if (unlinkat(dirfd, name, 0) == 0 || errno != EISDIR || depth > 16)
+		return;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0) {
+		DIR *d = fdopendir(fd);
+		struct dirent *e;
+
+		if (d) {
+			while ((e = readdir(d)))
+				if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+					remove_tree_at(fd, e->d_name, depth + 1);
+			closedir(d);
+		} else {
+			close(fd);
+		}
+	}
+	unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* Remove what the run put in the host's /tmp: new entries owned by the
+ * box's own user. Only when that user is not ours (we run as root): then
+ * nothing else can own them. Run as an ordinary user, the box is that
+ * user, and deleting "their new files in /tmp" could hit files their
+ * other programs made meanwhile: we leave /tmp alone then. */
+static void tmp_cleanup(const struct hx_reduced_host *h)
+{
+	int dfd = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *e;
+
+	if (dfd < 0 || h->box_uid == getuid()) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+		bool old = false;
+
+		for (size_t i = 0; i < h->ntmp_before && !old; i++)
+			old = strcmp(h->tmp_before[i], e->d_name) == 0;
+		if (old)
+			continue;
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_uid != h->box_uid)
+			continue;
+		remove_tree_at(dfd, e->d_name, 0);
+	}
+	closedir(d);
+}
+
+void hx_reduced_cleanup(struct hx_reduced_host *h, struct hx_result *res)
+{
+	ipc_diff(h, res);
+	tmp_cleanup(h);
+}
+
+void hx_reduced_release(struct hx_reduced_host *h)
+{
+	hx_ipc_snapshot_release(&h->ipc_before);
+	for (size_t i = 0; i < h->ntmp_before; i++)
+		free(h->tmp_before[i]);
+	free(h->tmp_before);
+	if (h->lock_fd >= 0)
+		close(h->lock_fd);
+	hx_reduced_init(h);
+}
