@@ -196,10 +196,11 @@ static inline void tu_write_file(const char *dir, const char *name, const char *
 	fclose(f);
 }
 
-/* `ipcgrade run --json [extra...] -- PROGRAM [args...]`, parsed. The
- * caller owns the json_t. Fails the test on invalid JSON. */
-static inline json_t *tu_run_json(const char *const *extra, const char *program,
-				  const char *const *args, const char *in)
+/* `ipcgrade run --json [extra...] -- PROGRAM [args...]`, parsed, killed
+ * after outer_ms (the test's own timeout). The caller owns the json_t.
+ * Fails the test on invalid JSON. */
+static inline json_t *tu_run_json_within(const char *const *extra, const char *program,
+					 const char *const *args, const char *in, int outer_ms)
 {
 	const char *argv[64];
 	int n = 0;
@@ -215,7 +216,7 @@ static inline json_t *tu_run_json(const char *const *extra, const char *program,
 		argv[n++] = args[k];
 	argv[n] = NULL;
 
-	struct proc_out r = tu_run(argv, in, 60000);
+	struct proc_out r = tu_run(argv, in, outer_ms);
 	json_error_t jerr;
 	json_t *j = json_loads(r.out, 0, &jerr);
 
@@ -226,6 +227,13 @@ static inline json_t *tu_run_json(const char *const *extra, const char *program,
 	assert_int_equal(r.status, 0);
 	tu_free(&r);
 	return j;
+}
+
+/* The same within 60 s: every run but those long by design. */
+static inline json_t *tu_run_json(const char *const *extra, const char *program,
+				  const char *const *args, const char *in)
+{
+	return tu_run_json_within(extra, program, args, in, 60000);
 }
 
 static inline const char *tu_str(json_t *j, const char *key)
