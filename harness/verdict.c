@@ -107,7 +107,9 @@ int hx_run_judge(struct hx_run_state *r)
 			       hx_stage_name(se->stage), se->line ? " (box_fs.c:" : "", se->line,
 			       se->line ? ")" : "", strerror(se->err));
 	}
-	if (!r->exited && r->kill_verdict == HX_VERDICT_OK)
+	/* The init is in the run's memory cgroup, and its OOM killer may
+	 * pick the init itself: then the run hit its memory limit. */
+	if (!r->exited && r->kill_verdict == HX_VERDICT_OK && hx_cgroup_oom_kills(&r->cg) == 0)
 		return hx_fail(r->error, sizeof(r->error), EIO, "the box's init died unexpectedly");
 	decide(r);
 	return 0;
