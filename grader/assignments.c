@@ -27,7 +27,7 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-const char *assignments_dir(void)
+const char *assignment_dir(void)
 {
 	static char found[PATH_MAX];
 	char exe[PATH_MAX], cand[PATH_MAX + 32];
@@ -72,12 +72,12 @@ char *assignment_spec_path(const char *name)
 	if (strchr(name, '/') || (len > 5 && strcmp(name + len - 5, ".yaml") == 0) ||
 	    (len > 4 && strcmp(name + len - 4, ".yml") == 0))
 		return strdup(name);
-	return str_printf("%s/%s/spec.yaml", assignments_dir(), name);
+	return str_printf("%s/%s/spec.yaml", assignment_dir(), name);
 }
 
 bool assignment_is_bundled(const char *name, const char *spec_path)
 {
-	char *bundled = name && *name && !strchr(name, '/') ? str_printf("%s/%s/spec.yaml", assignments_dir(), name)
+	char *bundled = name && *name && !strchr(name, '/') ? str_printf("%s/%s/spec.yaml", assignment_dir(), name)
 							   : NULL;
 	char a[PATH_MAX], b[PATH_MAX];
 	bool same = bundled && spec_path && realpath(bundled, a) && realpath(spec_path, b) && strcmp(a, b) == 0;

@@ -272,7 +272,7 @@ static void cache_key(const struct spec *s, int subfd, const struct file_list *f
 			close(fd);
 	}
 	fclose(f);
-	sha256_hex(buf, len, out);
+	hash_sha256_hex(buf, len, out);
 	free(buf);
 }
 
@@ -288,11 +288,11 @@ static bool from_cache(const char *cache_dir, const char *key, const char *workd
 	if (cfd >= 0 && wfd >= 0) {
 		unlinkat(wfd, binary, 0);
 		ok = mkdirs_at(wfd, binary) == 0 &&
-		     copy_file_safely(cfd, BINARY_NAME, wfd, binary, 0755, err, sizeof(err)) == 0;
+		     fs_copy_file(cfd, BINARY_NAME, wfd, binary, 0755, err, sizeof(err)) == 0;
 		if (ok) {
 			char *log = dir ? str_printf("%s/log", dir) : NULL;
 			size_t len = 0;
-			char *raw = log ? read_whole_file(log, &len, 1 << 20) : NULL;
+			char *raw = log ? file_read_all(log, &len, 1 << 20) : NULL;
 
 			res->log = raw ? text_sanitize(raw, len) : strdup("");
 			free(raw);
@@ -316,22 +316,22 @@ static void to_cache(const char *cache_dir, const char *key, const char *workdir
 
 	if (!dir || !tmp || wfd < 0 || (mkdir(cache_dir, 0700) < 0 && errno != EEXIST))
 		goto out;
-	remove_tree(tmp);
+	fs_remove_tree(tmp);
 	if (mkdir(tmp, 0700) < 0)
 		goto out;
 	int tfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (tfd >= 0) {
-		bool ok = copy_file_safely(wfd, binary, tfd, BINARY_NAME, 0755, err, sizeof(err)) == 0;
+		bool ok = fs_copy_file(wfd, binary, tfd, BINARY_NAME, 0755, err, sizeof(err)) == 0;
 		char *logpath = str_printf("%s/log", tmp);
 
 		if (ok && logpath)
-			ok = write_file_atomic(logpath, log, strlen(log)) == 0;
+			ok = file_write_atomic(logpath, log, strlen(log)) == 0;
 		free(logpath);
 		close(tfd);
 		/* Entries appear whole or not at all. */
 		if (!ok || rename(tmp, dir) < 0)
-			remove_tree(tmp);
+			fs_remove_tree(tmp);
 	}
 out:
 	if (wfd >= 0)
@@ -429,7 +429,7 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 			if (fstatat(wfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 				continue;	/* a header that is also a source */
 			if (mkdirs_at(wfd, name) < 0 ||
-			    copy_file_safely(subfd, name, wfd, name, 0644, cerr, sizeof(cerr)) < 0) {
+			    fs_copy_file(subfd, name, wfd, name, 0644, cerr, sizeof(cerr)) < 0) {
 				res->problem = strdup(cerr);
 				goto out;
 			}
@@ -448,7 +448,7 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 	if (key[0] && from_cache(o->cache_dir, key, workdir, binary, res)) {
 		res->ok = true;
 		res->cached = true;
-		res->binary = path_join(workdir, binary);
+		res->binary = fs_path_join(workdir, binary);
 		goto out;
 	}
 
@@ -550,7 +550,7 @@ have_argv:;
 		goto out;
 	}
 	res->ok = true;
-	res->binary = path_join(workdir, binary);
+	res->binary = fs_path_join(workdir, binary);
 	if (key[0])
 		to_cache(o->cache_dir, key, workdir, binary, res->log ? res->log : "");
 out:

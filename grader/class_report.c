@@ -23,8 +23,8 @@ int class_snapshots_write(const struct spec *s, const char *outdir, const struct
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const struct submission *sub = &subs[which[i]];
-		char *dir = path_join(outdir, sub->id);
-		int rc = dir ? submission_snapshot(sub->path, sub->single_file, dir, err, errlen) : -1;
+		char *dir = fs_path_join(outdir, sub->id);
+		int rc = dir ? similarity_snapshot(sub->path, sub->single_file, dir, err, errlen) : -1;
 
 		free(dir);
 		if (rc < 0)
@@ -39,7 +39,7 @@ int class_report_write(const char *outdir, const struct class_report_opts *o, FI
 	int rc = 0;
 
 	if (!o->no_similarity) {
-		uint64_t t0 = now_ms();
+		uint64_t t0 = term_now_ms();
 		int s = similarity_run(outdir, &o->similarity, err, sizeof(err));
 
 		if (s < 0) {
@@ -50,7 +50,7 @@ int class_report_write(const char *outdir, const struct class_report_opts *o, FI
 				"similarity-tester; --no-similarity silences this)\n");
 		} else {
 			fprintf(msgs, "similarity: %s/similarity.csv (%.1f s)\n", outdir,
-				(double)(now_ms() - t0) / 1000.0);
+				(double)(term_now_ms() - t0) / 1000.0);
 		}
 	}
 	if (o->gradebook.roster || o->gradebook.due) {
@@ -62,18 +62,18 @@ int class_report_write(const char *outdir, const struct class_report_opts *o, FI
 				o->gradebook.due ? " late.csv" : "");
 		}
 	}
-	uint64_t t0 = now_ms();
+	uint64_t t0 = term_now_ms();
 
 	if (report_html_write(outdir, err, sizeof(err)) < 0) {
 		fprintf(msgs, "report: %s\n", err);
 		rc = -1;
 	} else {
-		char *path = path_join(outdir, "index.html");
+		char *path = fs_path_join(outdir, "index.html");
 		struct stat st;
 
 		fprintf(msgs, "report: %s (%lld KB, %.2f s)\n", path ? path : "index.html",
 			path && stat(path, &st) == 0 ? (long long)st.st_size / 1024 : 0LL,
-			(double)(now_ms() - t0) / 1000.0);
+			(double)(term_now_ms() - t0) / 1000.0);
 		free(path);
 	}
 	return rc;

@@ -90,13 +90,13 @@ int cmd_check(const struct check_cmd *c)
 	for (size_t i = 0; i < rep.ntests; i++)
 		all_passed = all_passed && rep.tests[i].passed;
 	if (c->json) {
-		char *j = json_grade_report(&rep);
+		char *j = report_json_grade(&rep);
 
 		if (j)
 			printf("%s\n", j);
 		free(j);
 	} else {
-		text_grade_report(stdout, &rep, is_tty_color(stdout), o.visible_only);
+		report_text_grade(stdout, &rep, term_color(stdout), o.visible_only);
 	}
 	grade_report_release(&rep);
 	spec_free(s);
@@ -133,7 +133,7 @@ static int by_name(const void *a, const void *b)
 
 int cmd_list(void)
 {
-	const char *dir = assignments_dir();
+	const char *dir = assignment_dir();
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	char **names = NULL;

@@ -61,7 +61,7 @@ static void note_file(const char *value, char ***files, size_t *nfiles, const ch
 	if (!*value || value[0] == '/' || strstr(value, "..") || strncmp(value, "solution/", 9) == 0 ||
 	    strncmp(value, "faulty/", 7) == 0 || strchr(value, '\n'))
 		return;
-	char *abs = path_join(specdir, value);
+	char *abs = fs_path_join(specdir, value);
 
 	if (abs && lstat(abs, &st) == 0 && S_ISREG(st.st_mode)) {
 		for (size_t i = 0; i < *nfiles; i++)
@@ -148,7 +148,7 @@ static int write_handler(void *data, unsigned char *buffer, size_t size)
 /* The folders on the way to dir/rel's file. */
 static int make_parents(const char *dir, const char *rel)
 {
-	char *p = path_join(dir, rel);
+	char *p = fs_path_join(dir, rel);
 
 	if (!p)
 		return -1;
@@ -229,7 +229,7 @@ int cmd_export(const char *assignment, const char *where)
 		goto out;
 	}
 	created = true;
-	text = read_whole_file(specpath, &len, 16u << 20);
+	text = file_read_all(specpath, &len, 16u << 20);
 	if (!text || !yaml_parser_initialize(&parser)) {
 		fprintf(stderr, "ipcgrade: cannot read '%s': %s\n", specpath, strerror(errno));
 		goto out;
@@ -272,24 +272,24 @@ int cmd_export(const char *assignment, const char *where)
 		goto out;
 	}
 	f = NULL;
-	char *dst_spec = path_join(dir, "spec.yaml");
-	char *readme = path_join(s->dir, "README.md"), *readme_dst = path_join(dir, "README.md");
-	char *starter = path_join(s->dir, "starter"), *starter_dst = path_join(dir, "starter");
+	char *dst_spec = fs_path_join(dir, "spec.yaml");
+	char *readme = fs_path_join(s->dir, "README.md"), *readme_dst = fs_path_join(dir, "README.md");
+	char *starter = fs_path_join(s->dir, "starter"), *starter_dst = fs_path_join(dir, "starter");
 	struct stat st;
-	int werr = !dst_spec || write_file_atomic(dst_spec, out, outlen) < 0;
+	int werr = !dst_spec || file_write_atomic(dst_spec, out, outlen) < 0;
 
 	if (!werr && readme && stat(readme, &st) == 0) {
 		int sfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		char e[256];
 
-		werr = sfd < 0 || dfd < 0 || copy_file_safely(sfd, "README.md", dfd, "README.md", 0644, e, sizeof(e)) < 0;
+		werr = sfd < 0 || dfd < 0 || fs_copy_file(sfd, "README.md", dfd, "README.md", 0644, e, sizeof(e)) < 0;
 		if (sfd >= 0)
 			close(sfd);
 		if (dfd >= 0)
 			close(dfd);
 	}
 	if (!werr && starter && stat(starter, &st) == 0 && S_ISDIR(st.st_mode))
-		werr = copy_tree(starter, starter_dst, 64u << 20) < 0;
+		werr = fs_copy_tree(starter, starter_dst, 64u << 20) < 0;
 	for (size_t i = 0; !werr && i < nfiles; i++) {
 		char *slash = strrchr(files[i], '/');
 		char *from_dir = slash ? str_printf("%s/%.*s", s->dir, (int)(slash - files[i]), files[i]) : strdup(s->dir);
@@ -308,13 +308,13 @@ int cmd_export(const char *assignment, const char *where)
 
 		if (!werr) {
 			struct stat fs;
-			char *abs = path_join(s->dir, files[i]);
+			char *abs = fs_path_join(s->dir, files[i]);
 
 			/* Keep a checker executable. */
 			mode_t mode = abs && stat(abs, &fs) == 0 && (fs.st_mode & 0111) ? 0755 : 0644;
 
 			free(abs);
-			werr = sfd < 0 || dfd < 0 || copy_file_safely(sfd, base, dfd, base, mode, e, sizeof(e)) < 0;
+			werr = sfd < 0 || dfd < 0 || fs_copy_file(sfd, base, dfd, base, mode, e, sizeof(e)) < 0;
 		}
 		if (sfd >= 0)
 			close(sfd);
@@ -354,7 +354,7 @@ out:
 	if (f)
 		fclose(f);
 	if (rc != EXIT_OK && created)
-		remove_tree(dir);	/* no half copy */
+		fs_remove_tree(dir);	/* no half copy */
 	if (have_dst)
 		yaml_document_delete(&dst);
 	if (have_src)

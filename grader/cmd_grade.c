@@ -92,7 +92,7 @@ static int is_student_dir(const struct spec *s, const char *path)
 			required |= strcmp(e->d_name, s->build.required[i]) == 0;
 		makefile |= strcmp(e->d_name, "Makefile") == 0 || strcmp(e->d_name, "makefile") == 0;
 		csrc |= ends_with(e->d_name, ".c") || ends_with(e->d_name, ".h");
-		full = path_join(path, e->d_name);
+		full = fs_path_join(path, e->d_name);
 		if (full && lstat(full, &st) == 0 && S_ISDIR(st.st_mode))
 			subdirs = true;
 		free(full);
@@ -143,7 +143,7 @@ static int by_id(const void *a, const void *b)
 	return strcmp(((const struct submission *)a)->id, ((const struct submission *)b)->id);
 }
 
-int submissions_find(const struct spec *s, const char *const *paths, size_t np,
+int sub_find(const struct spec *s, const char *const *paths, size_t np,
 		     struct submission **out, size_t *nout, char *err, size_t errlen)
 {
 	struct submission *v = NULL;
@@ -216,7 +216,7 @@ int submissions_find(const struct spec *s, const char *const *paths, size_t np,
 		int rc = 0;
 
 		while (d && rc == 0 && (e = readdir(d))) {
-			char *sub = e->d_name[0] == '.' ? NULL : path_join(copy, e->d_name);
+			char *sub = e->d_name[0] == '.' ? NULL : fs_path_join(copy, e->d_name);
 			struct stat ss;
 
 			if (!sub || lstat(sub, &ss) < 0) {
@@ -249,11 +249,11 @@ int submissions_find(const struct spec *s, const char *const *paths, size_t np,
 	*nout = n;
 	return 0;
 fail:
-	submissions_free(v, n);
+	sub_free(v, n);
 	return -1;
 }
 
-void submissions_free(struct submission *v, size_t n)
+void sub_free(struct submission *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].id);
@@ -262,7 +262,7 @@ void submissions_free(struct submission *v, size_t n)
 	free(v);
 }
 
-bool shard_has(const char *id, unsigned k, unsigned n)
+bool sub_shard_has(const char *id, unsigned k, unsigned n)
 {
 	/* FNV-1a: stable across machines and versions. */
 	uint64_t h = 0xcbf29ce484222325ull;
@@ -322,14 +322,14 @@ static int write_reports(const char *dir, const struct grade_report *r, bool com
 		{ "junit.xml", report_junit(r) },
 		{ "feedback.md", report_feedback(r) },
 		/* Last: its presence marks the student as done. */
-		{ "report.json", report_full_json(r, complete) },
+		{ "report.json", report_json_full(r, complete) },
 	};
 	int rc = 0;
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		char *path = path_join(dir, files[i].name);
+		char *path = fs_path_join(dir, files[i].name);
 
-		if (!files[i].text || !path || write_file_atomic(path, files[i].text, strlen(files[i].text)) < 0)
+		if (!files[i].text || !path || file_write_atomic(path, files[i].text, strlen(files[i].text)) < 0)
 			rc = -1;
 		free(path);
 		free(files[i].text);
@@ -341,7 +341,7 @@ static char *grade_one(void *arg, size_t index, int *status)
 {
 	struct batch *b = arg;
 	const struct submission *sub = &b->subs[b->todo[index]];
-	char *outdir = path_join(b->cmd->outdir, sub->id);
+	char *outdir = fs_path_join(b->cmd->outdir, sub->id);
 	char *tmp = NULL, *dir = NULL;
 	struct grade_report rep;
 	struct grade_opts o;
@@ -370,10 +370,10 @@ static char *grade_one(void *arg, size_t index, int *status)
 		char *src = strdup(sub->path), *src2 = strdup(sub->path);
 		int sfd = src ? open(dirname(src), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1, dfd;
 
-		tmp = make_temp_dir("single");
+		tmp = fs_make_temp_dir("single");
 		dfd = tmp ? open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 		if (sfd < 0 || dfd < 0 || !src2 ||
-		    copy_file_safely(sfd, basename(src2), dfd, single_file_name(b->spec, sub->path), 0644,
+		    fs_copy_file(sfd, basename(src2), dfd, single_file_name(b->spec, sub->path), 0644,
 				     err, sizeof(err)) < 0) {
 			/* Graded as an empty submission; the report says why. */
 			copy_problem = str_printf("the file %s could not be used: %s", sub->path, err);
@@ -400,7 +400,7 @@ static char *grade_one(void *arg, size_t index, int *status)
 		/* Cancelled: no report, so --resume grades it again. */
 		grade_report_release(&rep);
 		if (tmp)
-			remove_tree(tmp);
+			fs_remove_tree(tmp);
 		free(tmp);
 		free(outdir);
 		*status = 2;
@@ -419,7 +419,7 @@ static char *grade_one(void *arg, size_t index, int *status)
 	*status = rc < 0 || !ok ? 3 : 0;
 	grade_report_release(&rep);
 	if (tmp)
-		remove_tree(tmp);
+		fs_remove_tree(tmp);
 	free(tmp);
 	free(outdir);
 	return line;
@@ -428,7 +428,7 @@ static char *grade_one(void *arg, size_t index, int *status)
 static void progress(struct batch *b, const char *student, const char *text)
 {
 	size_t total = b->ntodo;
-	double secs = (double)(now_ms() - b->start_ms) / 1000.0;
+	double secs = (double)(term_now_ms() - b->start_ms) / 1000.0;
 	double rate = secs > 0 ? (double)b->done / secs : 0;
 	double eta = rate > 0 ? (double)(total - b->done) / rate : 0;
 
@@ -540,7 +540,7 @@ static int class_report(const struct grade_cmd *c, const struct spec *s, const s
 	int rc = 0;
 
 	for (size_t i = 0; mine && i < b->nsubs; i++)
-		if (shard_has(b->subs[i].id, c->shard_k, c->shard_n))
+		if (sub_shard_has(b->subs[i].id, c->shard_k, c->shard_n))
 			mine[n++] = i;
 	if (!mine || class_snapshots_write(s, c->outdir, b->subs, mine, n, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ipcgrade: %s\n", err[0] ? err : "out of memory");
@@ -580,7 +580,7 @@ int cmd_grade(const struct grade_cmd *c)
 			goto out;
 		}
 	}
-	if (submissions_find(s, c->paths, c->npaths, &b.subs, &b.nsubs, err, sizeof(err)) < 0) {
+	if (sub_find(s, c->paths, c->npaths, &b.subs, &b.nsubs, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ipcgrade: %s\n", err);
 		rc = EXIT_USAGE;
 		goto out;
@@ -606,7 +606,7 @@ int cmd_grade(const struct grade_cmd *c)
 	size_t skipped = 0, other_shards = 0;
 
 	for (size_t i = 0; i < b.nsubs; i++) {
-		if (!shard_has(b.subs[i].id, c->shard_k, c->shard_n)) {
+		if (!sub_shard_has(b.subs[i].id, c->shard_k, c->shard_n)) {
 			other_shards++;
 			continue;
 		}
@@ -634,10 +634,10 @@ int cmd_grade(const struct grade_cmd *c)
 				 "shard", (int)c->shard_k, "shards", (int)c->shard_n,
 				 "submissions", (int)b.nsubs, "to_grade", (int)b.ntodo, "resume", c->resume);
 		char *text = meta ? json_dumps(meta, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-		char *path = path_join(c->outdir, "batch.json");
+		char *path = fs_path_join(c->outdir, "batch.json");
 
 		if (text && path)
-			write_file_atomic(path, text, strlen(text));
+			file_write_atomic(path, text, strlen(text));
 		free(text);
 		free(path);
 		json_decref(meta);
@@ -653,7 +653,7 @@ int cmd_grade(const struct grade_cmd *c)
 	sigaction(SIGTERM, &sa, NULL);
 	hx_probe();	/* once, before the workers fork */
 	b.tty = isatty(STDERR_FILENO) == 1;
-	b.start_ms = now_ms();
+	b.start_ms = term_now_ms();
 	b.batch_pid = getpid();
 	jobs_run(b.ntodo, c->jobs, grade_one, &b, graded, &interrupted);
 
@@ -674,7 +674,7 @@ int cmd_grade(const struct grade_cmd *c)
 out:
 	free(b.todo);
 	free(b.cache_dir);
-	submissions_free(b.subs, b.nsubs);
+	sub_free(b.subs, b.nsubs);
 	spec_free(s);
 	free(specpath);
 	return rc;
@@ -697,7 +697,7 @@ static int copy_dir_files(const char *from, const char *to, char *err, size_t er
 	while (rc == 0 && (e = readdir(dir)))
 		if (e->d_name[0] != '.' && e->d_type == DT_REG) {
 			unlinkat(d, e->d_name, 0);
-			rc = copy_file_safely(s, e->d_name, d, e->d_name, 0644, err, errlen);
+			rc = fs_copy_file(s, e->d_name, d, e->d_name, 0644, err, errlen);
 		}
 	if (dir)
 		closedir(dir);
@@ -716,7 +716,7 @@ static int check_shards(const char *const *dirs, size_t n)
 	bool have[1024] = { false };
 
 	for (size_t i = 0; i < n; i++) {
-		char *path = path_join(dirs[i], "batch.json");
+		char *path = fs_path_join(dirs[i], "batch.json");
 		json_t *j = path ? json_load_file(path, 0, NULL) : NULL;
 		int k = (int)json_integer_value(json_object_get(j, "shard"));
 		int of = (int)json_integer_value(json_object_get(j, "shards"));
@@ -759,7 +759,7 @@ static int merge_class_report(const char *const *dirs, size_t n, const char *fin
 	char *starter = NULL;
 
 	for (size_t i = 0; i < n && !starter; i++) {
-		char *p = path_join(dirs[i], SIMILARITY_STARTER);
+		char *p = fs_path_join(dirs[i], SIMILARITY_STARTER);
 
 		if (p && access(p, R_OK) == 0)
 			starter = p;
@@ -821,7 +821,7 @@ int cmd_merge(const char *const *dirs, size_t n, const char *final)
 				}
 			if (rc != EXIT_OK)
 				break;
-			char *src = path_join(dirs[i], e->d_name), *dst = path_join(final, e->d_name);
+			char *src = fs_path_join(dirs[i], e->d_name), *dst = fs_path_join(final, e->d_name);
 			char **g = realloc(seen, (students + 1) * sizeof(*g));
 
 			if (g)

@@ -217,7 +217,7 @@ static int put(const char *dir, const char *rel, const char *tmpl, const char *n
 		p = at + 6;
 	}
 	fclose(f);
-	if (write_file_atomic(path, text, len) == 0)
+	if (file_write_atomic(path, text, len) == 0)
 		rc = 0;
 	else
 		fprintf(stderr, "ipcgrade: cannot write %s: %s\n", path, strerror(errno));

@@ -60,7 +60,7 @@ static int place_program(const char *prog, const char *workdir, char **argv0, ch
 	if (copy && src >= 0 && dst >= 0) {
 		const char *base = basename(copy);
 
-		rc = copy_file_safely(src, base, dst, base, 0755, err, errlen);
+		rc = fs_copy_file(src, base, dst, base, 0755, err, errlen);
 		if (rc == 0)
 			*argv0 = str_printf("./%s", base);
 	} else {
@@ -78,7 +78,7 @@ static int place_program(const char *prog, const char *workdir, char **argv0, ch
 int cmd_run(const struct run_cmd *c)
 {
 	char err[512] = "";
-	char *tmp = make_temp_dir("run"), *workdir = tmp ? path_join(tmp, "box") : NULL;
+	char *tmp = fs_make_temp_dir("run"), *workdir = tmp ? fs_path_join(tmp, "box") : NULL;
 	char *argv0 = NULL;
 	const char **argv = NULL;
 	struct hx_result res;
@@ -144,14 +144,14 @@ int cmd_run(const struct run_cmd *c)
 
 	free(input);
 	if (c->json) {
-		char *j = json_run_result(&res);
+		char *j = report_json_run(&res);
 
 		if (j) {
 			printf("%s\n", j);
 			free(j);
 		}
 	} else {
-		text_run_result(stdout, &res, is_tty_color(stdout), c->trace);
+		report_text_run(stdout, &res, term_color(stdout), c->trace);
 	}
 	if (hrc < 0) {
 		fprintf(stderr, "ipcgrade: %s\n", err);
@@ -162,7 +162,7 @@ int cmd_run(const struct run_cmd *c)
 out:
 	hx_result_release(&res);
 	if (tmp)
-		remove_tree(tmp);
+		fs_remove_tree(tmp);
 	free(tmp);
 	free(workdir);
 	free(argv0);

@@ -71,7 +71,7 @@ static const char *scalar(yaml_document_t *doc, int id)
 static int load_expected(const char *path, struct expected **out, size_t *nout, FILE *err)
 {
 	size_t len = 0;
-	char *data = read_whole_file(path, &len, 1 << 20);
+	char *data = file_read_all(path, &len, 1 << 20);
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	int rc = -1;
@@ -238,7 +238,7 @@ static char *run_job(void *arg, size_t index, int *status)
 				continue;
 			ok = false;
 			fprintf(p, "    the solution fails '%s':", to->test->name);
-			for (int r = 0; r < R_COUNT; r++)
+			for (int r = 0; r < REASON_COUNT; r++)
 				if (to->reasons & (1u << r))
 					fprintf(p, " %s", reason_name(r));
 			if (to->first_failed >= 0 && to->runs[to->first_failed].message)
@@ -261,7 +261,7 @@ static char *run_job(void *arg, size_t index, int *status)
 			if (!want && !to->passed) {
 				ok = false;
 				fprintf(p, "    '%s' should pass but fails:", to->test->name);
-				for (int r = 0; r < R_COUNT; r++)
+				for (int r = 0; r < REASON_COUNT; r++)
 					if (to->reasons & (1u << r))
 						fprintf(p, " %s", reason_name(r));
 				fprintf(p, "\n");
@@ -274,7 +274,7 @@ static char *run_job(void *arg, size_t index, int *status)
 				if (r < 0 || !(to->reasons & (1u << r))) {
 					ok = false;
 					fprintf(p, "    '%s' fails, but not for '%s':", to->test->name, want->reason);
-					for (int x = 0; x < R_COUNT; x++)
+					for (int x = 0; x < REASON_COUNT; x++)
 						if (to->reasons & (1u << x))
 							fprintf(p, " %s", reason_name(x));
 					fprintf(p, "\n");
@@ -309,7 +309,7 @@ static char *run_job(void *arg, size_t index, int *status)
 		fprintf(f, " %s:", to->test->name);
 		bool firstr = true;
 
-		for (int r = 0; r < R_COUNT; r++)
+		for (int r = 0; r < REASON_COUNT; r++)
 			if (to->reasons & (1u << r)) {
 				fprintf(f, "%s%s", firstr ? "" : "+", reason_name(r));
 				firstr = false;
@@ -341,7 +341,7 @@ struct expected_set {
 static int add_assignment(struct selftest *st, const char *dir, struct spec **specs, size_t *nspecs,
 			  struct expected_set *exps, size_t *nexps_total)
 {
-	char *specpath = path_join(dir, "spec.yaml");
+	char *specpath = fs_path_join(dir, "spec.yaml");
 	struct spec *s = NULL;
 	struct diag d;
 	int rc = 0;
@@ -357,7 +357,7 @@ static int add_assignment(struct selftest *st, const char *dir, struct spec **sp
 	free(specpath);
 	specs[(*nspecs)++] = s;
 
-	char *sol = path_join(dir, "solution");
+	char *sol = fs_path_join(dir, "solution");
 	struct job *g = realloc(st->jobs, (st->njobs + 1) * sizeof(*g));
 
 	if (g)
@@ -369,8 +369,8 @@ static int add_assignment(struct selftest *st, const char *dir, struct spec **sp
 	st->jobs[st->njobs++] = (struct job){ .spec = s, .assignment = strdup(s->assignment),
 					      .label = strdup("solution"), .dir = sol };
 
-	char *faulty = path_join(dir, "faulty");
-	char *exppath = faulty ? path_join(faulty, "EXPECTED") : NULL;
+	char *faulty = fs_path_join(dir, "faulty");
+	char *exppath = faulty ? fs_path_join(faulty, "EXPECTED") : NULL;
 	struct expected *exp = NULL;
 	size_t nexp = 0;
 	struct stat sb;
@@ -464,7 +464,7 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 	sigaction(SIGHUP, &sa, NULL);
 	hx_probe();	/* once, before the workers fork */
 	for (size_t i = 0; i < n && !interrupted; i++) {
-		char *sp = path_join(dirs[i], "spec.yaml");
+		char *sp = fs_path_join(dirs[i], "spec.yaml");
 		struct stat sb;
 
 		if (!sp || stat(sp, &sb) < 0) {

@@ -20,7 +20,7 @@
  * '..' component), links and binaries (which patch cannot make or would
  * skip), "Only in" lines (a diff made without -N), and a patch whose
  * header says nothing. DEST itself is fresh: a copy of solution/ that has
- * no links (copy_tree copies regular files and folders only).
+ * no links (fs_copy_tree copies regular files and folders only).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -43,7 +43,7 @@
 
 #define PATCH_SUFFIX ".patch"
 #define MAX_PATCH_BYTES (4u << 20)
-#define MAX_VARIANT_BYTES (64u << 20)	/* what copy_tree may copy */
+#define MAX_VARIANT_BYTES (64u << 20)	/* what fs_copy_tree may copy */
 #define PATCH_TIMEOUT_MS 30000
 #define PATCH_SAYS_MAX 2048		/* of patch's output, for the message */
 
@@ -78,7 +78,7 @@ void faulty_list_free(struct faulty_variant *v, size_t n)
 int faulty_list(const char *assignment, struct faulty_variant **out, size_t *n, char *err,
 		size_t errlen)
 {
-	char *faulty = path_join(assignment, "faulty");
+	char *faulty = fs_path_join(assignment, "faulty");
 	struct faulty_variant *v = NULL;
 	size_t nv = 0;
 	DIR *d = NULL;
@@ -115,7 +115,7 @@ int faulty_list(const char *assignment, struct faulty_variant **out, size_t *n, 
 		}
 		v = g;
 		v[nv].name = strndup(e->d_name, strlen(e->d_name) - (patch ? strlen(PATCH_SUFFIX) : 0));
-		v[nv].path = path_join(faulty, e->d_name);
+		v[nv].path = fs_path_join(faulty, e->d_name);
 		v[nv].is_patch = patch;
 		if (!v[nv++].name || !v[nv - 1].path) {
 			rc = -ENOMEM;
@@ -372,11 +372,11 @@ static int run_patch(const char *dir, const char *patchfile, char *says)
 			 "'patch')", strerror(rc));
 		return -ENOEXEC;
 	}
-	uint64_t deadline = now_ms() + PATCH_TIMEOUT_MS;
+	uint64_t deadline = term_now_ms() + PATCH_TIMEOUT_MS;
 
 	for (;;) {
 		char chunk[4096];
-		uint64_t now = now_ms();
+		uint64_t now = term_now_ms();
 		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
 
 		if (now >= deadline && !killed) {
@@ -440,13 +440,13 @@ int faulty_materialise(const char *assignment, const struct faulty_variant *v, c
 		return -EEXIST;
 	}
 	if (!v->is_patch) {
-		rc = copy_tree(v->path, dest, MAX_VARIANT_BYTES);
+		rc = fs_copy_tree(v->path, dest, MAX_VARIANT_BYTES);
 		made = rc != -EEXIST;
 		if (rc < 0)
 			snprintf(err, errlen, "cannot copy %s/ to '%s': %s", v->path, dest, strerror(-rc));
 		goto out;
 	}
-	text = read_whole_file(v->path, NULL, MAX_PATCH_BYTES);
+	text = file_read_all(v->path, NULL, MAX_PATCH_BYTES);
 	if (!text) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot read %s: %s", v->path, strerror(errno));
@@ -456,13 +456,13 @@ int faulty_materialise(const char *assignment, const struct faulty_variant *v, c
 	if (rc < 0)
 		goto out;
 	abs = realpath(v->path, NULL);	/* patch -d changes folder before it opens -i */
-	solution = path_join(assignment, "solution");
+	solution = fs_path_join(assignment, "solution");
 	if (!abs || !solution) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: %s", v->path, strerror(errno));
 		goto out;
 	}
-	rc = copy_tree(solution, dest, MAX_VARIANT_BYTES);
+	rc = fs_copy_tree(solution, dest, MAX_VARIANT_BYTES);
 	made = rc != -EEXIST;
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot copy %s/ to '%s': %s", solution, dest, strerror(-rc));
@@ -475,7 +475,7 @@ int faulty_materialise(const char *assignment, const struct faulty_variant *v, c
 		snprintf(err, errlen, "%s does not apply to %s/: %s", v->path, solution, says);
 out:
 	if (rc < 0 && made)
-		remove_tree(dest);
+		fs_remove_tree(dest);
 	free(text);
 	free(solution);
 	free(abs);
@@ -487,8 +487,8 @@ int faulty_temp_make(const char *assignment, const struct faulty_variant *v, str
 {
 	int rc;
 
-	t->root = make_temp_dir("faulty");
-	t->dir = t->root ? path_join(t->root, v->name) : NULL;
+	t->root = fs_make_temp_dir("faulty");
+	t->dir = t->root ? fs_path_join(t->root, v->name) : NULL;
 	if (!t->dir) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot make a temporary folder for %s: %s", v->path, strerror(errno));
@@ -504,7 +504,7 @@ int faulty_temp_make(const char *assignment, const struct faulty_variant *v, str
 void faulty_temp_release(struct faulty_temp *t)
 {
 	if (t->root)
-		remove_tree(t->root);
+		fs_remove_tree(t->root);
 	free(t->root);
 	free(t->dir);
 	t->root = t->dir = NULL;

@@ -23,7 +23,7 @@
 
 #include "grader.h"
 
-char *path_join(const char *a, const char *b)
+char *fs_path_join(const char *a, const char *b)
 {
 	char *s = NULL;
 	size_t la = strlen(a);
@@ -33,7 +33,7 @@ char *path_join(const char *a, const char *b)
 	return s;
 }
 
-char *read_whole_file(const char *path, size_t *len, size_t max)
+char *file_read_all(const char *path, size_t *len, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -89,7 +89,7 @@ char *read_whole_file(const char *path, size_t *len, size_t max)
 	return buf;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len)
+int file_write_atomic(const char *path, const char *data, size_t len)
 {
 	char *tmp = NULL;
 	int fd, e = 0;
@@ -125,7 +125,7 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 	return -e;
 }
 
-char *make_temp_dir(const char *prefix)
+char *fs_make_temp_dir(const char *prefix)
 {
 	const char *base = getenv("TMPDIR");
 	char *tmpl = NULL;
@@ -168,7 +168,7 @@ static int remove_at(int dirfd, const char *name, int depth)
 	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
 }
 
-int remove_tree(const char *path)
+int fs_remove_tree(const char *path)
 {
 	if (!path || !*path || strcmp(path, "/") == 0)
 		return -EINVAL;
@@ -191,7 +191,7 @@ static int open_beneath(int dir, const char *name, int flags)
 	return openat(dir, name, flags | O_NOFOLLOW);
 }
 
-int copy_file_safely(int srcdir, const char *name, int dstdir, const char *dstname, mode_t mode,
+int fs_copy_file(int srcdir, const char *name, int dstdir, const char *dstname, mode_t mode,
 		     char *err, size_t errlen)
 {
 	int in = open_beneath(srcdir, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -267,7 +267,7 @@ static int copy_tree_at(int src, int dstdir, const char *dstname, mode_t mode, i
 		if (S_ISREG(st.st_mode)) {
 			if ((size_t)st.st_size > *budget)
 				rc = -EFBIG;
-			else if (copy_file_safely(src, e->d_name, d, e->d_name, st.st_mode & 0755,
+			else if (fs_copy_file(src, e->d_name, d, e->d_name, st.st_mode & 0755,
 						  err, sizeof(err)) < 0)
 				rc = -EIO;
 			else
@@ -287,7 +287,7 @@ static int copy_tree_at(int src, int dstdir, const char *dstname, mode_t mode, i
 	return rc;
 }
 
-int copy_tree(const char *src, const char *dst, size_t max_bytes)
+int fs_copy_tree(const char *src, const char *dst, size_t max_bytes)
 {
 	int s = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
@@ -300,7 +300,7 @@ int copy_tree(const char *src, const char *dst, size_t max_bytes)
 	return rc;
 }
 
-bool others_can_read_dir(const char *path)
+bool fs_others_can_read(const char *path)
 {
 	char buf[PATH_MAX];
 	struct stat st;
@@ -319,7 +319,7 @@ bool others_can_read_dir(const char *path)
 	return true;
 }
 
-void sha256_hex(const void *data, size_t len, char out[65])
+void hash_sha256_hex(const void *data, size_t len, char out[65])
 {
 	struct sha256_ctx ctx;
 	uint8_t digest[SHA256_DIGEST_SIZE];
@@ -331,7 +331,7 @@ void sha256_hex(const void *data, size_t len, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
-bool is_tty_color(FILE *f)
+bool term_color(FILE *f)
 {
 	const char *nc = getenv("NO_COLOR");
 
@@ -340,7 +340,7 @@ bool is_tty_color(FILE *f)
 	return isatty(fileno(f)) == 1;
 }
 
-uint64_t now_ms(void)
+uint64_t term_now_ms(void)
 {
 	struct timespec ts;
 

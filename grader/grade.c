@@ -24,23 +24,23 @@
 
 #include "grader.h"
 
-static const char *const reason_names[R_COUNT] = {
-	[R_BUILD] = "build", [R_TIMEOUT] = "timeout", [R_DEADLOCK] = "deadlock",
-	[R_RUNTIME_ERROR] = "runtime_error", [R_MEMORY_LIMIT] = "memory_limit",
-	[R_OUTPUT_LIMIT] = "output_limit", [R_FORBIDDEN_SYSCALL] = "forbidden_syscall",
-	[R_INTERNAL] = "internal_error", [R_EXIT] = "exit", [R_STDOUT] = "stdout",
-	[R_STDERR] = "stderr", [R_IPC] = "ipc", [R_SYMBOLS] = "symbols", [R_CLEANUP] = "cleanup",
-	[R_FILES] = "files", [R_CHECKER] = "checker",
+static const char *const reason_names[REASON_COUNT] = {
+	[REASON_BUILD] = "build", [REASON_TIMEOUT] = "timeout", [REASON_DEADLOCK] = "deadlock",
+	[REASON_RUNTIME_ERROR] = "runtime_error", [REASON_MEMORY_LIMIT] = "memory_limit",
+	[REASON_OUTPUT_LIMIT] = "output_limit", [REASON_FORBIDDEN_SYSCALL] = "forbidden_syscall",
+	[REASON_INTERNAL] = "internal_error", [REASON_EXIT] = "exit", [REASON_STDOUT] = "stdout",
+	[REASON_STDERR] = "stderr", [REASON_IPC] = "ipc", [REASON_SYMBOLS] = "symbols", [REASON_CLEANUP] = "cleanup",
+	[REASON_FILES] = "files", [REASON_CHECKER] = "checker",
 };
 
 const char *reason_name(enum reason r)
 {
-	return (unsigned)r < R_COUNT ? reason_names[r] : "?";
+	return (unsigned)r < REASON_COUNT ? reason_names[r] : "?";
 }
 
 int reason_from_name(const char *name)
 {
-	for (int r = 0; r < R_COUNT; r++)
+	for (int r = 0; r < REASON_COUNT; r++)
 		if (strcmp(reason_names[r], name) == 0)
 			return r;
 	return -1;
@@ -49,13 +49,13 @@ int reason_from_name(const char *name)
 static enum reason reason_of_verdict(enum hx_verdict v)
 {
 	switch (v) {
-	case HX_VERDICT_TIMEOUT: return R_TIMEOUT;
-	case HX_VERDICT_DEADLOCK: return R_DEADLOCK;
-	case HX_VERDICT_MEMORY_LIMIT: return R_MEMORY_LIMIT;
-	case HX_VERDICT_OUTPUT_LIMIT: return R_OUTPUT_LIMIT;
-	case HX_VERDICT_FORBIDDEN_SYSCALL: return R_FORBIDDEN_SYSCALL;
-	case HX_VERDICT_INTERNAL_ERROR: return R_INTERNAL;
-	default: return R_RUNTIME_ERROR;
+	case HX_VERDICT_TIMEOUT: return REASON_TIMEOUT;
+	case HX_VERDICT_DEADLOCK: return REASON_DEADLOCK;
+	case HX_VERDICT_MEMORY_LIMIT: return REASON_MEMORY_LIMIT;
+	case HX_VERDICT_OUTPUT_LIMIT: return REASON_OUTPUT_LIMIT;
+	case HX_VERDICT_FORBIDDEN_SYSCALL: return REASON_FORBIDDEN_SYSCALL;
+	case HX_VERDICT_INTERNAL_ERROR: return REASON_INTERNAL;
+	default: return REASON_RUNTIME_ERROR;
 	}
 }
 
@@ -88,7 +88,7 @@ static void judge_output(const struct matcher *m, const struct hx_output *o, con
 	if (why.expected && !ro->diff)
 		ro->diff = diff_unified(why.expected, strlen(why.expected), o->data ? o->data : "",
 					o->len, 40);
-	mismatch_release(&why);
+	match_mismatch_release(&why);
 }
 
 static const char *ipc_kind_words(const char *kind)
@@ -155,7 +155,7 @@ static void judge_files(const struct expect *e, const char *rundir, struct run_o
 		char *data = read_output_file(rundir, fe->name, 64u << 20, &len, &why);
 
 		if (!data) {
-			ro->reasons |= 1u << R_FILES;
+			ro->reasons |= 1u << REASON_FILES;
 			note(f, first, "the file %s: %s", fe->name, why);
 			continue;
 		}
@@ -163,7 +163,7 @@ static void judge_files(const struct expect *e, const char *rundir, struct run_o
 		char label[300];
 
 		snprintf(label, sizeof(label), "the file %s", fe->name);
-		judge_output(&fe->m, &o, label, R_FILES, ro, f, first);
+		judge_output(&fe->m, &o, label, REASON_FILES, ro, f, first);
 		free(data);
 	}
 }
@@ -171,8 +171,8 @@ static void judge_files(const struct expect *e, const char *rundir, struct run_o
 /* Write data to dir/name; 0 or -1. */
 static int put_file(const char *dir, const char *name, const void *data, size_t len)
 {
-	char *path = path_join(dir, name);
-	int rc = path ? write_file_atomic(path, data, len) : -1;
+	char *path = fs_path_join(dir, name);
+	int rc = path ? file_write_atomic(path, data, len) : -1;
 
 	free(path);
 	return rc < 0 ? -1 : 0;
@@ -189,7 +189,7 @@ static void copy_outputs(const char *rundir, const char *dst)
 
 	while (dir && (e = readdir(dir)))
 		if (e->d_name[0] != '.' && e->d_type == DT_REG)
-			copy_file_safely(s, e->d_name, d, e->d_name, 0644, err, sizeof(err));
+			fs_copy_file(s, e->d_name, d, e->d_name, 0644, err, sizeof(err));
 	if (dir)
 		closedir(dir);
 	if (s >= 0)
@@ -243,14 +243,14 @@ static void run_checker(const struct test *t, const struct spec *s, struct run_o
 	int ne = 0;
 
 	memset(&cr, 0, sizeof(cr));
-	files = cdir ? path_join(cdir, "files") : NULL;
+	files = cdir ? fs_path_join(cdir, "files") : NULL;
 	if (!cdir || !files || mkdir(cdir, 0755) < 0 || mkdir(files, 0755) < 0) {
-		ro->reasons |= 1u << R_INTERNAL;
+		ro->reasons |= 1u << REASON_INTERNAL;
 		note(f, first, "the checker could not be prepared: %s", strerror(errno));
 		goto out;
 	}
 	copy_outputs(rundir, files);
-	trace = json_run_result(res);
+	trace = report_json_run(res);
 	{
 		json_t *a = json_array();
 
@@ -263,7 +263,7 @@ static void run_checker(const struct test *t, const struct spec *s, struct run_o
 	    put_file(cdir, "stderr", res->err.data ? res->err.data : "", res->err.len) < 0 ||
 	    put_file(cdir, "stdin", t->stdin_data ? t->stdin_data : "", t->stdin_len) < 0 ||
 	    put_file(cdir, "trace.json", trace ? trace : "{}", trace ? strlen(trace) : 2) < 0) {
-		ro->reasons |= 1u << R_INTERNAL;
+		ro->reasons |= 1u << REASON_INTERNAL;
 		note(f, first, "the checker could not be prepared: %s", strerror(errno));
 		goto out;
 	}
@@ -291,16 +291,16 @@ static void run_checker(const struct test *t, const struct spec *s, struct run_o
 	 * the folder itself, through an fd). */
 	const char *const *argv = (const char *const *)t->expect.checker.argv;
 
-	if (!full && geteuid() == 0 && s->dir && !others_can_read_dir(s->dir)) {
-		staged = path_join(cdir, "spec");
-		int rc = staged ? copy_tree(s->dir, staged, CHECKER_COPY_MAX) : -ENOMEM;
+	if (!full && geteuid() == 0 && s->dir && !fs_others_can_read(s->dir)) {
+		staged = fs_path_join(cdir, "spec");
+		int rc = staged ? fs_copy_tree(s->dir, staged, CHECKER_COPY_MAX) : -ENOMEM;
 
 		if (rc == 0) {
 			moved_argv = strv_rebase(t->expect.checker.argv, s->dir, staged);
 			rc = moved_argv ? 0 : -ENOMEM;
 		}
 		if (rc < 0) {
-			ro->reasons |= 1u << R_INTERNAL;
+			ro->reasons |= 1u << REASON_INTERNAL;
 			note(f, first, "the checker's folder %s could not be copied for the box's user: %s",
 			     s->dir, strerror(-rc));
 			goto out;
@@ -325,7 +325,7 @@ static void run_checker(const struct test *t, const struct spec *s, struct run_o
 	cfg.limits.output_kb = 64;
 	cfg.cancel = o->cancel;
 	if (hx_run(&cfg, &cr, herr, sizeof(herr)) < 0) {
-		ro->reasons |= 1u << R_INTERNAL;
+		ro->reasons |= 1u << REASON_INTERNAL;
 		note(f, first, "the checker could not run: %s", herr);
 		goto out;
 	}
@@ -350,17 +350,17 @@ static void run_checker(const struct test *t, const struct spec *s, struct run_o
 		if (partial >= 0 && partial < 1) {
 			/* Accepted, for part of the points. */
 			*fraction = partial;
-			ro->reasons |= 1u << R_CHECKER;
+			ro->reasons |= 1u << REASON_CHECKER;
 			note(f, first, "the checker gives partial credit (%.0f%%): %s", partial * 100,
 			     said && *said ? said : "");
 		}
 	} else if (rejected) {
-		ro->reasons |= 1u << R_CHECKER;
+		ro->reasons |= 1u << REASON_CHECKER;
 		*fraction = partial >= 0 ? partial : 0.0;
 		note(f, first, "the checker says: %s", said && *said ? said : "the output is not correct");
 	} else {
 		/* The checker itself failed: the instructor's problem. */
-		ro->reasons |= 1u << R_INTERNAL;
+		ro->reasons |= 1u << REASON_INTERNAL;
 		snprintf(cerr, sizeof(cerr), "%s", cr.err.data ? cr.err.data : "");
 		note(f, first, "the checker failed (%s%s%s): %s", hx_verdict_name(cr.verdict),
 		     cr.verdict_detail[0] ? ", " : "", cr.verdict_detail, cerr);
@@ -368,7 +368,7 @@ static void run_checker(const struct test *t, const struct spec *s, struct run_o
 out:
 	hx_result_release(&cr);
 	if (cdir)
-		remove_tree(cdir);
+		fs_remove_tree(cdir);
 	for (int i = 0; i < 8; i++)
 		free(envs[i]);
 	free(cdir);
@@ -415,14 +415,14 @@ static void judge(const struct test *t, const struct grade_report *rep, struct r
 		}
 	} else {
 		if (res->verdict == HX_VERDICT_FORBIDDEN_SYSCALL) {
-			ro->reasons |= 1u << R_FORBIDDEN_SYSCALL;
+			ro->reasons |= 1u << REASON_FORBIDDEN_SYSCALL;
 			note(f, &first, "the program made system calls the sandbox forbids:");
 			for (size_t i = 0; i < res->ndenied; i++)
 				fprintf(f, "%s %s (%u time%s)", i ? "," : "", res->denied[i].call,
 					res->denied[i].count, res->denied[i].count == 1 ? "" : "s");
 		}
 		if (res->signal) {
-			ro->reasons |= 1u << R_RUNTIME_ERROR;
+			ro->reasons |= 1u << REASON_RUNTIME_ERROR;
 			note(f, &first, "the program crashed: killed by %s%s", res->verdict_detail[0] ? "" : "",
 			     res->signal == 11 ? "SIGSEGV (a segmentation fault: an invalid memory access)"
 			     : res->signal == 6 ? "SIGABRT (abort, e.g. a failed assert)"
@@ -430,34 +430,34 @@ static void judge(const struct test *t, const struct grade_report *rep, struct r
 			     : res->signal == 13 ? "SIGPIPE (it wrote to a pipe nobody reads)"
 			     : res->verdict_detail);
 		} else if (!e->exit_any && res->exit_code != e->exit) {
-			ro->reasons |= 1u << R_EXIT;
+			ro->reasons |= 1u << REASON_EXIT;
 			if (e->exit == 0)
-				ro->reasons |= 1u << R_RUNTIME_ERROR;
+				ro->reasons |= 1u << REASON_RUNTIME_ERROR;
 			if (res->exit_code == 127 && res->verdict_detail[0])
 				note(f, &first, "%s", res->verdict_detail);
 			else
 				note(f, &first, "the program exited with status %d, expected %d",
 				     res->exit_code, e->exit);
 		}
-		judge_output(&e->out, &res->out, "stdout", R_STDOUT, ro, f, &first);
-		judge_output(&e->err, &res->err, "stderr", R_STDERR, ro, f, &first);
+		judge_output(&e->out, &res->out, "stdout", REASON_STDOUT, ro, f, &first);
+		judge_output(&e->err, &res->err, "stderr", REASON_STDERR, ro, f, &first);
 		judge_files(e, rundir, ro, f, &first);
 		if (e->has_ipc) {
 			char *msg = NULL;
 
 			if (!ipc_check(&e->ipc, res, &msg)) {
-				ro->reasons |= 1u << R_IPC;
+				ro->reasons |= 1u << REASON_IPC;
 				note(f, &first, "IPC: %s", msg ? msg : "the required IPC calls were not made");
 			}
 			free(msg);
 		}
 	}
 	if (symbols_msg) {
-		ro->reasons |= 1u << R_SYMBOLS;
+		ro->reasons |= 1u << REASON_SYMBOLS;
 		note(f, &first, "functions: %s", symbols_msg);
 	}
 	if (e->cleanup && (res->leftover_processes || res->nipc_left)) {
-		ro->reasons |= 1u << R_CLEANUP;
+		ro->reasons |= 1u << REASON_CLEANUP;
 		note(f, &first, "cleanup: the program left behind");
 		for (size_t i = 0; i < res->nleftovers; i++)
 			fprintf(f, "%s a running process (pid %d, %s)", i ? "," : "",
@@ -476,7 +476,7 @@ static void judge(const struct test *t, const struct grade_report *rep, struct r
 		fclose(f);
 	ro->passed = ro->reasons == 0;
 	/* Only a checker's verdict can be worth part of the points. */
-	ro->fraction = ro->passed ? 1.0 : (ro->reasons == (1u << R_CHECKER) ? fraction : 0.0);
+	ro->fraction = ro->passed ? 1.0 : (ro->reasons == (1u << REASON_CHECKER) ? fraction : 0.0);
 	if (ro->passed)
 		free(buf);
 	else
@@ -513,13 +513,13 @@ static int prepare_run_dir(const char *dir, const char *binary, const struct tes
 	}
 	const char *base = basename(copy2);
 
-	rc = copy_file_safely(src, base, dst, base, 0755, err, errlen);
+	rc = fs_copy_file(src, base, dst, base, 0755, err, errlen);
 	for (size_t i = 0; rc == 0 && i < t->nfiles_in; i++) {
 		char *in = strdup(t->files_in[i]), *in2 = strdup(t->files_in[i]);
 		int ifd = in ? open(dirname(in), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 
 		rc = ifd < 0 || !in2 ? -1
-		     : copy_file_safely(ifd, basename(in2), dst, basename(in2), 0644, err, errlen);
+		     : fs_copy_file(ifd, basename(in2), dst, basename(in2), 0644, err, errlen);
 		if (ifd >= 0)
 			close(ifd);
 		free(in);
@@ -613,7 +613,7 @@ static int run_test(const struct spec *s, const struct test *t, size_t index, co
 
 		free(argv);
 		if (hrc == -ECANCELED) {
-			remove_tree(dir);
+			fs_remove_tree(dir);
 			free(dir);
 			snprintf(err, errlen, "cancelled");
 			rc = -1;
@@ -622,12 +622,12 @@ static int run_test(const struct spec *s, const struct test *t, size_t index, co
 		if (hrc < 0) {
 			/* Our failure, not the student's: the run is marked as an
 			 * internal error and the batch goes on. */
-			ro->reasons |= 1u << R_INTERNAL;
+			ro->reasons |= 1u << REASON_INTERNAL;
 			ro->message = strdup(herr);
 		} else {
 			judge(t, rep, ro, symbols_msg, dir, o);
 		}
-		remove_tree(dir);
+		fs_remove_tree(dir);
 		free(dir);
 		to->nruns++;
 		if (ro->passed) {
@@ -641,8 +641,8 @@ static int run_test(const struct spec *s, const struct test *t, size_t index, co
 			o->progress(o->progress_arg, t, r + 1, t->runs);
 		/* A hang costs seconds per run and says nothing new the
 		 * second time: stop repeating after one. */
-		if (!ro->passed && (ro->reasons & ((1u << R_TIMEOUT) | (1u << R_DEADLOCK) |
-						   (1u << R_MEMORY_LIMIT) | (1u << R_INTERNAL))))
+		if (!ro->passed && (ro->reasons & ((1u << REASON_TIMEOUT) | (1u << REASON_DEADLOCK) |
+						   (1u << REASON_MEMORY_LIMIT) | (1u << REASON_INTERNAL))))
 			break;
 	}
 	free(symbols_msg);
@@ -665,7 +665,7 @@ int grade_submission(const struct spec *s, const char *subdir, const struct grad
 		     struct grade_report *rep, char *err, size_t errlen)
 {
 	char *tmp = NULL, *builddir = NULL;
-	uint64_t t0 = now_ms();
+	uint64_t t0 = term_now_ms();
 	int rc = 0;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -695,8 +695,8 @@ int grade_submission(const struct spec *s, const char *subdir, const struct grad
 		rep->max_score += s->tests[i].points;
 	}
 
-	tmp = make_temp_dir("grade");
-	builddir = tmp ? path_join(tmp, "build") : NULL;
+	tmp = fs_make_temp_dir("grade");
+	builddir = tmp ? fs_path_join(tmp, "build") : NULL;
 	if (!tmp || !builddir || mkdir(builddir, 0755) < 0) {
 		snprintf(err, errlen, "cannot create a temporary folder: %s", strerror(errno));
 		rc = -1;
@@ -726,7 +726,7 @@ int grade_submission(const struct spec *s, const char *subdir, const struct grad
 			to->test = t;
 			to->skipped = true;
 			to->first_failed = -1;
-			to->reasons = 1u << R_BUILD;
+			to->reasons = 1u << REASON_BUILD;
 			continue;
 		}
 		if (run_test(s, t, i, tmp, o, rep, to, err, errlen) < 0) {
@@ -739,10 +739,10 @@ int grade_submission(const struct spec *s, const char *subdir, const struct grad
 	}
 out:
 	if (tmp)
-		remove_tree(tmp);
+		fs_remove_tree(tmp);
 	free(tmp);
 	free(builddir);
-	rep->ms = (unsigned long)(now_ms() - t0);
+	rep->ms = (unsigned long)(term_now_ms() - t0);
 	return rc;
 }
 

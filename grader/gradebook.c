@@ -137,7 +137,7 @@ static const char *field(const struct roster *r, size_t row, enum col c)
 
 static int roster_load(const char *path, struct roster *r, char *err, size_t errlen)
 {
-	char *text = read_whole_file(path, NULL, 16u << 20);
+	char *text = file_read_all(path, NULL, 16u << 20);
 	char perr[256];
 
 	if (!text) {
@@ -208,7 +208,7 @@ static size_t roster_find(const struct roster *r, const char *id)
 /* Submission times given by the instructor: id,time rows. */
 static int times_load(const char *path, struct csv *c, char *err, size_t errlen)
 {
-	char *text = read_whole_file(path, NULL, 16u << 20);
+	char *text = file_read_all(path, NULL, 16u << 20);
 	char perr[256];
 
 	if (!text) {
@@ -262,8 +262,8 @@ static int by_entry_id(const void *a, const void *b)
 static int write_csv(const char *outdir, const char *name, const char *text, size_t len, char *err,
 		     size_t errlen)
 {
-	char *path = path_join(outdir, name);
-	int rc = path && write_file_atomic(path, text, len) == 0 ? 0 : -1;
+	char *path = fs_path_join(outdir, name);
+	int rc = path && file_write_atomic(path, text, len) == 0 ? 0 : -1;
 
 	if (rc < 0)
 		snprintf(err, errlen, "cannot write %s/%s: %s", outdir, name, strerror(errno));

@@ -42,7 +42,7 @@ void diag_release(struct diag *d);
 /* ---- the spec (spec.c) -------------------------------------------------- */
 
 enum visibility { VIS_VISIBLE = 0, VIS_HIDDEN, VIS_AFTER_DUE_DATE };
-const char *visibility_name(enum visibility v);
+const char *spec_visibility_name(enum visibility v);
 
 struct order_rule {
 	char *before, *after;
@@ -64,13 +64,13 @@ struct matcher {
 	bool empty, nonempty;
 };
 
-enum cmp_op { OP_EQ, OP_NE, OP_GE, OP_LE, OP_GT, OP_LT };
-const char *cmp_op_text(enum cmp_op op);
-bool cmp_holds(enum cmp_op op, long long seen, long long want);
+enum ipc_op { IPC_OP_EQ, IPC_OP_NE, IPC_OP_GE, IPC_OP_LE, IPC_OP_GT, IPC_OP_LT };
+const char *ipc_op_text(enum ipc_op op);
+bool ipc_op_holds(enum ipc_op op, long long seen, long long want);
 
 struct ipc_cond {
 	char *key;		/* a group, "processes", "threads", or a call name */
-	enum cmp_op op;
+	enum ipc_op op;
 	long long value;	/* evaluated with the test's args at load time */
 	char *text;		/* as written, e.g. ">= args[0] + 1" */
 	bool hot;		/* needs hot-call tracing */
@@ -185,12 +185,12 @@ struct mismatch {
 	char *expected;		/* text to diff against, or NULL */
 };
 /* Whether output (len bytes, any content) satisfies m. On failure fills
- * *why (release with mismatch_release). */
+ * *why (release with match_mismatch_release). */
 bool match_output(const struct matcher *m, const char *output, size_t len, struct mismatch *why);
-void mismatch_release(struct mismatch *m);
+void match_mismatch_release(struct mismatch *m);
 /* Compile the regexes of a matcher; returns 0 or -1 with a message. */
 int match_compile(struct matcher *m, char *err, size_t errlen);
-void matcher_release(struct matcher *m);
+void match_release(struct matcher *m);
 
 /* A unified diff of expected vs actual lines, at most max_lines long.
  * Returns a malloc'd string. */
@@ -208,7 +208,7 @@ char *text_normalize(const char *data, size_t len);
 /* ---- IPC expectations (ipc_expect.c) -------------------------------------- */
 
 /* Parse "OP EXPR" (or a bare integer) with args[] known; 0 or -1 + err. */
-int ipc_cond_parse(const char *text, char *const *args, size_t nargs, enum cmp_op *op,
+int ipc_cond_parse(const char *text, char *const *args, size_t nargs, enum ipc_op *op,
 		   long long *value, char *err, size_t errlen);
 /* Whether key is a known group, "processes", "threads", or call name. */
 bool ipc_key_valid(const char *key, bool *hot);
@@ -251,9 +251,9 @@ void build_result_release(struct build_result *r);
 
 /* Reasons a run fails, in the vocabulary of faulty/EXPECTED. */
 enum reason {
-	R_BUILD = 0, R_TIMEOUT, R_DEADLOCK, R_RUNTIME_ERROR, R_MEMORY_LIMIT, R_OUTPUT_LIMIT,
-	R_FORBIDDEN_SYSCALL, R_INTERNAL, R_EXIT, R_STDOUT, R_STDERR, R_IPC, R_SYMBOLS,
-	R_CLEANUP, R_FILES, R_CHECKER, R_COUNT
+	REASON_BUILD = 0, REASON_TIMEOUT, REASON_DEADLOCK, REASON_RUNTIME_ERROR, REASON_MEMORY_LIMIT, REASON_OUTPUT_LIMIT,
+	REASON_FORBIDDEN_SYSCALL, REASON_INTERNAL, REASON_EXIT, REASON_STDOUT, REASON_STDERR, REASON_IPC, REASON_SYMBOLS,
+	REASON_CLEANUP, REASON_FILES, REASON_CHECKER, REASON_COUNT
 };
 const char *reason_name(enum reason r);
 int reason_from_name(const char *name);
@@ -314,15 +314,15 @@ void grade_report_release(struct grade_report *r);
 /* ---- reports --------------------------------------------------------------- */
 
 /* `run --json`: one object (json.c). */
-char *json_run_result(const struct hx_result *res);
+char *report_json_run(const struct hx_result *res);
 /* Human output of `run` (report_text.c). */
-void text_run_result(FILE *f, const struct hx_result *res, bool color, bool trace);
+void report_text_run(FILE *f, const struct hx_result *res, bool color, bool trace);
 /* The trace timeline and the counts table (report_text.c). */
-void text_trace(FILE *f, const struct hx_result *res);
+void report_text_trace(FILE *f, const struct hx_result *res);
 /* Student-facing report of check (report_text.c). */
-void text_grade_report(FILE *f, const struct grade_report *r, bool color, bool visible_only);
+void report_text_grade(FILE *f, const struct grade_report *r, bool color, bool visible_only);
 /* report.json: everything (json.c). */
-char *json_grade_report(const struct grade_report *r);
+char *report_json_grade(const struct grade_report *r);
 
 /* ---- assignments (assignments.c) ------------------------------------------- */
 
@@ -332,25 +332,25 @@ char *assignment_spec_path(const char *name_or_path);
 /* Whether `ipcgrade check NAME` finds this very spec (a bundled one). */
 bool assignment_is_bundled(const char *name, const char *spec_path);
 /* The directories searched for bundled assignments, in order. */
-const char *assignments_dir(void);
+const char *assignment_dir(void);
 
 /* ---- files (files.c) ---------------------------------------------------------- */
 
-char *path_join(const char *a, const char *b);
-char *read_whole_file(const char *path, size_t *len, size_t max);
-int write_file_atomic(const char *path, const char *data, size_t len);
-char *make_temp_dir(const char *prefix);
-int remove_tree(const char *path);
+char *fs_path_join(const char *a, const char *b);
+char *file_read_all(const char *path, size_t *len, size_t max);
+int file_write_atomic(const char *path, const char *data, size_t len);
+char *fs_make_temp_dir(const char *prefix);
+int fs_remove_tree(const char *path);
 /* Copy a regular file, refusing symlinks and non-regular files. */
-int copy_file_safely(int srcdir, const char *name, int dstdir, const char *dstname, mode_t mode,
+int fs_copy_file(int srcdir, const char *name, int dstdir, const char *dstname, mode_t mode,
 		     char *err, size_t errlen);
 /* Copy a folder's regular files and folders (no links), at most max_bytes. */
-int copy_tree(const char *src, const char *dst, size_t max_bytes);
+int fs_copy_tree(const char *src, const char *dst, size_t max_bytes);
 /* Can a user who is neither owner nor in the group list path's folder? */
-bool others_can_read_dir(const char *path);
-void sha256_hex(const void *data, size_t len, char out[65]);
-bool is_tty_color(FILE *f);
-uint64_t now_ms(void);
+bool fs_others_can_read(const char *path);
+void hash_sha256_hex(const void *data, size_t len, char out[65]);
+bool term_color(FILE *f);
+uint64_t term_now_ms(void);
 /* asprintf that returns the string (NULL when out of memory). */
 char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -50,28 +50,28 @@ bool ipc_key_valid(const char *key, bool *hot)
 	return false;
 }
 
-const char *cmp_op_text(enum cmp_op op)
+const char *ipc_op_text(enum ipc_op op)
 {
 	switch (op) {
-	case OP_EQ: return "==";
-	case OP_NE: return "!=";
-	case OP_GE: return ">=";
-	case OP_LE: return "<=";
-	case OP_GT: return ">";
-	case OP_LT: return "<";
+	case IPC_OP_EQ: return "==";
+	case IPC_OP_NE: return "!=";
+	case IPC_OP_GE: return ">=";
+	case IPC_OP_LE: return "<=";
+	case IPC_OP_GT: return ">";
+	case IPC_OP_LT: return "<";
 	}
 	return "==";
 }
 
-bool cmp_holds(enum cmp_op op, long long seen, long long want)
+bool ipc_op_holds(enum ipc_op op, long long seen, long long want)
 {
 	switch (op) {
-	case OP_EQ: return seen == want;
-	case OP_NE: return seen != want;
-	case OP_GE: return seen >= want;
-	case OP_LE: return seen <= want;
-	case OP_GT: return seen > want;
-	case OP_LT: return seen < want;
+	case IPC_OP_EQ: return seen == want;
+	case IPC_OP_NE: return seen != want;
+	case IPC_OP_GE: return seen >= want;
+	case IPC_OP_LE: return seen <= want;
+	case IPC_OP_GT: return seen > want;
+	case IPC_OP_LT: return seen < want;
 	}
 	return false;
 }
@@ -212,17 +212,17 @@ static long long expr(struct parser *P, int depth)
 	}
 }
 
-int ipc_cond_parse(const char *text, char *const *args, size_t nargs, enum cmp_op *op,
+int ipc_cond_parse(const char *text, char *const *args, size_t nargs, enum ipc_op *op,
 		   long long *value, char *err, size_t errlen)
 {
 	struct parser P = { .p = text, .args = args, .nargs = nargs, .err = err, .errlen = errlen };
-	static const struct { const char *s; enum cmp_op op; } ops[] = {
-		{ "==", OP_EQ }, { "!=", OP_NE }, { ">=", OP_GE }, { "<=", OP_LE },
-		{ ">", OP_GT }, { "<", OP_LT }, { "=", OP_EQ },
+	static const struct { const char *s; enum ipc_op op; } ops[] = {
+		{ "==", IPC_OP_EQ }, { "!=", IPC_OP_NE }, { ">=", IPC_OP_GE }, { "<=", IPC_OP_LE },
+		{ ">", IPC_OP_GT }, { "<", IPC_OP_LT }, { "=", IPC_OP_EQ },
 	};
 
 	skip(&P);
-	*op = OP_EQ;
+	*op = IPC_OP_EQ;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		size_t l = strlen(ops[i].s);
 
@@ -276,17 +276,17 @@ static void describe_want(char *buf, size_t size, const struct ipc_cond *c)
 	const char *what = c->key;
 
 	switch (c->op) {
-	case OP_EQ:
+	case IPC_OP_EQ:
 		if (c->value == 0)
 			snprintf(buf, size, "no %s", what);
 		else
 			snprintf(buf, size, "exactly %lld %s", c->value, what);
 		break;
-	case OP_NE: snprintf(buf, size, "a %s count other than %lld", what, c->value); break;
-	case OP_GE: snprintf(buf, size, "at least %lld %s", c->value, what); break;
-	case OP_LE: snprintf(buf, size, "at most %lld %s", c->value, what); break;
-	case OP_GT: snprintf(buf, size, "more than %lld %s", c->value, what); break;
-	case OP_LT: snprintf(buf, size, "fewer than %lld %s", c->value, what); break;
+	case IPC_OP_NE: snprintf(buf, size, "a %s count other than %lld", what, c->value); break;
+	case IPC_OP_GE: snprintf(buf, size, "at least %lld %s", c->value, what); break;
+	case IPC_OP_LE: snprintf(buf, size, "at most %lld %s", c->value, what); break;
+	case IPC_OP_GT: snprintf(buf, size, "more than %lld %s", c->value, what); break;
+	case IPC_OP_LT: snprintf(buf, size, "fewer than %lld %s", c->value, what); break;
 	}
 }
 
@@ -323,7 +323,7 @@ static bool check_all(const struct ipc_expect *e, const struct hx_result *res, F
 		const struct ipc_cond *c = &e->conds[i];
 		long long seen = ipc_count(res, c->key);
 
-		if (cmp_holds(c->op, seen, c->value))
+		if (ipc_op_holds(c->op, seen, c->value))
 			continue;
 		if (f) {
 			if (!ok)

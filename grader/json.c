@@ -140,7 +140,7 @@ static char *dump(json_t *o)
 	return s;
 }
 
-char *json_run_result(const struct hx_result *res)
+char *report_json_run(const struct hx_result *res)
 {
 	json_t *o = run_json(res, SIZE_MAX);
 
@@ -152,14 +152,14 @@ static json_t *reasons_json(unsigned reasons)
 {
 	json_t *a = json_array();
 
-	for (int r = 0; r < R_COUNT; r++)
+	for (int r = 0; r < REASON_COUNT; r++)
 		if (reasons & (1u << r))
 			json_array_append_new(a, json_string(reason_name(r)));
 	return a;
 }
 
-json_t *grade_report_object(const struct grade_report *r);
-json_t *grade_report_object(const struct grade_report *r)
+json_t *report_json_object(const struct grade_report *r);
+json_t *report_json_object(const struct grade_report *r)
 {
 	json_t *o = json_object(), *tests = json_array(), *build, *spec;
 
@@ -190,7 +190,7 @@ json_t *grade_report_object(const struct grade_report *r)
 		json_object_set_new(jt, "name", jstr0(t->name));
 		json_object_set_new(jt, "points", json_real(t->points));
 		json_object_set_new(jt, "score", json_real(to->score));
-		json_object_set_new(jt, "visibility", json_string(visibility_name(t->visibility)));
+		json_object_set_new(jt, "visibility", json_string(spec_visibility_name(t->visibility)));
 		json_object_set_new(jt, "passed", json_boolean(to->passed));
 		json_object_set_new(jt, "skipped", json_boolean(to->skipped));
 		json_object_set_new(jt, "runs_planned", json_integer(t->runs));
@@ -220,14 +220,14 @@ json_t *grade_report_object(const struct grade_report *r)
 	return o;
 }
 
-char *json_grade_report(const struct grade_report *r)
+char *report_json_grade(const struct grade_report *r)
 {
-	return dump(grade_report_object(r));
+	return dump(report_json_object(r));
 }
 
-char *report_full_json(const struct grade_report *r, bool complete)
+char *report_json_full(const struct grade_report *r, bool complete)
 {
-	json_t *o = grade_report_object(r);
+	json_t *o = report_json_object(r);
 
 	json_object_set_new(o, "complete", json_boolean(complete));
 	return dump(o);

@@ -377,7 +377,7 @@ bool match_output(const struct matcher *m, const char *out, size_t len, struct m
 	return ok;
 }
 
-void mismatch_release(struct mismatch *m)
+void match_mismatch_release(struct mismatch *m)
 {
 	if (!m)
 		return;
@@ -386,7 +386,7 @@ void mismatch_release(struct mismatch *m)
 	m->what = m->expected = NULL;
 }
 
-void matcher_release(struct matcher *m)
+void match_release(struct matcher *m)
 {
 	free(m->exact);
 	free(m->normalized);

@@ -28,7 +28,7 @@ static void reasons_text(FILE *f, unsigned reasons)
 {
 	bool first = true;
 
-	for (int r = 0; r < R_COUNT; r++)
+	for (int r = 0; r < REASON_COUNT; r++)
 		if (reasons & (1u << r)) {
 			fprintf(f, "%s%s", first ? "" : ", ", reason_name(r));
 			first = false;
@@ -176,7 +176,7 @@ char *report_junit(const struct grade_report *r)
 	for (size_t i = 0; i < r->ntests; i++) {
 		if (r->tests[i].passed)
 			continue;
-		if (r->tests[i].reasons & (1u << R_INTERNAL))
+		if (r->tests[i].reasons & (1u << REASON_INTERNAL))
 			errors++;
 		else
 			failures++;
@@ -215,7 +215,7 @@ char *report_junit(const struct grade_report *r)
 			fprintf(f, "/>\n");
 			continue;
 		}
-		bool internal = to->reasons & (1u << R_INTERNAL);
+		bool internal = to->reasons & (1u << REASON_INTERNAL);
 		char *text = test_text(to, to->test->visibility == VIS_VISIBLE, r->program);
 		char kinds[200] = "";
 		FILE *k = fmemopen(kinds, sizeof(kinds) - 1, "w");

@@ -925,7 +925,7 @@ static void student_section(FILE *f, const struct student *s, size_t index)
 static void source_side(FILE *f, const char *outdir, const char *id, json_t *pair, const char *side)
 {
 	char *path = str_printf("%s/%s/%s", outdir, id, SIMILARITY_SOURCES);
-	char *text = path ? read_whole_file(path, NULL, 512 * 1024) : NULL;
+	char *text = path ? file_read_all(path, NULL, 512 * 1024) : NULL;
 	json_t *regions = json_object_get(pair, "regions"), *reg;
 	char from_key[8], to_key[8];
 	int line = 1;
@@ -1045,7 +1045,7 @@ int report_html_write(const char *outdir, char *err, size_t errlen)
 
 	if (load_students(outdir, &v, &n, err, errlen) < 0)
 		return -1;
-	simpath = path_join(outdir, "similarity.json");
+	simpath = fs_path_join(outdir, "similarity.json");
 	sim = simpath ? json_load_file(simpath, 0, NULL) : NULL;
 	if (sim) {
 		json_t *p;
@@ -1123,8 +1123,8 @@ int report_html_write(const char *outdir, char *err, size_t errlen)
 		rc = -1;
 		goto out;
 	}
-	path = path_join(outdir, "index.html");
-	if (!path || write_file_atomic(path, buf, len) < 0) {
+	path = fs_path_join(outdir, "index.html");
+	if (!path || file_write_atomic(path, buf, len) < 0) {
 		snprintf(err, errlen, "cannot write %s/index.html: %s", outdir, strerror(errno));
 		rc = -1;
 	}

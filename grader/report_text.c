@@ -81,7 +81,7 @@ static void print_output(FILE *f, const char *name, const struct hx_output *o)
 	free(clean);
 }
 
-void text_trace(FILE *f, const struct hx_result *r)
+void report_text_trace(FILE *f, const struct hx_result *r)
 {
 	int maxpid = 0;
 
@@ -119,7 +119,7 @@ void text_trace(FILE *f, const struct hx_result *r)
 	fprintf(f, "processes created: %u, threads created: %u\n", r->processes, r->threads);
 }
 
-void text_run_result(FILE *f, const struct hx_result *r, bool color, bool trace)
+void report_text_run(FILE *f, const struct hx_result *r, bool color, bool trace)
 {
 	struct colors c = palette(color);
 	bool good = r->verdict == HX_VERDICT_OK;
@@ -165,7 +165,7 @@ void text_run_result(FILE *f, const struct hx_result *r, bool color, bool trace)
 			(unsigned long long)r->seed);
 	if (trace && r->traced) {
 		fprintf(f, "\n");
-		text_trace(f, r);
+		report_text_trace(f, r);
 	}
 }
 
@@ -229,7 +229,7 @@ static void print_failure(FILE *f, const struct test_outcome *to, const struct c
 		wrap2(f, "      hint: ", "            ", t->hint, 80);
 }
 
-void text_grade_report(FILE *f, const struct grade_report *r, bool color, bool visible_only)
+void report_text_grade(FILE *f, const struct grade_report *r, bool color, bool visible_only)
 {
 	struct colors c = palette(color);
 	size_t failed = 0;

@@ -18,7 +18,7 @@ char *report_feedback(const struct grade_report *r);	/* feedback.md */
 #define REPORT_MAX_EVENTS 200
 
 /* report.json, with "complete" set (a resumed batch skips complete ones). */
-char *report_full_json(const struct grade_report *r, bool complete);
+char *report_json_full(const struct grade_report *r, bool complete);
 
 /* The summary of a batch, rebuilt from OUTDIR/STUDENT/report.json files:
  * summary.csv (RFC 4180), summary.json, and the terminal summary. */
@@ -32,11 +32,11 @@ struct submission {
 };
 /* Find the submissions named by paths (see README: the naming rules);
  * 0, or -1 with a message (ambiguous ids, nothing found). */
-int submissions_find(const struct spec *s, const char *const *paths, size_t n,
+int sub_find(const struct spec *s, const char *const *paths, size_t n,
 		     struct submission **out, size_t *nout, char *err, size_t errlen);
-void submissions_free(struct submission *v, size_t n);
+void sub_free(struct submission *v, size_t n);
 /* Whether a student belongs to shard k of n (1-based), by a stable hash. */
-bool shard_has(const char *id, unsigned k, unsigned n);
+bool sub_shard_has(const char *id, unsigned k, unsigned n);
 
 /* ---- CSV (csv.c): RFC 4180 ----------------------------------------------------- */
 
@@ -67,7 +67,7 @@ int report_html_write(const char *outdir, char *err, size_t errlen);
  * SIMILARITY_SOURCES (the .c and .h files of the submission, a folder or
  * one .c file, in one file) and submission.json (their names, sizes and
  * modification times: the late penalty's "submitted at"). */
-int submission_snapshot(const char *submission, bool single_file, const char *studentdir,
+int similarity_snapshot(const char *submission, bool single_file, const char *studentdir,
 			char *err, size_t errlen);
 /* Bundle the spec's starter/ folder into OUTDIR/SIMILARITY_STARTER (no
  * file when there is none). */
@@ -110,7 +110,7 @@ struct class_report_opts {
 };
 int class_report_write(const char *outdir, const struct class_report_opts *o, FILE *msgs);
 /* `grade`: what was graded, for similarity and the late penalty
- * (submission_snapshot for each of subs; the starter bundle). */
+ * (similarity_snapshot for each of subs; the starter bundle). */
 int class_snapshots_write(const struct spec *s, const char *outdir, const struct submission *subs,
 			  const size_t *which, size_t n, char *err, size_t errlen);
 

@@ -7,7 +7,7 @@
  * copy, and runs are found wherever they are, so reordered functions do
  * not either. What is compared: one file per student, SIMILARITY_SOURCES,
  * the submission's .c and .h files one after another (written by `grade`
- * with submission_snapshot), and the assignment's starter code.
+ * with similarity_snapshot), and the assignment's starter code.
  *
  * How a pair is scored. sim_c -e -s -n lists every run of at least
  * min_run tokens that two files share, with its lines in both. Runs of a
@@ -70,7 +70,7 @@ static size_t list_sources(const char *dir, char **names, size_t max)
 
 	while (d && n < max && (e = readdir(d))) {
 		struct stat st;
-		char *full = e->d_name[0] == '.' ? NULL : path_join(dir, e->d_name);
+		char *full = e->d_name[0] == '.' ? NULL : fs_path_join(dir, e->d_name);
 
 		if (!full || lstat(full, &st) < 0) {
 			free(full);
@@ -139,7 +139,7 @@ static int bundle(const char *base, char **names, size_t n, const char *dst, jso
 	if (!f)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		char *path = names[i][0] ? path_join(base, names[i]) : strdup(base);
+		char *path = names[i][0] ? fs_path_join(base, names[i]) : strdup(base);
 		const char *shown = names[i][0] ? names[i] : strrchr(base, '/') ? strrchr(base, '/') + 1 : base;
 		struct stat st;
 		size_t len;
@@ -173,7 +173,7 @@ static int bundle(const char *base, char **names, size_t n, const char *dst, jso
 		free(name);
 		free(text);
 	}
-	if (fclose(f) != 0 || write_file_atomic(dst, out ? out : "", outlen) < 0) {
+	if (fclose(f) != 0 || file_write_atomic(dst, out ? out : "", outlen) < 0) {
 		snprintf(err, errlen, "cannot write %s: %s", dst, strerror(errno));
 		rc = -1;
 	}
@@ -181,14 +181,14 @@ static int bundle(const char *base, char **names, size_t n, const char *dst, jso
 	return rc;
 }
 
-int submission_snapshot(const char *submission, bool single_file, const char *studentdir, char *err,
+int similarity_snapshot(const char *submission, bool single_file, const char *studentdir, char *err,
 			size_t errlen)
 {
 	char *names[MAX_FILES];
 	size_t n = 0;
 	json_t *files = json_array();
 	time_t newest = 0;
-	char *dst = path_join(studentdir, SIMILARITY_SOURCES), *meta = path_join(studentdir, "submission.json");
+	char *dst = fs_path_join(studentdir, SIMILARITY_SOURCES), *meta = fs_path_join(studentdir, "submission.json");
 	int rc = -1;
 
 	if (single_file) {
@@ -206,7 +206,7 @@ int submission_snapshot(const char *submission, bool single_file, const char *st
 		o = json_pack("{s:s, s:o, s:s?, s:I}", "path", submission, "files", json_incref(files),
 			      "newest_mtime", newest ? when : NULL, "newest_mtime_epoch", (json_int_t)newest);
 		text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
-		rc = text && write_file_atomic(meta, text, strlen(text)) == 0 ? 0 : -1;
+		rc = text && file_write_atomic(meta, text, strlen(text)) == 0 ? 0 : -1;
 		if (rc < 0)
 			snprintf(err, errlen, "cannot write %s: %s", meta, strerror(errno));
 		free(text);
@@ -222,7 +222,7 @@ int submission_snapshot(const char *submission, bool single_file, const char *st
 
 int similarity_bundle_starter(const struct spec *s, const char *outdir, char *err, size_t errlen)
 {
-	char *dir = path_join(s->dir, "starter"), *dst = path_join(outdir, SIMILARITY_STARTER);
+	char *dir = fs_path_join(s->dir, "starter"), *dst = fs_path_join(outdir, SIMILARITY_STARTER);
 	char *names[MAX_FILES];
 	size_t n = dir ? list_sources(dir, names, MAX_FILES) : 0;
 	int rc = 0;
@@ -374,8 +374,8 @@ static int by_student_id(const void *a, const void *b)
 static int write_outputs(const char *outdir, json_t *meta, struct pair *pairs, size_t npairs,
 			 struct file_info *fi, char *err, size_t errlen)
 {
-	char *csv = NULL, *text = NULL, *p1 = path_join(outdir, "similarity.csv");
-	char *p2 = path_join(outdir, "similarity.json");
+	char *csv = NULL, *text = NULL, *p1 = fs_path_join(outdir, "similarity.csv");
+	char *p2 = fs_path_join(outdir, "similarity.json");
 	size_t csvlen = 0;
 	FILE *f = open_memstream(&csv, &csvlen);
 	json_t *jp = json_array();
@@ -402,8 +402,8 @@ static int write_outputs(const char *outdir, json_t *meta, struct pair *pairs, s
 	json_object_set_new(meta, "pairs", jp);
 	jp = NULL;
 	text = json_dumps(meta, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-	if (fclose(f) != 0 || !text || write_file_atomic(p1, csv, csvlen) < 0 ||
-	    write_file_atomic(p2, text, strlen(text)) < 0) {
+	if (fclose(f) != 0 || !text || file_write_atomic(p1, csv, csvlen) < 0 ||
+	    file_write_atomic(p2, text, strlen(text)) < 0) {
 		snprintf(err, errlen, "cannot write %s: %s", p2, strerror(errno));
 		rc = -1;
 	}
@@ -454,12 +454,12 @@ int similarity_run(const char *outdir, const struct similarity_opts *o, char *er
 	char **ids = NULL, **argv = NULL;
 	size_t n = list_students(outdir, &ids), nruns = 0, npairs = 0;
 	char *sim = find_program(o->sim_c ? o->sim_c : "sim_c"), *tmp = NULL, *outp = NULL, *text = NULL;
-	char *starter = o->starter ? strdup(o->starter) : path_join(outdir, SIMILARITY_STARTER);
+	char *starter = o->starter ? strdup(o->starter) : fs_path_join(outdir, SIMILARITY_STARTER);
 	struct file_info *fi = calloc(n + 1, sizeof(*fi));
 	struct run *runs = NULL;
 	struct pair *pairs = NULL;
 	bool have_starter = starter && access(starter, R_OK) == 0;
-	uint64_t t0 = now_ms();
+	uint64_t t0 = term_now_ms();
 	char version[128] = "sim_c";
 	json_t *meta = NULL;
 	int rc = -1;
@@ -475,8 +475,8 @@ int similarity_run(const char *outdir, const struct similarity_opts *o, char *er
 		rc = write_outputs(outdir, meta, NULL, 0, fi, err, errlen) < 0 ? -1 : 1;
 		goto out;
 	}
-	tmp = make_temp_dir("sim");
-	outp = tmp ? path_join(tmp, "out.txt") : NULL;
+	tmp = fs_make_temp_dir("sim");
+	outp = tmp ? fs_path_join(tmp, "out.txt") : NULL;
 	argv = calloc(n + 16, sizeof(*argv));
 	if (!tmp || !outp || !argv)
 		goto oom;
@@ -484,7 +484,7 @@ int similarity_run(const char *outdir, const struct similarity_opts *o, char *er
 	{
 		char *vargv[] = { sim, "-v", NULL };
 
-		if (run_tool(vargv, outp, err, errlen) == 0 && (text = read_whole_file(outp, NULL, 4096))) {
+		if (run_tool(vargv, outp, err, errlen) == 0 && (text = file_read_all(outp, NULL, 4096))) {
 			text[strcspn(text, "\n")] = '\0';
 			snprintf(version, sizeof(version), "sim_c: %s", text);
 		}
@@ -538,7 +538,7 @@ int similarity_run(const char *outdir, const struct similarity_opts *o, char *er
 		if (chdir(cwd) < 0 || r < 0)
 			goto out;
 	}
-	text = read_whole_file(outp, NULL, 64u << 20);
+	text = file_read_all(outp, NULL, 64u << 20);
 	if (!text) {
 		snprintf(err, errlen, "cannot read sim_c's output: %s", strerror(errno));
 		goto out;
@@ -627,7 +627,7 @@ int similarity_run(const char *outdir, const struct similarity_opts *o, char *er
 	if (npairs)
 		qsort(pairs, npairs, sizeof(*pairs), by_percent);
 	json_object_set_new(meta, "tool", json_string(version));
-	json_object_set_new(meta, "ms", json_integer((json_int_t)(now_ms() - t0)));
+	json_object_set_new(meta, "ms", json_integer((json_int_t)(term_now_ms() - t0)));
 	rc = write_outputs(outdir, meta, pairs, npairs, fi, err, errlen);
 	goto out;
 oom:
@@ -651,7 +651,7 @@ out:
 		free(ids[i]);
 	free(ids);
 	if (tmp)
-		remove_tree(tmp);
+		fs_remove_tree(tmp);
 	free(tmp);
 	free(outp);
 	free(text);

@@ -392,7 +392,7 @@ static void load_matcher(struct loader *L, yaml_node_t *n, struct matcher *m, co
 
 		if (abs) {
 			free(m->exact);
-			m->exact = read_whole_file(abs, &len, 64u << 20);
+			m->exact = file_read_all(abs, &len, 64u << 20);
 			if (!m->exact || strlen(m->exact) != len)
 				problem(L, v, "'exact_file': '%s' cannot be read as text", rel);
 		}
@@ -970,7 +970,7 @@ static int load_buffer_in(const char *name, const char *dir, const char *data, s
 	load_document(&L, strcmp(name, "-") != 0 ? name : NULL);
 	yaml_document_delete(&L.doc);
 	yaml_parser_delete(&parser);
-	sha256_hex(data, len, L.s->sha256);
+	hash_sha256_hex(data, len, L.s->sha256);
 	if (L.errors) {
 		spec_free(L.s);
 		return -1;
@@ -988,7 +988,7 @@ int spec_load_buffer(const char *name, const char *data, size_t len, struct spec
 int spec_load(const char *path, struct spec **out, struct diag *d)
 {
 	size_t len = 0;
-	char *data = read_whole_file(path, &len, MAX_SPEC_BYTES);
+	char *data = file_read_all(path, &len, MAX_SPEC_BYTES);
 
 	*out = NULL;
 	if (!data) {
@@ -1048,11 +1048,11 @@ void spec_free(struct spec *s)
 		strv_free(t->args);
 		free(t->stdin_data);
 		free(t->hint);
-		matcher_release(&t->expect.out);
-		matcher_release(&t->expect.err);
+		match_release(&t->expect.out);
+		match_release(&t->expect.err);
 		for (size_t j = 0; j < t->expect.nfiles; j++) {
 			free(t->expect.files[j].name);
-			matcher_release(&t->expect.files[j].m);
+			match_release(&t->expect.files[j].m);
 		}
 		free(t->expect.files);
 		strv_free(t->expect.checker.argv);
@@ -1078,7 +1078,7 @@ void spec_free(struct spec *s)
 	free(s);
 }
 
-const char *visibility_name(enum visibility v)
+const char *spec_visibility_name(enum visibility v)
 {
 	switch (v) {
 	case VIS_VISIBLE: return "visible";

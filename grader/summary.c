@@ -189,14 +189,14 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 		"students", students);
 	char *sj = summary ? json_dumps(summary, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
-	path = path_join(outdir, "summary.json");
-	if (!sj || !path || write_file_atomic(path, sj, strlen(sj)) < 0) {
+	path = fs_path_join(outdir, "summary.json");
+	if (!sj || !path || file_write_atomic(path, sj, strlen(sj)) < 0) {
 		snprintf(err, errlen, "cannot write %s: %s", path ? path : "summary.json", strerror(errno));
 		rc = -1;
 	}
 	free(path);
-	path = path_join(outdir, "summary.csv");	/* freed at out */
-	if (rc == 0 && (!path || write_file_atomic(path, csv, csvlen) < 0)) {
+	path = fs_path_join(outdir, "summary.csv");	/* freed at out */
+	if (rc == 0 && (!path || file_write_atomic(path, csv, csvlen) < 0)) {
 		snprintf(err, errlen, "cannot write %s: %s", path ? path : "summary.csv", strerror(errno));
 		rc = -1;
 	}

@@ -36,12 +36,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m.norder = 1;
 	if (match_compile(&m, err, sizeof(err)) == 0) {
 		match_output(&m, out, olen, &why);
-		mismatch_release(&why);
+		match_mismatch_release(&why);
 	}
 	free(diff_unified(pattern, plen, out, olen, 40));
 	free(text_sanitize(out, olen));
 	free(text_normalize(out, olen));
-	matcher_release(&m);
+	match_release(&m);
 	free(pattern);
 	return 0;
 }

@@ -27,7 +27,7 @@ static void mkdirs(const char *rel)
 
 static char *slurp(const char *path)
 {
-	char *text = read_whole_file(path, NULL, 1 << 20);
+	char *text = file_read_all(path, NULL, 1 << 20);
 
 	if (!text)
 		fprintf(stderr, "cannot read %s: %s\n", path, strerror(errno));

@@ -5,9 +5,9 @@
 #include "testutil.h"
 #include "grader.h"
 
-static void parse_ok(const char *text, char *const *args, size_t nargs, enum cmp_op op, long long v)
+static void parse_ok(const char *text, char *const *args, size_t nargs, enum ipc_op op, long long v)
 {
-	enum cmp_op got_op;
+	enum ipc_op got_op;
 	long long got = -1;
 	char err[256] = "";
 
@@ -19,7 +19,7 @@ static void parse_ok(const char *text, char *const *args, size_t nargs, enum cmp
 
 static void parse_bad(const char *text, char *const *args, size_t nargs, const char *msg)
 {
-	enum cmp_op op;
+	enum ipc_op op;
 	long long v;
 	char err[256] = "";
 
@@ -34,16 +34,16 @@ static void test_ipc_cond_parses_operators_and_args(void **state)
 	(void)state;
 	char *args[] = { "3", "10", "x", NULL };
 
-	parse_ok("0", args, 3, OP_EQ, 0);
-	parse_ok(">= 3", args, 3, OP_GE, 3);
-	parse_ok("<=5", args, 3, OP_LE, 5);
-	parse_ok("> 1", args, 3, OP_GT, 1);
-	parse_ok("< 2", args, 3, OP_LT, 2);
-	parse_ok("!= 4", args, 3, OP_NE, 4);
-	parse_ok("== args[0] + args[1]", args, 3, OP_EQ, 13);
-	parse_ok(">= 2 * (args[0] - 1)", args, 3, OP_GE, 4);
-	parse_ok("== args[1] / 3", args, 3, OP_EQ, 3);
-	parse_ok("= -1 + 2", args, 3, OP_EQ, 1);
+	parse_ok("0", args, 3, IPC_OP_EQ, 0);
+	parse_ok(">= 3", args, 3, IPC_OP_GE, 3);
+	parse_ok("<=5", args, 3, IPC_OP_LE, 5);
+	parse_ok("> 1", args, 3, IPC_OP_GT, 1);
+	parse_ok("< 2", args, 3, IPC_OP_LT, 2);
+	parse_ok("!= 4", args, 3, IPC_OP_NE, 4);
+	parse_ok("== args[0] + args[1]", args, 3, IPC_OP_EQ, 13);
+	parse_ok(">= 2 * (args[0] - 1)", args, 3, IPC_OP_GE, 4);
+	parse_ok("== args[1] / 3", args, 3, IPC_OP_EQ, 3);
+	parse_ok("= -1 + 2", args, 3, IPC_OP_EQ, 1);
 	parse_bad("== args[2]", args, 3, "args[2] is 'x', not a number");
 	parse_bad("== args[3]", args, 3, "args[3] does not exist");
 	parse_bad(">= ", args, 3, "expected a number");
@@ -76,8 +76,8 @@ static void test_ipc_check_messages_name_what_and_where(void **state)
 		{ .t_us = 900, .pid = 2, .call = "pthread_create", .group = HX_GROUP_THREAD, .detail = "" },
 	};
 	struct ipc_cond conds[] = {
-		{ .key = "fork", .op = OP_GE, .value = 3 },
-		{ .key = "thread", .op = OP_EQ, .value = 0 },
+		{ .key = "fork", .op = IPC_OP_GE, .value = 3 },
+		{ .key = "thread", .op = IPC_OP_EQ, .value = 0 },
 	};
 	struct ipc_expect e = { .conds = conds, .nconds = 2 };
 	char *msg = NULL;
@@ -93,8 +93,8 @@ static void test_ipc_check_messages_name_what_and_where(void **state)
 	assert_non_null(strstr(msg, "expected no thread, saw 1 (pid 2 pthread_create"));
 	free(msg);
 
-	struct ipc_cond shm = { .key = "shm", .op = OP_GE, .value = 1 };
-	struct ipc_cond procs = { .key = "processes", .op = OP_EQ, .value = 2 };
+	struct ipc_cond shm = { .key = "shm", .op = IPC_OP_GE, .value = 1 };
+	struct ipc_cond procs = { .key = "processes", .op = IPC_OP_EQ, .value = 2 };
 	struct ipc_expect alts[2] = { { .conds = &shm, .nconds = 1 }, { .conds = &procs, .nconds = 1 } };
 	struct ipc_expect any = { .any_of = alts, .nany = 2 };
 

@@ -19,7 +19,7 @@ static bool run_matcher(struct matcher *m, const char *out, size_t len, char **w
 		assert_null(why.what);
 	else
 		assert_non_null(why.what);
-	mismatch_release(&why);
+	match_mismatch_release(&why);
 	return ok;
 }
 
@@ -36,7 +36,7 @@ static void test_match_exact_allows_one_final_newline(void **state)
 	assert_false(run_matcher(&m, M("a\nb \n"), NULL));
 	assert_false(run_matcher(&m, M("b\na\n"), NULL));
 	assert_false(run_matcher(&m, "a\nb\0", 4, NULL));
-	matcher_release(&m);
+	match_release(&m);
 }
 
 static void test_match_normalized_ignores_blanks(void **state)
@@ -48,7 +48,7 @@ static void test_match_normalized_ignores_blanks(void **state)
 	assert_true(run_matcher(&m, M("Received:\tHello"), NULL));
 	assert_false(run_matcher(&m, M("Received: Hello!\n"), NULL));
 	assert_false(run_matcher(&m, M("Received:\nHello\n"), NULL));
-	matcher_release(&m);
+	match_release(&m);
 }
 
 static void test_match_regex_searches_lines(void **state)
@@ -63,13 +63,13 @@ static void test_match_regex_searches_lines(void **state)
 	free(what);
 	/* Invalid UTF-8 in the output must not break matching. */
 	assert_true(run_matcher(&m, M("\xff\xfe\nAll work completed: 3\n"), NULL));
-	matcher_release(&m);
+	match_release(&m);
 
 	struct matcher whole = { .regex = strdup("\\Aonly\\n?\\z") };
 
 	assert_true(run_matcher(&whole, M("only\n"), NULL));
 	assert_false(run_matcher(&whole, M("only\nmore\n"), NULL));
-	matcher_release(&whole);
+	match_release(&whole);
 }
 
 static void test_match_regex_rejects_bad_pattern(void **state)
@@ -80,7 +80,7 @@ static void test_match_regex_rejects_bad_pattern(void **state)
 
 	assert_int_equal(match_compile(&m, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "invalid regex 'a(b'"));
-	matcher_release(&m);
+	match_release(&m);
 }
 
 static void test_match_unordered_lines_is_a_multiset(void **state)
@@ -97,7 +97,7 @@ static void test_match_unordered_lines_is_a_multiset(void **state)
 	assert_false(run_matcher(&m, M("x\ny\ny\nz\n"), &what));
 	assert_non_null(strstr(what, "'z'"));
 	free(what);
-	matcher_release(&m);
+	match_release(&m);
 }
 
 static void test_match_contains_whole_lines(void **state)
@@ -114,7 +114,7 @@ static void test_match_contains_whole_lines(void **state)
 	assert_false(run_matcher(&m, M("Received: two!\ndone\n"), &what));
 	assert_non_null(strstr(what, "'Received: two' is missing"));
 	free(what);
-	matcher_release(&m);
+	match_release(&m);
 }
 
 static void test_match_order_before_after(void **state)
@@ -136,7 +136,7 @@ static void test_match_order_before_after(void **state)
 	assert_false(run_matcher(&m, M("p0: round 1\n"), &what));
 	assert_non_null(strstr(what, "no line matches /round 2$/"));
 	free(what);
-	matcher_release(&m);
+	match_release(&m);
 }
 
 static void test_match_empty_and_nonempty(void **state)
@@ -149,8 +149,8 @@ static void test_match_empty_and_nonempty(void **state)
 	assert_true(run_matcher(&ne, M("usage: prog N\n"), NULL));
 	assert_false(run_matcher(&ne, M("  \n\t\n"), NULL));
 	assert_false(run_matcher(&ne, "", 0, NULL));
-	matcher_release(&e);
-	matcher_release(&ne);
+	match_release(&e);
+	match_release(&ne);
 }
 
 static void test_match_absent_matcher_passes(void **state)

@@ -99,7 +99,7 @@ static void test_spec_loads_every_key(void **state)
 	assert_true(t->expect.err.nonempty);
 	assert_int_equal(t->expect.ipc.nconds, 2);
 	assert_int_equal(t->expect.ipc.conds[0].value, 4);	/* args[0] */
-	assert_int_equal(t->expect.ipc.conds[0].op, OP_GE);
+	assert_int_equal(t->expect.ipc.conds[0].op, IPC_OP_GE);
 	assert_int_equal(t->expect.ipc.nany, 2);
 	assert_int_equal(t->expect.symbols.nrequires_any, 2);
 	assert_true(t->expect.cleanup);
