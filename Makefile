@@ -81,11 +81,13 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# Archives are made afresh: an object of a file that was removed or
+# renamed must not stay in them.
 $(BUILD)/libharness.a: $(HARNESS_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/libgrader.a: $(GRADER_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(IPCGRADE): $(BUILD)/grader/main.o $(BUILD)/libgrader.a $(BUILD)/libharness.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
