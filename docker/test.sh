@@ -240,7 +240,7 @@ docker run --rm --network none --security-opt "seccomp=$ROOT/docker/seccomp.json
 	--security-opt systempaths=unconfined -v "$T/one:/subs:ro" "$IMAGE" \
 	grade pipe-messages -o /tmp/out /subs/alice >"$T/pid1.txt" 2>&1
 if grep -q 'worker died' "$T/pid1.txt"; then
-	note "known issue: 'ipcgrade grade' as pid 1 (docker run without --init): workers exit 3 (grader/cmd_grade.c, getppid() == 1)"
+	note "known issue: 'ipcgrade grade' as pid 1 (docker run without --init): workers exit 3 (grader/batch.c, getppid() == 1)"
 else
 	note "grade works as pid 1 now: --init is no longer required"
 fi

@@ -6,6 +6,8 @@
  * installed data directory.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,7 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grader.h"
+#include "assignments.h"
+#include "str.h"
 
 #ifndef IPCGRADE_DATADIR
 #define IPCGRADE_DATADIR "/usr/local/share/ipcgrade"
@@ -84,4 +87,36 @@ bool assignment_is_bundled(const char *name, const char *spec_path)
 
 	free(bundled);
 	return same;
+}
+
+int assignment_list(char ***names, size_t *n)
+{
+	const char *dir = assignment_dir();
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!d)
+		return -errno;
+	while (rc == 0 && (e = readdir(d))) {
+		char *spec = str_printf("%s/%s/spec.yaml", dir, e->d_name);
+		struct stat st;
+
+		if (!spec)
+			rc = -ENOMEM;
+		else if (e->d_name[0] != '.' && stat(spec, &st) == 0)
+			rc = strv_push(names, n, e->d_name);
+		free(spec);
+	}
+	closedir(d);
+	if (rc < 0) {
+		strv_free(*names);
+		*names = NULL;
+		*n = 0;
+		return rc;
+	}
+	strv_sort(*names, *n);
+	return 0;
 }

@@ -7,7 +7,8 @@
  * own limits, so `#include "/dev/zero"` ends as "the compiler exceeded its
  * limits" and `#include "/etc/shadow"` as a file-not-found, with no
  * secret in any log. A cache keyed by the sources, the flags and the
- * compiler's version skips the compiler for unchanged submissions.
+ * compiler's version (build_cache.c) skips the compiler for unchanged
+ * submissions.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -21,11 +22,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grader.h"
+#include "build.h"
+#include "build_cache.h"
+#include "file.h"
+#include "fs.h"
+#include "hash.h"
+#include "str.h"
+#include "text.h"
 
 #define MAX_SOURCE_FILES 200
 #define MAX_SOURCE_BYTES (2u << 20)	/* per file */
-#define BINARY_NAME "prog"
+#define MAX_TREE_FILES 500		/* a build with its own command */
+#define MAX_TREE_BYTES (32u << 20)
+#define MAX_TREE_DEPTH 4
+
+/* The compiler's box; its wall and CPU time come from the spec. */
+#define COMPILER_MEMORY_MB 1024
+#define COMPILER_PROCESSES 32
+#define COMPILER_OUTPUT_KB 256
+#define COMPILER_FILE_SIZE_KB 65536
+#define COMPILER_TMPFS_MB 256
 
 /* File names a submission may use: letters, digits, '_', '.', '-', not
  * starting with '.' or '-', never "..". Anything else (control
@@ -46,24 +62,6 @@ struct file_list {
 	char **names;		/* relative to the submission */
 	size_t n;
 };
-
-static void list_push(struct file_list *l, const char *name)
-{
-	char **g = realloc(l->names, (l->n + 2) * sizeof(*g));
-
-	if (!g)
-		return;
-	l->names = g;
-	l->names[l->n] = strdup(name);
-	if (l->names[l->n])
-		l->n++;
-	l->names[l->n] = NULL;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* The files of one folder level of the submission that match pattern
  * (no wildcards in the folder part). Symlinks and non-regular files are
@@ -127,16 +125,13 @@ static int match_pattern(int subfd, const char *pattern, struct file_list *out, 
 			break;
 		}
 		if (rel && out->n < MAX_SOURCE_FILES)
-			list_push(out, rel);
+			strv_push(&out->names, &out->n, rel);
 		free(rel);
 	}
 	closedir(d);
 	free(dirpart);
 	return rc;
 }
-
-#define MAX_TREE_FILES 500
-#define MAX_TREE_BYTES (32u << 20)
 
 /* Every regular file of the submission, for builds with their own
  * command. Hidden entries are skipped; links and devices are refused. */
@@ -179,7 +174,7 @@ static int collect_tree(int dfd, const char *prefix, int depth, struct file_list
 		} else if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-			if (depth >= 4 || sub < 0) {
+			if (depth >= MAX_TREE_DEPTH || sub < 0) {
 				*problem = str_printf("'%s' is nested too deeply", rel);
 				rc = -EINVAL;
 			} else {
@@ -197,147 +192,13 @@ static int collect_tree(int dfd, const char *prefix, int depth, struct file_list
 						      MAX_TREE_FILES, MAX_TREE_BYTES >> 20);
 				rc = -EFBIG;
 			} else {
-				list_push(out, rel);
+				strv_push(&out->names, &out->n, rel);
 			}
 		}
 		free(rel);
 	}
 	closedir(d);
 	return rc;
-}
-
-static int mkdirs_at(int dfd, const char *rel)
-{
-	char *copy = strdup(rel);
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *p = copy; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdirat(dfd, copy, 0755) < 0 && errno != EEXIST) {
-			free(copy);
-			return -errno;
-		}
-		*p = '/';
-	}
-	free(copy);
-	return 0;
-}
-
-static const char *compiler_version(void)
-{
-	static char version[256];
-
-	if (!version[0]) {
-		FILE *p = popen("gcc --version 2>/dev/null", "r");
-
-		if (!p || !fgets(version, sizeof(version), p))
-			snprintf(version, sizeof(version), "unknown");
-		if (p)
-			pclose(p);
-		version[strcspn(version, "\n")] = '\0';
-	}
-	return version;
-}
-
-/* The cache key: the compiler, the flags, and every file by name and content. */
-static void cache_key(const struct spec *s, int subfd, const struct file_list *files, char out[65])
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f) {
-		out[0] = '\0';
-		return;
-	}
-	fprintf(f, "ipcgrade-build-1\n%s\n", compiler_version());
-	for (size_t i = 0; i < s->build.ncflags; i++)
-		fprintf(f, "c:%s\n", s->build.cflags[i]);
-	for (size_t i = 0; i < s->build.nldflags; i++)
-		fprintf(f, "l:%s\n", s->build.ldflags[i]);
-	if (s->build.command)
-		fprintf(f, "cmd:%s\nbin:%s\n", s->build.command, s->build.binary ? s->build.binary : "");
-	for (size_t i = 0; i < files->n; i++) {
-		int fd = openat(subfd, files->names[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		char chunk[65536];
-		ssize_t n;
-
-		fprintf(f, "f:%zu:%s\n", strlen(files->names[i]), files->names[i]);
-		while (fd >= 0 && (n = read(fd, chunk, sizeof(chunk))) > 0) {
-			fprintf(f, "%zd:", n);
-			fwrite(chunk, 1, (size_t)n, f);
-		}
-		if (fd >= 0)
-			close(fd);
-	}
-	fclose(f);
-	hash_sha256_hex(buf, len, out);
-	free(buf);
-}
-
-static bool from_cache(const char *cache_dir, const char *key, const char *workdir,
-		       const char *binary, struct build_result *res)
-{
-	char *dir = str_printf("%s/%s", cache_dir, key);
-	int cfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	int wfd = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char err[256];
-	bool ok = false;
-
-	if (cfd >= 0 && wfd >= 0) {
-		unlinkat(wfd, binary, 0);
-		ok = mkdirs_at(wfd, binary) == 0 &&
-		     fs_copy_file(cfd, BINARY_NAME, wfd, binary, 0755, err, sizeof(err)) == 0;
-		if (ok) {
-			char *log = dir ? str_printf("%s/log", dir) : NULL;
-			size_t len = 0;
-			char *raw = log ? file_read_all(log, &len, 1 << 20) : NULL;
-
-			res->log = raw ? text_sanitize(raw, len) : strdup("");
-			free(raw);
-			free(log);
-		}
-	}
-	if (cfd >= 0)
-		close(cfd);
-	if (wfd >= 0)
-		close(wfd);
-	free(dir);
-	return ok;
-}
-
-static void to_cache(const char *cache_dir, const char *key, const char *workdir,
-		     const char *binary, const char *log)
-{
-	char *dir = str_printf("%s/%s", cache_dir, key), *tmp = str_printf("%s/.tmp-%s-%d", cache_dir, key, (int)getpid());
-	int wfd = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char err[256];
-
-	if (!dir || !tmp || wfd < 0 || (mkdir(cache_dir, 0700) < 0 && errno != EEXIST))
-		goto out;
-	fs_remove_tree(tmp);
-	if (mkdir(tmp, 0700) < 0)
-		goto out;
-	int tfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (tfd >= 0) {
-		bool ok = fs_copy_file(wfd, binary, tfd, BINARY_NAME, 0755, err, sizeof(err)) == 0;
-		char *logpath = str_printf("%s/log", tmp);
-
-		if (ok && logpath)
-			ok = file_write_atomic(logpath, log, strlen(log)) == 0;
-		free(logpath);
-		close(tfd);
-		/* Entries appear whole or not at all. */
-		if (!ok || rename(tmp, dir) < 0)
-			fs_remove_tree(tmp);
-	}
-out:
-	if (wfd >= 0)
-		close(wfd);
-	free(dir);
-	free(tmp);
 }
 
 int build_submission(const struct spec *s, const char *subdir, const char *workdir,
@@ -407,14 +268,12 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 			goto out;
 		}
 	}
-	if (sources.n)
-		qsort(sources.names, sources.n, sizeof(char *), by_name);
-	if (headers.n)
-		qsort(headers.names, headers.n, sizeof(char *), by_name);
+	strv_sort(sources.names, sources.n);
+	strv_sort(headers.names, headers.n);
 
 	wfd = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (wfd < 0) {
-		rc = -1;
+		rc = -errno;
 		snprintf(err, errlen, "cannot open the build folder '%s': %s", workdir, strerror(errno));
 		goto out;
 	}
@@ -428,7 +287,7 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 
 			if (fstatat(wfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 				continue;	/* a header that is also a source */
-			if (mkdirs_at(wfd, name) < 0 ||
+			if (fs_mkdirs_at(wfd, name) < 0 ||
 			    fs_copy_file(subfd, name, wfd, name, 0644, cerr, sizeof(cerr)) < 0) {
 				res->problem = strdup(cerr);
 				goto out;
@@ -439,13 +298,13 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 	struct file_list all = { 0 };
 
 	for (size_t i = 0; i < sources.n; i++)
-		list_push(&all, sources.names[i]);
+		(void)strv_push(&all.names, &all.n, sources.names[i]);	/* a shorter list: no cache */
 	for (size_t i = 0; i < headers.n; i++)
-		list_push(&all, headers.names[i]);
-	if (o->cache_dir)
-		cache_key(s, subfd, &all, key);
+		(void)strv_push(&all.names, &all.n, headers.names[i]);
+	if (o->cache_dir && all.n == sources.n + headers.n)
+		build_cache_key(s, subfd, all.names, all.n, key);
 	strv_free(all.names);
-	if (key[0] && from_cache(o->cache_dir, key, workdir, binary, res)) {
+	if (key[0] && build_cache_get(o->cache_dir, key, workdir, binary, &res->log)) {
 		res->ok = true;
 		res->cached = true;
 		res->binary = fs_path_join(workdir, binary);
@@ -457,7 +316,7 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 
 	argv = calloc(cap + 1, sizeof(*argv));
 	if (!argv) {
-		rc = -1;
+		rc = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -487,13 +346,13 @@ have_argv:;
 	cfg.cancel = o->cancel;
 	cfg.limits.wall_ms = s->build.timeout_ms;
 	cfg.limits.cpu_ms = s->build.timeout_ms;
-	cfg.limits.memory_mb = 1024;
-	cfg.limits.processes = 32;
-	cfg.limits.output_kb = 256;
-	cfg.limits.file_size_kb = 65536;
-	cfg.limits.tmpfs_mb = 256;
-	if (hx_run(&cfg, &hr, herr, sizeof(herr)) < 0) {
-		rc = -1;
+	cfg.limits.memory_mb = COMPILER_MEMORY_MB;
+	cfg.limits.processes = COMPILER_PROCESSES;
+	cfg.limits.output_kb = COMPILER_OUTPUT_KB;
+	cfg.limits.file_size_kb = COMPILER_FILE_SIZE_KB;
+	cfg.limits.tmpfs_mb = COMPILER_TMPFS_MB;
+	rc = hx_run(&cfg, &hr, herr, sizeof(herr));
+	if (rc < 0) {
 		snprintf(err, errlen, "cannot run the compiler: %s", herr);
 		goto out;
 	}
@@ -525,7 +384,7 @@ have_argv:;
 			res->problem = str_printf("the build command '%s' failed (%s): see its output below",
 						  s->build.command, hr.verdict_detail);
 		else
-			res->problem = hr.exit_code == 127 && !hr.signal
+			res->problem = hr.exit_code == EXIT_STATUS_NOT_STARTED && !hr.signal
 				? str_printf("the compiler could not be started (%s)", hr.verdict_detail)
 				: strdup("the program does not compile: see the compiler's messages below");
 		goto out;
@@ -552,7 +411,7 @@ have_argv:;
 	res->ok = true;
 	res->binary = fs_path_join(workdir, binary);
 	if (key[0])
-		to_cache(o->cache_dir, key, workdir, binary, res->log ? res->log : "");
+		build_cache_put(o->cache_dir, key, workdir, binary, res->log ? res->log : "");
 out:
 	hx_result_release(&hr);
 	free(argv);

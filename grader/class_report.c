@@ -13,8 +13,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "grader.h"
-#include "reports.h"
+#include "class_report.h"
+#include "fs.h"
+#include "report_html.h"
+#include "str.h"
+#include "term.h"
 
 int class_snapshots_write(const struct spec *s, const char *outdir, const struct submission *subs,
 			  const size_t *which, size_t n, char *err, size_t errlen)

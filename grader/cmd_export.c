@@ -27,8 +27,12 @@
 #include <unistd.h>
 #include <yaml.h>
 
-#include "grader.h"
-#include "reports.h"
+#include "assignments.h"
+#include "commands.h"
+#include "file.h"
+#include "fs.h"
+#include "spec.h"
+#include "str.h"
 
 static int copy_node(yaml_document_t *dst, yaml_document_t *src, yaml_node_t *n, bool top,
 		     size_t *removed, char ***files, size_t *nfiles, const char *specdir);
@@ -229,9 +233,10 @@ int cmd_export(const char *assignment, const char *where)
 		goto out;
 	}
 	created = true;
-	text = file_read_all(specpath, &len, 16u << 20);
-	if (!text || !yaml_parser_initialize(&parser)) {
-		fprintf(stderr, "ipcgrade: cannot read '%s': %s\n", specpath, strerror(errno));
+	int frc = file_read_all(specpath, 16u << 20, &text, &len);
+
+	if (frc < 0 || !yaml_parser_initialize(&parser)) {
+		fprintf(stderr, "ipcgrade: cannot read '%s': %s\n", specpath, strerror(frc < 0 ? -frc : ENOMEM));
 		goto out;
 	}
 	have_parser = true;

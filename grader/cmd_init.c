@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "grader.h"
+#include "commands.h"
+#include "file.h"
+#include "str.h"
 
 /* @NAME@ is replaced by the assignment's name. */
 static const char spec_yaml[] =
@@ -217,10 +219,12 @@ static int put(const char *dir, const char *rel, const char *tmpl, const char *n
 		p = at + 6;
 	}
 	fclose(f);
-	if (file_write_atomic(path, text, len) == 0)
+	int wrc = file_write_atomic(path, text, len);
+
+	if (wrc == 0)
 		rc = 0;
 	else
-		fprintf(stderr, "ipcgrade: cannot write %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "ipcgrade: cannot write %s: %s\n", path, strerror(-wrc));
 	free(path);
 	free(text);
 	return rc;

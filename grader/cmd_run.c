@@ -12,7 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grader.h"
+#include "commands.h"
+#include "fs.h"
+#include "report.h"
+#include "report_text.h"
+#include "str.h"
+#include "term.h"
+
+/* The most of our own stdin passed to the program. */
+#define RUN_STDIN_MAX ((size_t)64 << 20)
 
 /* Programs under these stay where they are: the box sees them. */
 static bool in_system_dir(const char *real)
@@ -26,7 +34,8 @@ static bool in_system_dir(const char *real)
 }
 
 /* Copy the program into the box's working directory, unless the box can
- * see it where it is. Sets *argv0 to what the box should execute. */
+ * see it where it is. Sets *argv0 (malloc'd) to what the box should
+ * execute. Returns 0 or -errno with err set. */
 static int place_program(const char *prog, const char *workdir, char **argv0, char *err, size_t errlen)
 {
 	char real[PATH_MAX];
@@ -34,36 +43,39 @@ static int place_program(const char *prog, const char *workdir, char **argv0, ch
 
 	if (!prog || !*prog) {
 		snprintf(err, errlen, "no program given");
-		return -1;
+		return -EINVAL;
 	}
 	if (!strchr(prog, '/')) {
 		*argv0 = strdup(prog);	/* looked up in the box's PATH */
-		return 0;
+		return *argv0 ? 0 : -ENOMEM;
 	}
 	if (!realpath(prog, real) || stat(real, &st) < 0) {
+		int rc = -errno;
+
 		snprintf(err, errlen, "cannot find the program '%s': %s", prog, strerror(errno));
-		return -1;
+		return rc;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "'%s' is not a regular file", prog);
-		return -1;
+		return -EINVAL;
 	}
 	if (in_system_dir(real)) {
 		*argv0 = strdup(real);
-		return 0;
+		return *argv0 ? 0 : -ENOMEM;
 	}
 	char *copy = strdup(real), *dir = strdup(real);
 	int src = dir ? open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	int dst = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = -1;
+	int rc;
 
 	if (copy && src >= 0 && dst >= 0) {
 		const char *base = basename(copy);
 
 		rc = fs_copy_file(src, base, dst, base, 0755, err, errlen);
-		if (rc == 0)
-			*argv0 = str_printf("./%s", base);
+		if (rc == 0 && !(*argv0 = str_printf("./%s", base)))
+			rc = -ENOMEM;
 	} else {
+		rc = errno ? -errno : -ENOMEM;
 		snprintf(err, errlen, "cannot copy '%s' into the box: %s", prog, strerror(errno));
 	}
 	if (src >= 0)
@@ -78,7 +90,7 @@ static int place_program(const char *prog, const char *workdir, char **argv0, ch
 int cmd_run(const struct run_cmd *c)
 {
 	char err[512] = "";
-	char *tmp = fs_make_temp_dir("run"), *workdir = tmp ? fs_path_join(tmp, "box") : NULL;
+	char *tmp = NULL, *workdir = NULL;
 	char *argv0 = NULL;
 	const char **argv = NULL;
 	struct hx_result res;
@@ -87,8 +99,14 @@ int cmd_run(const struct run_cmd *c)
 	size_t argc = 0;
 
 	memset(&res, 0, sizeof(res));
-	if (!tmp || !workdir || mkdir(workdir, 0755) < 0) {
-		fprintf(stderr, "ipcgrade: cannot create a temporary folder: %s\n", strerror(errno));
+	int frc = fs_make_temp_dir("run", &tmp);
+
+	if (frc == 0 && !(workdir = fs_path_join(tmp, "box")))
+		frc = -ENOMEM;
+	if (frc == 0 && mkdir(workdir, 0755) < 0)
+		frc = -errno;
+	if (frc != 0) {
+		fprintf(stderr, "ipcgrade: cannot create a temporary folder: %s\n", strerror(-frc));
 		goto out;
 	}
 	while (c->argv[argc])
@@ -124,7 +142,7 @@ int cmd_run(const struct run_cmd *c)
 		char buf[65536];
 		ssize_t n;
 
-		while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0 && inlen < (64u << 20)) {
+		while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0 && inlen < RUN_STDIN_MAX) {
 			if (inlen + (size_t)n > cap) {
 				cap = (inlen + (size_t)n) * 2;
 				char *g = realloc(input, cap);
@@ -162,7 +180,7 @@ int cmd_run(const struct run_cmd *c)
 out:
 	hx_result_release(&res);
 	if (tmp)
-		fs_remove_tree(tmp);
+		(void)fs_remove_tree(tmp);	/* in $TMPDIR: the host's to see if it stays */
 	free(tmp);
 	free(workdir);
 	free(argv0);

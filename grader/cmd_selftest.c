@@ -5,33 +5,23 @@
  * names, for the reasons it names) and prints assignment x submission.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
 
+#include "commands.h"
 #include "faulty.h"
-#include "grader.h"
+#include "fs.h"
+#include "grade.h"
 #include "jobs.h"
-
-struct expected_fail {
-	char *test;
-	char *reason;
-};
-
-struct expected {
-	char *name;		/* faulty folder */
-	char *mistake;
-	struct expected_fail *fails;
-	size_t nfails;
-	char *message;
-};
+#include "reasons.h"
+#include "selftest.h"
+#include "spec.h"
+#include "str.h"
 
 struct job {
 	const struct spec *spec;
@@ -60,131 +50,6 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-static const char *scalar(yaml_document_t *doc, int id)
-{
-	yaml_node_t *n = yaml_document_get_node(doc, id);
-
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-/* faulty/EXPECTED: NAME: {mistake, fails: {TEST: REASON}, message}. */
-static int load_expected(const char *path, struct expected **out, size_t *nout, FILE *err)
-{
-	size_t len = 0;
-	char *data = file_read_all(path, &len, 1 << 20);
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	int rc = -1;
-
-	*out = NULL;
-	*nout = 0;
-	if (!data) {
-		fprintf(err, "%s: cannot read: %s\n", path, strerror(errno));
-		return -1;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		fprintf(err, "%s:%zu:%zu: YAML syntax error: %s\n", path, parser.problem_mark.line + 1,
-			parser.problem_mark.column + 1, parser.problem ? parser.problem : "?");
-		yaml_parser_delete(&parser);
-		free(data);
-		return -1;
-	}
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
-
-	if (!root || root->type != YAML_MAPPING_NODE) {
-		fprintf(err, "%s: must map each faulty folder to what must happen\n", path);
-		goto out;
-	}
-	rc = 0;
-	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *v = yaml_document_get_node(&doc, p->value);
-		struct expected *e;
-		struct expected *g = realloc(*out, (*nout + 1) * sizeof(*g));
-
-		if (!g)
-			break;
-		*out = g;
-		e = &g[(*nout)++];
-		memset(e, 0, sizeof(*e));
-		e->name = strdup(scalar(&doc, p->key) ? scalar(&doc, p->key) : "?");
-		if (!v || v->type != YAML_MAPPING_NODE) {
-			fprintf(err, "%s:%zu: '%s' must be a mapping\n", path, v ? v->start_mark.line + 1 : 0,
-				e->name);
-			rc = -1;
-			continue;
-		}
-		for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
-			const char *k = scalar(&doc, q->key);
-			yaml_node_t *val = yaml_document_get_node(&doc, q->value);
-
-			if (!k)
-				continue;
-			if (strcmp(k, "mistake") == 0 && scalar(&doc, q->value)) {
-				e->mistake = strdup(scalar(&doc, q->value));
-			} else if (strcmp(k, "message") == 0 && scalar(&doc, q->value)) {
-				e->message = strdup(scalar(&doc, q->value));
-			} else if (strcmp(k, "fails") == 0 && val && val->type == YAML_MAPPING_NODE) {
-				for (yaml_node_pair_t *f = val->data.mapping.pairs.start;
-				     f < val->data.mapping.pairs.top; f++) {
-					const char *t = scalar(&doc, f->key), *r = scalar(&doc, f->value);
-
-					if (!t || !r) {
-						fprintf(err, "%s: under '%s', fails must map test names to reasons\n",
-							path, e->name);
-						rc = -1;
-						continue;
-					}
-					struct expected_fail *fg = realloc(e->fails, (e->nfails + 1) * sizeof(*fg));
-
-					if (!fg)
-						continue;
-					e->fails = fg;
-					if (reason_from_name(r) < 0) {
-						fprintf(err, "%s:%zu: unknown reason '%s' for test '%s'\n", path,
-							yaml_document_get_node(&doc, f->value)->start_mark.line + 1, r, t);
-						rc = -1;
-					}
-					e->fails[e->nfails].test = strdup(t);
-					e->fails[e->nfails].reason = strdup(r);
-					e->nfails++;
-				}
-			} else {
-				fprintf(err, "%s:%zu: unknown or malformed key '%s' under '%s'\n", path,
-					q->key ? yaml_document_get_node(&doc, q->key)->start_mark.line + 1 : 0,
-					k, e->name);
-				rc = -1;
-			}
-		}
-	}
-out:
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	free(data);
-	return rc;
-}
-
-static void free_expected(struct expected *e, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(e[i].name);
-		free(e[i].mistake);
-		free(e[i].message);
-		for (size_t j = 0; j < e[i].nfails; j++) {
-			free(e[i].fails[j].test);
-			free(e[i].fails[j].reason);
-		}
-		free(e[i].fails);
-	}
-	free(e);
-}
-
-static bool contains_ci(const char *hay, const char *needle)
-{
-	return hay && needle && strcasestr(hay, needle) != NULL;
-}
-
 /* Grade one submission and compare: runs in a worker process. The text
  * is one matrix line, then indented problems; status 1 on a mismatch. */
 static char *run_job(void *arg, size_t index, int *status)
@@ -194,10 +59,10 @@ static char *run_job(void *arg, size_t index, int *status)
 	struct grade_report rep;
 	struct grade_opts o = { .isolation = st->isolation, .cancel = &interrupted };
 	char err[512] = "";
-	char *buf = NULL, *feedback = NULL;
-	size_t len = 0, flen = 0;
-	FILE *f = open_memstream(&buf, &len);
-	bool ok = true;
+	char *buf = NULL, *problems = NULL;
+	size_t len = 0, plen = 0;
+	FILE *f = open_memstream(&buf, &len), *p;
+	bool ok;
 
 	if (!f)
 		return NULL;
@@ -208,96 +73,10 @@ static char *run_job(void *arg, size_t index, int *status)
 		*status = 1;
 		return buf;
 	}
-	/* What the student reads, unwrapped (a phrase must not miss for
-	 * falling across a line break of the terminal report). */
-	FILE *fb = open_memstream(&feedback, &flen);
-
-	if (fb) {
-		fprintf(fb, "%s\n%s\n%s\n", rep.problem ? rep.problem : "",
-			rep.build.problem ? rep.build.problem : "", rep.build.log ? rep.build.log : "");
-		for (size_t i = 0; i < rep.ntests; i++) {
-			const struct test_outcome *to = &rep.tests[i];
-
-			for (size_t r = 0; r < to->nruns; r++)
-				fprintf(fb, "%s\n%s\n", to->runs[r].message ? to->runs[r].message : "",
-					to->runs[r].diff ? to->runs[r].diff : "");
-			if (!to->passed && to->test->hint)
-				fprintf(fb, "%s\n", to->test->hint);
-		}
-		fclose(fb);
-	}
-	char *problems = NULL;
-	size_t plen = 0;
-	FILE *p = open_memstream(&problems, &plen);
-
-	if (!j->exp) {
-		for (size_t i = 0; i < rep.ntests; i++) {
-			const struct test_outcome *to = &rep.tests[i];
-
-			if (to->passed)
-				continue;
-			ok = false;
-			fprintf(p, "    the solution fails '%s':", to->test->name);
-			for (int r = 0; r < REASON_COUNT; r++)
-				if (to->reasons & (1u << r))
-					fprintf(p, " %s", reason_name(r));
-			if (to->first_failed >= 0 && to->runs[to->first_failed].message)
-				fprintf(p, "\n      %s", to->runs[to->first_failed].message);
-			fprintf(p, "\n");
-		}
-		if (!rep.build.ok) {
-			ok = false;
-			fprintf(p, "    the solution does not build: %s\n%s\n", rep.build.problem ? rep.build.problem : "",
-				rep.build.log ? rep.build.log : "");
-		}
-	} else {
-		for (size_t i = 0; i < rep.ntests; i++) {
-			const struct test_outcome *to = &rep.tests[i];
-			const struct expected_fail *want = NULL;
-
-			for (size_t k = 0; k < j->exp->nfails; k++)
-				if (strcmp(j->exp->fails[k].test, to->test->name) == 0)
-					want = &j->exp->fails[k];
-			if (!want && !to->passed) {
-				ok = false;
-				fprintf(p, "    '%s' should pass but fails:", to->test->name);
-				for (int r = 0; r < REASON_COUNT; r++)
-					if (to->reasons & (1u << r))
-						fprintf(p, " %s", reason_name(r));
-				fprintf(p, "\n");
-			} else if (want && to->passed) {
-				ok = false;
-				fprintf(p, "    '%s' should fail (%s) but passes\n", to->test->name, want->reason);
-			} else if (want) {
-				int r = reason_from_name(want->reason);
-
-				if (r < 0 || !(to->reasons & (1u << r))) {
-					ok = false;
-					fprintf(p, "    '%s' fails, but not for '%s':", to->test->name, want->reason);
-					for (int x = 0; x < REASON_COUNT; x++)
-						if (to->reasons & (1u << x))
-							fprintf(p, " %s", reason_name(x));
-					fprintf(p, "\n");
-				}
-			}
-		}
-		for (size_t k = 0; k < j->exp->nfails; k++) {
-			bool found = false;
-
-			for (size_t i = 0; i < rep.ntests; i++)
-				found |= strcmp(rep.tests[i].test->name, j->exp->fails[k].test) == 0;
-			if (!found) {
-				ok = false;
-				fprintf(p, "    EXPECTED names a test '%s' the spec does not have\n",
-					j->exp->fails[k].test);
-			}
-		}
-		if (j->exp->message && !contains_ci(feedback, j->exp->message)) {
-			ok = false;
-			fprintf(p, "    the feedback does not mention '%s'\n", j->exp->message);
-		}
-	}
-	fclose(p);
+	p = open_memstream(&problems, &plen);
+	ok = p && selftest_compare(&rep, j->exp, p);
+	if (p)
+		fclose(p);
 	/* One matrix line: the score and each failing test's reasons. */
 	fprintf(f, "%-20s %-34s %5.4g/%-4.4g %s", j->assignment, j->label, rep.score, rep.max_score,
 		ok ? "ok      " : "MISMATCH");
@@ -307,18 +86,11 @@ static char *run_job(void *arg, size_t index, int *status)
 		if (to->passed)
 			continue;
 		fprintf(f, " %s:", to->test->name);
-		bool firstr = true;
-
-		for (int r = 0; r < REASON_COUNT; r++)
-			if (to->reasons & (1u << r)) {
-				fprintf(f, "%s%s", firstr ? "" : "+", reason_name(r));
-				firstr = false;
-			}
+		reason_print(f, to->reasons, "", "+");
 	}
 	fprintf(f, "\n%s", problems ? problems : "");
 	fclose(f);
 	free(problems);
-	free(feedback);
 	grade_report_release(&rep);
 	*status = ok ? 0 : 1;
 	return buf;
@@ -383,7 +155,7 @@ static int add_assignment(struct selftest *st, const char *dir, struct spec **sp
 		fprintf(stderr, "%s: no faulty/ folder\n", dir);
 		goto out;
 	}
-	if (load_expected(exppath, &exp, &nexp, stderr) < 0)
+	if (selftest_load_expected(exppath, &exp, &nexp, stderr) < 0)
 		rc = -1;
 	/* Every variant must be in EXPECTED, and the other way round. A patch
 	 * is graded materialised, in a temporary folder removed at the end. */
@@ -452,6 +224,7 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 	struct spec **specs = calloc(n ? n : 1, sizeof(struct spec *));
 	struct expected_set *exps = calloc(n ? n : 1, sizeof(struct expected_set));
 	size_t nspecs = 0, nexps = 0, mismatches = 0, setup_errors = 0;
+	bool workers_failed = false;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int rc = EXIT_OK;
 
@@ -495,7 +268,12 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 		}
 		if (repeat > 1)
 			printf("-- round %u of %u\n", round + 1, repeat);
-		jobs_run(st.njobs, jobs_default_parallel(), run_job, &st, job_done, &interrupted);
+		int jrc = jobs_run(st.njobs, jobs_default_parallel(), run_job, &st, job_done, &interrupted);
+
+		if (jrc < 0) {
+			fprintf(stderr, "ipcgrade: cannot start the workers: %s\n", strerror(-jrc));
+			workers_failed = true;
+		}
 		for (size_t i = 0; i < st.njobs; i++) {
 			fputs(st.results[i] ? st.results[i] : "(no result)\n", stdout);
 			if (st.status[i] != 0)
@@ -508,7 +286,7 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 	}
 	if (interrupted) {
 		fprintf(stderr, "interrupted: selftest stopped, its temporary folders are removed\n");
-		rc = 130;
+		rc = EXIT_INTERRUPTED;
 		goto out;
 	}
 	printf("\n%zu submission%s graded%s, %zu mismatch%s%s\n", st.njobs * repeat,
@@ -516,6 +294,8 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 	       mismatches == 1 ? "" : "es", setup_errors ? ", and errors in the assignment folders above" : "");
 	if (mismatches || setup_errors)
 		rc = EXIT_FAILED;
+	if (workers_failed)
+		rc = EXIT_INTERNAL;
 out:
 	for (size_t i = 0; i < st.njobs; i++) {
 		free(st.jobs[i].assignment);
@@ -528,7 +308,7 @@ out:
 		spec_free(specs[i]);
 	free(specs);
 	for (size_t i = 0; i < nexps; i++)
-		free_expected(exps[i].e, exps[i].n);
+		selftest_free_expected(exps[i].e, exps[i].n);
 	free(exps);
 	return rc;
 }

@@ -9,12 +9,13 @@
  * doubled quotes and line breaks.
  */
 #define _GNU_SOURCE
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader.h"
-#include "reports.h"
+#include "csv.h"
+#include "str.h"
 
 void csv_field(FILE *f, const char *s)
 {

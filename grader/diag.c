@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader.h"
+#include "diag.h"
 
 void diag_init(struct diag *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->max = 50;
+	d->max = DIAG_MAX_DEFAULT;
 }
 
 void diag_add(struct diag *d, const char *file, int line, int col, const char *fmt, ...)

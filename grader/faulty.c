@@ -39,7 +39,10 @@
 #include <unistd.h>
 
 #include "faulty.h"
-#include "grader.h"
+#include "file.h"
+#include "fs.h"
+#include "str.h"
+#include "term.h"
 
 #define PATCH_SUFFIX ".patch"
 #define MAX_PATCH_BYTES (4u << 20)
@@ -446,10 +449,9 @@ int faulty_materialise(const char *assignment, const struct faulty_variant *v, c
 			snprintf(err, errlen, "cannot copy %s/ to '%s': %s", v->path, dest, strerror(-rc));
 		goto out;
 	}
-	text = file_read_all(v->path, NULL, MAX_PATCH_BYTES);
-	if (!text) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot read %s: %s", v->path, strerror(errno));
+	rc = file_read_all(v->path, MAX_PATCH_BYTES, &text, NULL);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", v->path, strerror(-rc));
 		goto out;
 	}
 	rc = patch_check(v->path, text, err, errlen);
@@ -475,7 +477,7 @@ int faulty_materialise(const char *assignment, const struct faulty_variant *v, c
 		snprintf(err, errlen, "%s does not apply to %s/: %s", v->path, solution, says);
 out:
 	if (rc < 0 && made)
-		fs_remove_tree(dest);
+		(void)fs_remove_tree(dest);	/* what we made; the error is rc */
 	free(text);
 	free(solution);
 	free(abs);
@@ -487,13 +489,13 @@ int faulty_temp_make(const char *assignment, const struct faulty_variant *v, str
 {
 	int rc;
 
-	t->root = fs_make_temp_dir("faulty");
-	t->dir = t->root ? fs_path_join(t->root, v->name) : NULL;
-	if (!t->dir) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot make a temporary folder for %s: %s", v->path, strerror(errno));
+	rc = fs_make_temp_dir("faulty", &t->root);
+	if (rc == 0 && !(t->dir = fs_path_join(t->root, v->name)))
+		rc = -ENOMEM;
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot make a temporary folder for %s: %s", v->path, strerror(-rc));
 		faulty_temp_release(t);
-		return rc ? rc : -ENOMEM;
+		return rc;
 	}
 	rc = faulty_materialise(assignment, v, t->dir, err, errlen);
 	if (rc < 0)
@@ -504,7 +506,7 @@ int faulty_temp_make(const char *assignment, const struct faulty_variant *v, str
 void faulty_temp_release(struct faulty_temp *t)
 {
 	if (t->root)
-		fs_remove_tree(t->root);
+		(void)fs_remove_tree(t->root);	/* in $TMPDIR: the host's to see if it stays */
 	free(t->root);
 	free(t->dir);
 	t->root = t->dir = NULL;

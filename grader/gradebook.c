@@ -48,8 +48,12 @@
 #include <strings.h>
 #include <time.h>
 
-#include "grader.h"
-#include "reports.h"
+#include "csv.h"
+#include "file.h"
+#include "fs.h"
+#include "gradebook.h"
+#include "report.h"
+#include "str.h"
 
 enum col { C_SUBMISSION, C_NAME, C_CANVAS_ID, C_SIS_USER, C_SIS_LOGIN, C_SECTION, C_EMAIL, C_IDNUM,
 	   C_USERNAME, C_COUNT };
@@ -137,11 +141,12 @@ static const char *field(const struct roster *r, size_t row, enum col c)
 
 static int roster_load(const char *path, struct roster *r, char *err, size_t errlen)
 {
-	char *text = file_read_all(path, NULL, 16u << 20);
+	char *text = NULL;
+	int frc = file_read_all(path, 16u << 20, &text, NULL);
 	char perr[256];
 
-	if (!text) {
-		snprintf(err, errlen, "cannot read the roster '%s': %s", path, strerror(errno));
+	if (frc < 0) {
+		snprintf(err, errlen, "cannot read the roster '%s': %s", path, strerror(-frc));
 		return -1;
 	}
 	int rc = csv_parse(text, &r->csv, perr, sizeof(perr));
@@ -208,11 +213,12 @@ static size_t roster_find(const struct roster *r, const char *id)
 /* Submission times given by the instructor: id,time rows. */
 static int times_load(const char *path, struct csv *c, char *err, size_t errlen)
 {
-	char *text = file_read_all(path, NULL, 16u << 20);
+	char *text = NULL;
+	int frc = file_read_all(path, 16u << 20, &text, NULL);
 	char perr[256];
 
-	if (!text) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+	if (frc < 0) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(-frc));
 		return -1;
 	}
 	int rc = csv_parse(text, c, perr, sizeof(perr));

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader.h"
+#include "ipc_expect.h"
+#include "str.h"
 
 /* Call names a spec may count on their own (as the tracer names them). */
 static const char *const call_names[] = {
@@ -236,7 +237,7 @@ int ipc_cond_parse(const char *text, char *const *args, size_t nargs, enum ipc_o
 	skip(&P);
 	if (!P.failed && *P.p)
 		fail(&P, "unexpected text after the condition (write e.g. \">= 2\" or \"== args[0] + 1\")");
-	return P.failed ? -1 : 0;
+	return P.failed ? -EINVAL : 0;
 }
 
 /* ---- checking ---------------------------------------------------------------- */
@@ -371,11 +372,18 @@ bool ipc_check(const struct ipc_expect *e, const struct hx_result *res, char **m
 		}
 		ok = ok && any;
 	}
-	if (f)
-		fclose(f);
-	if (msg)
-		*msg = ok ? (free(buf), NULL) : buf;
-	else
-		free(buf);
-	return ok;
+	return str_check_result(f, &buf, ok, msg);
+}
+
+void ipc_expect_release(struct ipc_expect *e)
+{
+	for (size_t i = 0; i < e->nconds; i++) {
+		free(e->conds[i].key);
+		free(e->conds[i].text);
+	}
+	free(e->conds);
+	for (size_t i = 0; i < e->nany; i++)
+		ipc_expect_release(&e->any_of[i]);
+	free(e->any_of);
+	memset(e, 0, sizeof(*e));
 }

@@ -1,5 +1,5 @@
 /*
- * jobs.c - run independent jobs in forked worker processes.
+ * jobs.c - run independent jobs in forked worker processes (see jobs.h).
  *
  * The harness must be driven from a single-threaded process, so
  * parallelism is processes: each job runs in a child that writes its
@@ -18,7 +18,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "grader.h"
 #include "jobs.h"
 
 struct slot {

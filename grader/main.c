@@ -11,9 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "faulty.h"
-#include "grader.h"
-#include "reports.h"
+#include "gradebook.h"
+#include "harness.h"
+#include "jobs.h"
+#include "limit_keys.h"
 
 static const char usage_main[] =
 	"usage: ipcgrade COMMAND [OPTIONS]\n"
@@ -44,31 +47,39 @@ static const char usage_main[] =
 	"1 some test failed (check) or a check failed (doctor, selftest),\n"
 	"2 usage or spec error, 3 internal error of ipcgrade.\n";
 
-static const char usage_run[] =
-	"usage: ipcgrade run [OPTIONS] -- PROGRAM [ARGS...]\n"
-	"\n"
-	"Runs PROGRAM in the sandbox and prints its verdict, output and IPC use.\n"
-	"A PROGRAM path outside the system folders is copied into the box.\n"
-	"Standard input, when not a terminal, is passed to the program.\n"
-	"\n"
-	"limits (defaults in parentheses):\n"
-	"  --timeout MS            wall-clock time (5000)\n"
-	"  --cpu-ms MS             CPU time of all processes together (5000)\n"
-	"  --memory-mb MB          memory of all processes together (256)\n"
-	"  --processes N           processes and threads at once (64)\n"
-	"  --output-kb KB          stdout + stderr (1024)\n"
-	"  --deadlock-after-ms MS  how long everything must be blocked to call it a deadlock (500)\n"
-	"options:\n"
-	"  --trace                 print the IPC timeline and a summary table\n"
-	"  --trace-hot             also trace read/write, futex, semop and queue traffic (slower)\n"
-	"  --json                  print one JSON object instead\n"
-	"  --jitter US             delay each traced call by a random 0..US microseconds\n"
-	"  --seed S                the jitter's seed (printed by every jittered run)\n"
-	"  --cpus N                pin the program to N CPUs\n"
-	"  --isolation MODE        auto (default), full or reduced\n"
-	"  --require-isolation     fail rather than run without full isolation\n"
-	"\n"
-	"Exit status: 0 when the program ran (whatever its verdict), 2 usage, 3 internal error.\n";
+/* The limits' defaults are the harness's own. */
+static void print_usage_run(void)
+{
+	struct hx_limits d = { 0 };
+
+	hx_limits_fill_defaults(&d);
+	printf(
+		"usage: ipcgrade run [OPTIONS] -- PROGRAM [ARGS...]\n"
+		"\n"
+		"Runs PROGRAM in the sandbox and prints its verdict, output and IPC use.\n"
+		"A PROGRAM path outside the system folders is copied into the box.\n"
+		"Standard input, when not a terminal, is passed to the program.\n"
+		"\n"
+		"limits (defaults in parentheses):\n"
+		"  --timeout MS            wall-clock time (%u)\n"
+		"  --cpu-ms MS             CPU time of all processes together (%u)\n"
+		"  --memory-mb MB          memory of all processes together (%u)\n"
+		"  --processes N           processes and threads at once (%u)\n"
+		"  --output-kb KB          stdout + stderr (%u)\n"
+		"  --deadlock-after-ms MS  how long everything must be blocked to call it a deadlock (%u)\n"
+		"options:\n"
+		"  --trace                 print the IPC timeline and a summary table\n"
+		"  --trace-hot             also trace read/write, futex, semop and queue traffic (slower)\n"
+		"  --json                  print one JSON object instead\n"
+		"  --jitter US             delay each traced call by a random 0..US microseconds\n"
+		"  --seed S                the jitter's seed (printed by every jittered run)\n"
+		"  --cpus N                pin the program to N CPUs\n"
+		"  --isolation MODE        auto (default), full or reduced\n"
+		"  --require-isolation     fail rather than run without full isolation\n"
+		"\n"
+		"Exit status: 0 when the program ran (whatever its verdict), 2 usage, 3 internal error.\n",
+		d.wall_ms, d.cpu_ms, d.memory_mb, d.processes, d.output_kb, d.deadlock_after_ms);
+}
 
 static const char usage_check[] =
 	"usage: ipcgrade check [--spec FILE | ASSIGNMENT] [DIR]\n"
@@ -137,12 +148,16 @@ static bool parse_isolation(const char *s, enum hx_isolation *out)
 }
 
 enum {
+	/* The limits first, in enum limit_id order. */
 	OPT_TIMEOUT = 1000, OPT_CPU, OPT_MEMORY, OPT_PROCESSES, OPT_OUTPUT, OPT_DEADLOCK,
 	OPT_TRACE, OPT_TRACE_HOT, OPT_JSON, OPT_JITTER, OPT_SEED, OPT_CPUS, OPT_ISOLATION,
 	OPT_REQUIRE, OPT_SPEC, OPT_ALL, OPT_HELP, OPT_REPEAT, OPT_VERBOSE, OPT_RESUME, OPT_SHARD,
 	OPT_NO_CACHE, OPT_CACHE_DIR, OPT_MATERIALISE, OPT_NO_SIMILARITY, OPT_SIM_THRESHOLD, OPT_ROSTER,
 	OPT_DUE, OPT_LATE_PENALTY, OPT_SUBMISSION_TIMES,
 };
+
+_Static_assert(OPT_DEADLOCK - OPT_TIMEOUT == LIMIT_DEADLOCK && OPT_CPU - OPT_TIMEOUT == LIMIT_CPU,
+	       "the limit options are in enum limit_id order");
 
 static const struct option run_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -173,17 +188,16 @@ static int main_run(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+", run_options, NULL)) != -1) {
 		switch (opt) {
-#define LIMIT(o, field, lo, hi) case o: \
-			if (!parse_uint(optarg, (hi), &v) || v < (lo)) \
-				return bad_usage("run: bad value '%s' (a whole number in range)", optarg); \
-			c.limits.field = (unsigned)v; break
-		LIMIT(OPT_TIMEOUT, wall_ms, 1, 3600000);
-		LIMIT(OPT_CPU, cpu_ms, 1, 3600000);
-		LIMIT(OPT_MEMORY, memory_mb, 4, 65536);
-		LIMIT(OPT_PROCESSES, processes, 1, 4096);
-		LIMIT(OPT_OUTPUT, output_kb, 1, 1 << 20);
-		LIMIT(OPT_DEADLOCK, deadlock_after_ms, 50, 600000);
-#undef LIMIT
+		case OPT_TIMEOUT: case OPT_CPU: case OPT_MEMORY: case OPT_PROCESSES: case OPT_OUTPUT:
+		case OPT_DEADLOCK: {
+			/* The options are in enum limit_id order. */
+			enum limit_id id = (enum limit_id)(opt - OPT_TIMEOUT);
+
+			if (!parse_uint(optarg, limit_keys[id].run_max, &v) || v < limit_keys[id].min)
+				return bad_usage("run: bad value '%s' (a whole number in range)", optarg);
+			*limit_field(&c.limits, id) = (unsigned)v;
+			break;
+		}
 		case OPT_TRACE: c.trace = true; break;
 		case OPT_TRACE_HOT: c.trace_hot = true; break;
 		case OPT_JSON: c.json = true; break;
@@ -207,7 +221,7 @@ static int main_run(int argc, char **argv)
 				return bad_usage("run: --isolation must be auto, full or reduced, not '%s'", optarg);
 			break;
 		case OPT_REQUIRE: c.require_isolation = true; break;
-		case OPT_HELP: fputs(usage_run, stdout); return EXIT_OK;
+		case OPT_HELP: print_usage_run(); return EXIT_OK;
 		default: return bad_usage("%s", "run: unknown option");
 		}
 	}
@@ -395,11 +409,8 @@ static int main_grade(int argc, char **argv)
 		return bad_usage("%s", "grade: --submission-times needs --due");
 	c.paths = (const char *const *)argv + optind;
 	c.npaths = (size_t)(argc - optind);
-	if (!c.jobs) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		c.jobs = n > 0 ? (unsigned)n : 1;
-	}
+	if (!c.jobs)
+		c.jobs = jobs_default_parallel();
 	return cmd_grade(&c);
 }
 

@@ -9,67 +9,26 @@
  */
 #define _GNU_SOURCE
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader.h"
+#include "match.h"
+#include "str.h"
+#include "text.h"
 
-struct lines {
-	const char **s;
-	size_t *len;
-	size_t n;
-};
-
-/* Split into lines; a final newline does not start another line. */
-static int split_lines(const char *data, size_t len, struct lines *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++)
-		if (data[i] == '\n')
-			n++;
-	n += 1;
-	out->s = calloc(n, sizeof(*out->s));
-	out->len = calloc(n, sizeof(*out->len));
-	out->n = 0;
-	if (!out->s || !out->len)
-		return -1;
-	size_t start = 0;
-
-	for (size_t i = 0; i <= len; i++) {
-		if (i == len || data[i] == '\n') {
-			if (i == len && start == len)
-				break;	/* nothing after the last newline */
-			out->s[out->n] = data + start;
-			out->len[out->n] = i - start;
-			out->n++;
-			start = i + 1;
-		}
-	}
-	return 0;
-}
-
-static void lines_release(struct lines *l)
-{
-	free(l->s);
-	free(l->len);
-}
-
-static bool line_eq(const char *a, size_t la, const char *b, size_t lb)
-{
-	return la == lb && memcmp(a, b, la) == 0;
-}
+#define QUOTE_MAX 200	/* bytes of a line quoted in a message, then "..." */
 
 static char *quote_line(const char *s, size_t len)
 {
-	char *clean = text_sanitize(s, len > 200 ? 200 : len);
+	char *clean = text_sanitize(s, len > QUOTE_MAX ? QUOTE_MAX : len);
 	char *q = NULL;
 
 	if (!clean)
 		return NULL;
-	if (asprintf(&q, "'%s%s'", clean, len > 200 ? "..." : "") < 0)
+	if (asprintf(&q, "'%s%s'", clean, len > QUOTE_MAX ? "..." : "") < 0)
 		q = NULL;
 	free(clean);
 	return q;
@@ -107,21 +66,21 @@ static void *compile(const char *pattern, char *err, size_t errlen)
 		return NULL;
 	}
 	/* JIT where the machine allows it; the interpreter otherwise. */
-	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
 }
 
 int match_compile(struct matcher *m, char *err, size_t errlen)
 {
 	if (m->regex && !m->regex_code && !(m->regex_code = compile(m->regex, err, errlen)))
-		return -1;
+		return -EINVAL;
 	for (size_t i = 0; i < m->norder; i++) {
 		struct order_rule *r = &m->order[i];
 
 		if (r->before && !r->before_re && !(r->before_re = compile(r->before, err, errlen)))
-			return -1;
+			return -EINVAL;
 		if (r->after && !r->after_re && !(r->after_re = compile(r->after, err, errlen)))
-			return -1;
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -187,7 +146,7 @@ struct line_ref {
 	size_t len;
 };
 
-static struct line_ref *sorted_refs(const struct lines *l)
+static struct line_ref *sorted_refs(const struct text_lines *l)
 {
 	struct line_ref *r = calloc(l->n ? l->n : 1, sizeof(*r));
 
@@ -203,11 +162,11 @@ static struct line_ref *sorted_refs(const struct lines *l)
 
 static bool match_unordered(const char *want, const char *out, size_t len, struct mismatch *why)
 {
-	struct lines a = { 0 }, b = { 0 };
+	struct text_lines a = { 0 }, b = { 0 };
 	struct line_ref *ra = NULL, *rb = NULL;
 	bool ok = false;
 
-	if (split_lines(want, strlen(want), &a) < 0 || split_lines(out, len, &b) < 0)
+	if (text_lines_split(want, strlen(want), &a) < 0 || text_lines_split(out, len, &b) < 0)
 		goto out;
 	ra = sorted_refs(&a);
 	rb = sorted_refs(&b);
@@ -256,24 +215,24 @@ static bool match_unordered(const char *want, const char *out, size_t len, struc
 out:
 	free(ra);
 	free(rb);
-	lines_release(&a);
-	lines_release(&b);
+	text_lines_release(&a);
+	text_lines_release(&b);
 	return ok;
 }
 
 static bool match_contains(char *const *want, size_t n, const char *out, size_t len,
 			   struct mismatch *why)
 {
-	struct lines b = { 0 };
+	struct text_lines b = { 0 };
 	bool ok = true;
 
-	if (split_lines(out, len, &b) < 0)
+	if (text_lines_split(out, len, &b) < 0)
 		return false;
 	for (size_t k = 0; k < n && ok; k++) {
 		bool found = false;
 
 		for (size_t i = 0; i < b.n && !found; i++)
-			found = line_eq(want[k], strlen(want[k]), b.s[i], b.len[i]);
+			found = text_line_eq(want[k], strlen(want[k]), b.s[i], b.len[i]);
 		if (!found) {
 			char *q = quote_line(want[k], strlen(want[k])), *what = NULL;
 
@@ -283,18 +242,18 @@ static bool match_contains(char *const *want, size_t n, const char *out, size_t 
 			ok = false;
 		}
 	}
-	lines_release(&b);
+	text_lines_release(&b);
 	return ok;
 }
 
 static bool match_order(const struct order_rule *r, const char *out, size_t len,
 			struct mismatch *why)
 {
-	struct lines b = { 0 };
+	struct text_lines b = { 0 };
 	long last_before = -1, first_after = -1;
 	bool any_before = false, any_after = false, ok = true;
 
-	if (split_lines(out, len, &b) < 0)
+	if (text_lines_split(out, len, &b) < 0)
 		return false;
 	for (size_t i = 0; i < b.n; i++) {
 		if (re_search(r->before_re, b.s[i], b.len[i])) {
@@ -327,7 +286,7 @@ static bool match_order(const struct order_rule *r, const char *out, size_t len,
 		set_why(why, what, NULL);
 	else
 		free(what);
-	lines_release(&b);
+	text_lines_release(&b);
 	return ok;
 }
 
@@ -402,125 +361,4 @@ void match_release(struct matcher *m)
 	}
 	free(m->order);
 	memset(m, 0, sizeof(*m));
-}
-
-/* ---- diff ------------------------------------------------------------------ */
-
-struct hunk_out {
-	char *buf;
-	size_t len, cap;
-	size_t lines, max_lines;
-	bool cut;
-};
-
-static void emit(struct hunk_out *h, char tag, const char *s, size_t len)
-{
-	if (h->lines >= h->max_lines) {
-		h->cut = true;
-		return;
-	}
-	char *clean = text_sanitize(s, len > 500 ? 500 : len);
-	size_t cl = clean ? strlen(clean) : 0;
-	/* Trailing blanks are invisible in a diff: show them. */
-	bool trailing = len && (s[len - 1] == ' ' || s[len - 1] == '\t');
-	const char *mark = trailing ? "\xc2\xb7 <- trailing space" : "";
-	size_t need = h->len + cl + strlen(mark) + 8;
-
-	if (need > h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 1024;
-
-		while (cap < need)
-			cap *= 2;
-		char *g = realloc(h->buf, cap);
-
-		if (!g) {
-			free(clean);
-			return;
-		}
-		h->buf = g;
-		h->cap = cap;
-	}
-	h->len += (size_t)snprintf(h->buf + h->len, h->cap - h->len, "%c%s%s%s\n", tag,
-				   clean ? clean : "", len > 500 ? "..." : "", mark);
-	free(clean);
-	h->lines++;
-}
-
-char *diff_unified(const char *expected, size_t elen, const char *actual, size_t alen,
-		   size_t max_lines)
-{
-	struct lines a = { 0 }, b = { 0 };
-	struct hunk_out h = { .max_lines = max_lines };
-	char *result = NULL;
-
-	if (split_lines(expected, elen, &a) < 0 || split_lines(actual, alen, &b) < 0)
-		goto out;
-	size_t pre = 0, suf = 0;
-
-	while (pre < a.n && pre < b.n && line_eq(a.s[pre], a.len[pre], b.s[pre], b.len[pre]))
-		pre++;
-	while (suf < a.n - pre && suf < b.n - pre &&
-	       line_eq(a.s[a.n - 1 - suf], a.len[a.n - 1 - suf], b.s[b.n - 1 - suf], b.len[b.n - 1 - suf]))
-		suf++;
-	size_t na = a.n - pre - suf, nb = b.n - pre - suf;
-	size_t ctx_before = pre < 3 ? pre : 3, ctx_after = suf < 3 ? suf : 3;
-	char header[128];
-
-	snprintf(header, sizeof(header), "--- expected\n+++ your output\n@@ -%zu,%zu +%zu,%zu @@\n",
-		 pre - ctx_before + 1, na + ctx_before + ctx_after, pre - ctx_before + 1,
-		 nb + ctx_before + ctx_after);
-	for (size_t i = pre - ctx_before; i < pre; i++)
-		emit(&h, ' ', a.s[i], a.len[i]);
-	if (na <= 400 && nb <= 400 && na && nb) {
-		/* LCS table over the differing middle: small by construction. */
-		unsigned short *t = calloc((na + 1) * (nb + 1), sizeof(*t));
-
-		if (t) {
-#define T(i, j) t[(i) * (nb + 1) + (j)]
-			for (size_t i = na; i-- > 0;)
-				for (size_t j = nb; j-- > 0;)
-					T(i, j) = line_eq(a.s[pre + i], a.len[pre + i], b.s[pre + j], b.len[pre + j])
-						  ? (unsigned short)(T(i + 1, j + 1) + 1)
-						  : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
-			size_t i = 0, j = 0;
-
-			while (i < na || j < nb) {
-				if (i < na && j < nb &&
-				    line_eq(a.s[pre + i], a.len[pre + i], b.s[pre + j], b.len[pre + j])) {
-					emit(&h, ' ', a.s[pre + i], a.len[pre + i]);
-					i++, j++;
-				} else if (i < na && (j == nb || T(i + 1, j) >= T(i, j + 1))) {
-					emit(&h, '-', a.s[pre + i], a.len[pre + i]);
-					i++;
-				} else {
-					emit(&h, '+', b.s[pre + j], b.len[pre + j]);
-					j++;
-				}
-			}
-#undef T
-			free(t);
-		}
-	} else {
-		for (size_t i = 0; i < na; i++)
-			emit(&h, '-', a.s[pre + i], a.len[pre + i]);
-		for (size_t j = 0; j < nb; j++)
-			emit(&h, '+', b.s[pre + j], b.len[pre + j]);
-	}
-	for (size_t i = a.n - suf; i < a.n - suf + ctx_after; i++)
-		emit(&h, ' ', a.s[i], a.len[i]);
-	if (na == 0 && nb == 0) {
-		/* Same lines: the difference is a final newline or a NUL. */
-		free(h.buf);
-		result = strdup("(the lines are the same; the difference is invisible: a missing or extra "
-				"final newline, a carriage return, or a NUL byte)\n");
-		goto out;
-	}
-	if (asprintf(&result, "%s%s%s", header, h.buf ? h.buf : "",
-		     h.cut ? "... (diff cut short)\n" : "") < 0)
-		result = NULL;
-	free(h.buf);
-out:
-	lines_release(&a);
-	lines_release(&b);
-	return result;
 }

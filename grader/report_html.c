@@ -31,8 +31,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "grader.h"
-#include "reports.h"
+#include "file.h"
+#include "fs.h"
+#include "report.h"
+#include "report_html.h"
+#include "similarity.h"
+#include "str.h"
+#include "text.h"
 
 /* ---- escaping ------------------------------------------------------------- */
 
@@ -925,7 +930,10 @@ static void student_section(FILE *f, const struct student *s, size_t index)
 static void source_side(FILE *f, const char *outdir, const char *id, json_t *pair, const char *side)
 {
 	char *path = str_printf("%s/%s/%s", outdir, id, SIMILARITY_SOURCES);
-	char *text = path ? file_read_all(path, NULL, 512 * 1024) : NULL;
+	char *text = NULL;
+
+	if (path && file_read_all(path, 512 * 1024, &text, NULL) < 0)
+		text = NULL;
 	json_t *regions = json_object_get(pair, "regions"), *reg;
 	char from_key[8], to_key[8];
 	int line = 1;

@@ -1,6 +1,6 @@
 /*
- * json.c - machine-readable results with jansson: `run --json` and
- * report.json. All text passes through text_sanitize first, so the output
+ * report_json.c - machine-readable results with jansson: `run --json`
+ * and report.json. All text passes through text_sanitize first, so the output
  * is valid JSON whatever bytes a program printed. Keys are added over
  * time, never renamed (see ../shared/DESIGN.md).
  */
@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader.h"
-#include "reports.h"
+#include "reasons.h"
+#include "report.h"
+#include "text.h"
 
 static json_t *jstr(const char *s, size_t len)
 {
@@ -25,6 +26,11 @@ static json_t *jstr(const char *s, size_t len)
 static json_t *jstr0(const char *s)
 {
 	return jstr(s, s ? strlen(s) : 0);
+}
+
+json_t *report_json_text(const char *s)
+{
+	return jstr0(s);
 }
 
 static json_t *deadlock_json(const struct hx_deadlock *d)
@@ -151,15 +157,15 @@ char *report_json_run(const struct hx_result *res)
 static json_t *reasons_json(unsigned reasons)
 {
 	json_t *a = json_array();
+	enum reason list[REASON_COUNT];
+	size_t n = reason_sorted(reasons, list);
 
-	for (int r = 0; r < REASON_COUNT; r++)
-		if (reasons & (1u << r))
-			json_array_append_new(a, json_string(reason_name(r)));
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(reason_name(list[i])));
 	return a;
 }
 
-json_t *report_json_object(const struct grade_report *r);
-json_t *report_json_object(const struct grade_report *r)
+static json_t *report_json_object(const struct grade_report *r)
 {
 	json_t *o = json_object(), *tests = json_array(), *build, *spec;
 

@@ -11,7 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader.h"
+#include "report_text.h"
+#include "text.h"
+
+/* Widths text is wrapped at: messages and hints for students, the
+ * deadlock explanation, and logs and diffs (mostly long lines anyway). */
+#define WRAP_MESSAGE 86
+#define WRAP_HINT 80
+#define WRAP_DEADLOCK 90
+#define WRAP_LOG 200
+#define WRAP_OUTPUT 1000
+/* The most of a program's output `run` shows. */
+#define SHOWN_OUTPUT_MAX 8192
+/* Processes with a column in the trace's table of counts. */
+#define TRACE_TABLE_PIDS 12
 
 struct colors {
 	const char *ok, *bad, *dim, *bold, *off;
@@ -70,13 +83,13 @@ static void print_output(FILE *f, const char *name, const struct hx_output *o)
 		fprintf(f, "%s: (empty)\n", name);
 		return;
 	}
-	char *clean = text_sanitize(o->data, o->len > 8192 ? 8192 : o->len);
+	char *clean = text_sanitize(o->data, o->len > SHOWN_OUTPUT_MAX ? SHOWN_OUTPUT_MAX : o->len);
 
 	fprintf(f, "%s (%zu bytes%s):\n", name, o->len, o->truncated ? ", cut at the output limit" : "");
 	if (clean) {
-		wrap(f, "  ", clean, 1000);
-		if (o->len > 8192)
-			fprintf(f, "  ... (%zu more bytes)\n", o->len - 8192);
+		wrap(f, "  ", clean, WRAP_OUTPUT);
+		if (o->len > SHOWN_OUTPUT_MAX)
+			fprintf(f, "  ... (%zu more bytes)\n", o->len - SHOWN_OUTPUT_MAX);
 	}
 	free(clean);
 }
@@ -97,8 +110,8 @@ void report_text_trace(FILE *f, const struct hx_result *r)
 			fprintf(f, " -> pid %d", e->child);
 		fprintf(f, "\n");
 	}
-	if (maxpid > 12)
-		maxpid = 12;	/* the table stays readable */
+	if (maxpid > TRACE_TABLE_PIDS)
+		maxpid = TRACE_TABLE_PIDS;	/* the table stays readable */
 	fprintf(f, "\nIPC summary  %7s", "total");
 	for (int p = 1; p <= maxpid; p++)
 		fprintf(f, "  pid %-3d", p);
@@ -158,7 +171,7 @@ void report_text_run(FILE *f, const struct hx_result *r, bool color, bool trace)
 	}
 	if (r->deadlock) {
 		fprintf(f, "\n");
-		wrap(f, "", r->deadlock->explanation, 90);
+		wrap(f, "", r->deadlock->explanation, WRAP_DEADLOCK);
 	}
 	if (r->jitter_max_us)
 		fprintf(f, "jitter: up to %u us, seed %llu\n", r->jitter_max_us,
@@ -199,12 +212,12 @@ static void print_failure(FILE *f, const struct test_outcome *to, const struct c
 		char *one = strndup(line, len);
 
 		if (one) {
-			wrap(f, "      ", one, 86);
+			wrap(f, "      ", one, WRAP_MESSAGE);
 			if (ro->diff && !diff_shown &&
 			    (strncmp(one, "stdout:", 7) == 0 || strncmp(one, "stderr:", 7) == 0 ||
 			     strncmp(one, "the file ", 9) == 0)) {
 				fprintf(f, "%s", c->dim);
-				wrap(f, "        ", ro->diff, 200);
+				wrap(f, "        ", ro->diff, WRAP_LOG);
 				fprintf(f, "%s", c->off);
 				diff_shown = true;
 			}
@@ -214,7 +227,7 @@ static void print_failure(FILE *f, const struct test_outcome *to, const struct c
 	}
 	if (ro->diff && !diff_shown) {
 		fprintf(f, "%s", c->dim);
-		wrap(f, "        ", ro->diff, 200);
+		wrap(f, "        ", ro->diff, WRAP_LOG);
 		fprintf(f, "%s", c->off);
 	}
 	if (ro->res.jitter_max_us && t->runs > 1) {
@@ -226,7 +239,7 @@ static void print_failure(FILE *f, const struct test_outcome *to, const struct c
 		fprintf(f, "%s\n", c->off);
 	}
 	if (t->hint)
-		wrap2(f, "      hint: ", "            ", t->hint, 80);
+		wrap2(f, "      hint: ", "            ", t->hint, WRAP_HINT);
 }
 
 void report_text_grade(FILE *f, const struct grade_report *r, bool color, bool visible_only)
@@ -241,13 +254,13 @@ void report_text_grade(FILE *f, const struct grade_report *r, bool color, bool v
 			(double)r->build.ms / 1000.0);
 		if (r->build.log && strstr(r->build.log, "warning:")) {
 			fprintf(f, "      the compiler warns:\n");
-			wrap(f, "        ", r->build.log, 200);
+			wrap(f, "        ", r->build.log, WRAP_LOG);
 		}
 	} else {
 		fprintf(f, "  %sFAIL%s build: %s\n", c.bad, c.off,
 			r->build.problem ? r->build.problem : "the program does not compile");
 		if (r->build.log && *r->build.log)
-			wrap(f, "      ", r->build.log, 200);
+			wrap(f, "      ", r->build.log, WRAP_LOG);
 	}
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_outcome *to = &r->tests[i];

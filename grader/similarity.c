@@ -41,8 +41,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grader.h"
-#include "reports.h"
+#include "csv.h"
+#include "file.h"
+#include "fs.h"
+#include "report.h"
+#include "similarity.h"
+#include "str.h"
+#include "term.h"
+#include "text.h"
 
 #define MAX_FILE_BYTES (256 * 1024)
 #define MAX_BUNDLE_BYTES (1024 * 1024)
@@ -475,8 +481,7 @@ int similarity_run(const char *outdir, const struct similarity_opts *o, char *er
 		rc = write_outputs(outdir, meta, NULL, 0, fi, err, errlen) < 0 ? -1 : 1;
 		goto out;
 	}
-	tmp = fs_make_temp_dir("sim");
-	outp = tmp ? fs_path_join(tmp, "out.txt") : NULL;
+	outp = fs_make_temp_dir("sim", &tmp) == 0 ? fs_path_join(tmp, "out.txt") : NULL;
 	argv = calloc(n + 16, sizeof(*argv));
 	if (!tmp || !outp || !argv)
 		goto oom;
@@ -484,7 +489,7 @@ int similarity_run(const char *outdir, const struct similarity_opts *o, char *er
 	{
 		char *vargv[] = { sim, "-v", NULL };
 
-		if (run_tool(vargv, outp, err, errlen) == 0 && (text = file_read_all(outp, NULL, 4096))) {
+		if (run_tool(vargv, outp, err, errlen) == 0 && file_read_all(outp, 4096, &text, NULL) == 0) {
 			text[strcspn(text, "\n")] = '\0';
 			snprintf(version, sizeof(version), "sim_c: %s", text);
 		}
@@ -538,9 +543,10 @@ int similarity_run(const char *outdir, const struct similarity_opts *o, char *er
 		if (chdir(cwd) < 0 || r < 0)
 			goto out;
 	}
-	text = file_read_all(outp, NULL, 64u << 20);
-	if (!text) {
-		snprintf(err, errlen, "cannot read sim_c's output: %s", strerror(errno));
+	int frc = file_read_all(outp, 64u << 20, &text, NULL);
+
+	if (frc < 0) {
+		snprintf(err, errlen, "cannot read sim_c's output: %s", strerror(-frc));
 		goto out;
 	}
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {

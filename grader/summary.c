@@ -18,8 +18,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "grader.h"
-#include "reports.h"
+#include "csv.h"
+#include "file.h"
+#include "fs.h"
+#include "report.h"
+#include "str.h"
+#include "summary.h"
 
 struct row {
 	char *student;
@@ -45,6 +49,19 @@ static double number(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : 0.0;
 }
 
+/* outdir/name, atomically; 0 or -errno with err set. */
+static int write_one(const char *outdir, const char *name, const char *data, size_t len, char *err,
+		     size_t errlen)
+{
+	char *path = fs_path_join(outdir, name);
+	int rc = path ? file_write_atomic(path, data, len) : -ENOMEM;
+
+	if (rc < 0)
+		snprintf(err, errlen, "cannot write %s: %s", path ? path : name, strerror(-rc));
+	free(path);
+	return rc;
+}
+
 int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 {
 	DIR *d = opendir(outdir);
@@ -52,18 +69,19 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 	struct row *rows = NULL;
 	size_t n = 0;
 	json_t *first = NULL;
-	char *csv = NULL, *path = NULL;
+	char *csv = NULL;
 	size_t csvlen = 0;
 	int rc = 0;
 
 	if (!d) {
+		rc = -errno;
 		snprintf(err, errlen, "cannot read '%s': %s", outdir, strerror(errno));
-		return -1;
+		return rc;
 	}
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		char *rp = str_printf("%s/%s/report.json", outdir, e->d_name);
+		char *rp = str_printf("%s/%s/" REPORT_FILE_FULL, outdir, e->d_name);
 		json_t *j = rp ? json_load_file(rp, 0, NULL) : NULL;
 
 		free(rp);
@@ -92,7 +110,8 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 	FILE *f = open_memstream(&csv, &csvlen);
 
 	if (!f) {
-		rc = -1;
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	fprintf(f, "student,total,max,status");
@@ -189,17 +208,11 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 		"students", students);
 	char *sj = summary ? json_dumps(summary, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
-	path = fs_path_join(outdir, "summary.json");
-	if (!sj || !path || file_write_atomic(path, sj, strlen(sj)) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", path ? path : "summary.json", strerror(errno));
-		rc = -1;
-	}
-	free(path);
-	path = fs_path_join(outdir, "summary.csv");	/* freed at out */
-	if (rc == 0 && (!path || file_write_atomic(path, csv, csvlen) < 0)) {
-		snprintf(err, errlen, "cannot write %s: %s", path ? path : "summary.csv", strerror(errno));
-		rc = -1;
-	}
+	rc = sj ? write_one(outdir, "summary.json", sj, strlen(sj), err, errlen) : -ENOMEM;
+	if (rc == -ENOMEM && !sj)
+		snprintf(err, errlen, "cannot write the summary: %s", strerror(ENOMEM));
+	if (rc == 0)
+		rc = write_one(outdir, "summary.csv", csv, csvlen, err, errlen);
 	free(sj);
 
 	if (term && rc == 0) {
@@ -244,7 +257,6 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 	json_decref(summary);
 	free(totals);
 out:
-	free(path);
 	free(csv);
 	for (size_t i = 0; i < n; i++) {
 		free(rows[i].student);

@@ -17,35 +17,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "grader.h"
+#include "str.h"
+#include "symbols.h"
 
-static void push(char ***v, size_t *n, size_t *cap, const char *s)
+/* Add name unless it is there: a symbol table may list one twice. */
+static int push_new(char ***v, size_t *n, const char *name)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*v)[i], s) == 0)
-			return;
-	if (*n + 2 > *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		char **g = realloc(*v, c * sizeof(**v));
-
-		if (!g)
-			return;
-		*v = g;
-		*cap = c;
-	}
-	(*v)[*n] = strdup(s);
-	if ((*v)[*n])
-		(*n)++;
-	(*v)[*n] = NULL;
+	return strv_has(*v, name) ? 0 : strv_push(v, n, name);
 }
 
-static void collect(Elf *e, Elf_Scn *scn, GElf_Shdr *sh, bool undefined_only, char ***v,
-		    size_t *n, size_t *cap)
+static int collect(Elf *e, Elf_Scn *scn, GElf_Shdr *sh, bool undefined_only, char ***v,
+		   size_t *n)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 
 	if (!data || sh->sh_entsize == 0)
-		return;
+		return 0;
 	size_t count = sh->sh_size / sh->sh_entsize;
 
 	for (size_t i = 0; i < count; i++) {
@@ -60,76 +47,81 @@ static void collect(Elf *e, Elf_Scn *scn, GElf_Shdr *sh, bool undefined_only, ch
 		if (undefined_only ? sym.st_shndx != SHN_UNDEF
 				   : (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF))
 			continue;
-		push(v, n, cap, name);
+		if (push_new(v, n, name) < 0)
+			return -ENOMEM;
 	}
+	return 0;
 }
 
-char **symbols_imported(const char *binary, char *err, size_t errlen)
+int symbols_imported(const char *binary, char ***out, char *err, size_t errlen)
 {
 	int fd = open(binary, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	Elf *e = NULL;
 	char **v = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	Elf_Scn *scn = NULL, *symtab = NULL;
 	GElf_Shdr sh, symtab_sh;
 	bool have_dynsym = false;
+	int rc = 0;
 
+	*out = NULL;
 	if (fd < 0) {
+		rc = -errno;
 		snprintf(err, errlen, "cannot open the program: %s", strerror(errno));
-		return NULL;
+		return rc;
 	}
 	if (elf_version(EV_CURRENT) == EV_NONE || !(e = elf_begin(fd, ELF_C_READ, NULL)) ||
 	    elf_kind(e) != ELF_K_ELF) {
+		rc = -ENOEXEC;
 		snprintf(err, errlen, "the program is not an ELF file: %s", elf_errmsg(-1));
 		goto out;
 	}
-	while ((scn = elf_nextscn(e, scn))) {
+	while (rc == 0 && (scn = elf_nextscn(e, scn))) {
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		if (sh.sh_type == SHT_DYNSYM) {
 			have_dynsym = true;
-			collect(e, scn, &sh, true, &v, &n, &cap);
+			rc = collect(e, scn, &sh, true, &v, &n);
 		} else if (sh.sh_type == SHT_SYMTAB) {
 			symtab = scn;
 			symtab_sh = sh;
 		}
 	}
-	if (!have_dynsym && symtab)
-		collect(e, symtab, &symtab_sh, false, &v, &n, &cap);
-	if (!v)
-		v = calloc(1, sizeof(*v));
+	if (rc == 0 && !have_dynsym && symtab)
+		rc = collect(e, symtab, &symtab_sh, false, &v, &n);
+	if (rc == 0 && !v && !(v = calloc(1, sizeof(*v))))
+		rc = -ENOMEM;
+	if (rc < 0) {
+		snprintf(err, errlen, "out of memory");
+		strv_free(v);
+	} else {
+		*out = v;
+	}
 out:
 	if (e)
 		elf_end(e);
 	close(fd);
-	return v;
-}
-
-static bool has(char **v, const char *name)
-{
-	for (; v && *v; v++)
-		if (strcmp(*v, name) == 0)
-			return true;
-	return false;
+	return rc;
 }
 
 bool symbols_check(const struct symbols_expect *x, const char *binary, char **msg)
 {
 	char err[256] = "";
-	char **v = symbols_imported(binary, err, sizeof(err));
+	char **v = NULL;
+	int rc = symbols_imported(binary, &v, err, sizeof(err));
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	bool ok = true;
 
-	if (!v) {
+	if (rc < 0) {
 		if (f)
 			fprintf(f, "%s", err);
 		ok = false;
 		goto out;
 	}
 	for (size_t i = 0; i < x->nrequires; i++) {
-		if (has(v, x->requires[i]))
+		if (strv_has(v, x->requires[i]))
 			continue;
 		if (f)
 			fprintf(f, "%sthe program must call %s(), but never does", ok ? "" : "; ",
@@ -137,7 +129,7 @@ bool symbols_check(const struct symbols_expect *x, const char *binary, char **ms
 		ok = false;
 	}
 	for (size_t i = 0; i < x->nforbids; i++) {
-		if (!has(v, x->forbids[i]))
+		if (!strv_has(v, x->forbids[i]))
 			continue;
 		if (f)
 			fprintf(f, "%sthe program calls %s(), which this assignment does not allow",
@@ -151,7 +143,7 @@ bool symbols_check(const struct symbols_expect *x, const char *binary, char **ms
 			bool all = true;
 
 			for (char **p = x->requires_any[i]; p && *p; p++)
-				all = all && has(v, *p);
+				all = all && strv_has(v, *p);
 			any = all;
 		}
 		if (!any) {
@@ -169,11 +161,15 @@ bool symbols_check(const struct symbols_expect *x, const char *binary, char **ms
 	}
 out:
 	strv_free(v);
-	if (f)
-		fclose(f);
-	if (msg)
-		*msg = ok ? (free(buf), NULL) : buf;
-	else
-		free(buf);
-	return ok;
+	return str_check_result(f, &buf, ok, msg);
+}
+
+void symbols_expect_release(struct symbols_expect *e)
+{
+	strv_free(e->requires);
+	strv_free(e->forbids);
+	for (size_t j = 0; j < e->nrequires_any; j++)
+		strv_free(e->requires_any[j]);
+	free(e->requires_any);
+	memset(e, 0, sizeof(*e));
 }

@@ -1,11 +1,12 @@
 /*
- * text.c - making program output safe to show and to compare.
+ * text.c - making program output safe to show and to compare (text.h).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader.h"
+#include "text.h"
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)
@@ -103,4 +104,41 @@ char *text_normalize(const char *data, size_t len)
 		j--;
 	out[j] = '\0';
 	return out;
+}
+
+int text_lines_split(const char *data, size_t len, struct text_lines *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (data[i] == '\n')
+			n++;
+	n += 1;
+	out->s = calloc(n, sizeof(*out->s));
+	out->len = calloc(n, sizeof(*out->len));
+	out->n = 0;
+	if (!out->s || !out->len)
+		return -ENOMEM;
+	size_t start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || data[i] == '\n') {
+			if (i == len && start == len)
+				break;	/* nothing after the last newline */
+			out->s[out->n] = data + start;
+			out->len[out->n] = i - start;
+			out->n++;
+			start = i + 1;
+		}
+	}
+	return 0;
+}
+
+void text_lines_release(struct text_lines *l)
+{
+	free(l->s);
+	free(l->len);
+	l->s = NULL;
+	l->len = NULL;
+	l->n = 0;
 }

@@ -27,10 +27,11 @@ static void mkdirs(const char *rel)
 
 static char *slurp(const char *path)
 {
-	char *text = file_read_all(path, NULL, 1 << 20);
+	char *text = NULL;
+	int rc = file_read_all(path, 1 << 20, &text, NULL);
 
-	if (!text)
-		fprintf(stderr, "cannot read %s: %s\n", path, strerror(errno));
+	if (rc < 0)
+		fprintf(stderr, "cannot read %s: %s\n", path, strerror(-rc));
 	assert_non_null(text);
 	return text;
 }

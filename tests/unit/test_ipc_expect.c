@@ -23,7 +23,7 @@ static void parse_bad(const char *text, char *const *args, size_t nargs, const c
 	long long v;
 	char err[256] = "";
 
-	assert_int_equal(ipc_cond_parse(text, args, nargs, &op, &v, err, sizeof(err)), -1);
+	assert_int_equal(ipc_cond_parse(text, args, nargs, &op, &v, err, sizeof(err)), -EINVAL);
 	if (!strstr(err, msg))
 		fprintf(stderr, "'%s': got '%s', wanted '%s'\n", text, err, msg);
 	assert_non_null(strstr(err, msg));

@@ -78,7 +78,7 @@ static void test_match_regex_rejects_bad_pattern(void **state)
 	struct matcher m = { .regex = strdup("a(b"), .present = true };
 	char err[256];
 
-	assert_int_equal(match_compile(&m, err, sizeof(err)), -1);
+	assert_int_equal(match_compile(&m, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "invalid regex 'a(b'"));
 	match_release(&m);
 }

@@ -31,7 +31,7 @@ static void expect_error(const char *yaml, const char *where, const char *what)
 	struct diag d;
 
 	diag_init(&d);
-	assert_int_equal(spec_load_buffer("spec.yaml", yaml, strlen(yaml), &s, &d), -1);
+	assert_int_equal(spec_load_buffer("spec.yaml", yaml, strlen(yaml), &s, &d), -EINVAL);
 	assert_null(s);
 	assert_true(d.n > 0);
 	bool found = false;
@@ -254,12 +254,12 @@ static void test_spec_checks_folder_name(void **state)
 	struct diag d;
 
 	diag_init(&d);
-	assert_int_equal(spec_load(path, &s, &d), -1);
+	assert_int_equal(spec_load(path, &s, &d), -EINVAL);
 	assert_true(d.n == 1 && strstr(d.msgs[0], "'assignment' is 'demo' but the folder is 'wrong'"));
 	assert_true(strstr(d.msgs[0], ":1:13:") != NULL);
 	diag_release(&d);
 	diag_init(&d);
-	assert_int_equal(spec_load("/nonexistent/spec.yaml", &s, &d), -1);
+	assert_int_equal(spec_load("/nonexistent/spec.yaml", &s, &d), -ENOENT);
 	assert_true(strstr(d.msgs[0], "cannot read the spec") != NULL);
 	diag_release(&d);
 	unlink(path);

@@ -1,0 +1,82 @@
+/*
+ * commands.h - the ipcgrade commands, called by grader/main.c.
+ *
+ * main.c parses a command's options into its struct (or arguments) and
+ * calls cmd_*; each returns the process's exit code. A command prints
+ * what it has to say (stdout for results, stderr for progress and
+ * problems) and calls the grader library for everything else.
+ */
+#ifndef IPCGRADE_COMMANDS_H
+#define IPCGRADE_COMMANDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness.h"
+
+/* Exit codes of the CLI. */
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,	/* check: some test failed; doctor, selftest: a check failed */
+	EXIT_USAGE = 2,		/* bad arguments, bad spec */
+	EXIT_INTERNAL = 3,	/* ipcgrade itself failed */
+	EXIT_INTERRUPTED = 130,	/* SIGINT/SIGTERM (128 + SIGINT, as shells say) */
+};
+
+struct run_cmd {
+	const char *const *argv;
+	struct hx_limits limits;
+	bool trace, trace_hot, json;
+	unsigned jitter_max_us;
+	uint64_t seed;
+	unsigned cpus;
+	enum hx_isolation isolation;
+	bool require_isolation;
+};
+int cmd_run(const struct run_cmd *c);
+
+struct check_cmd {
+	const char *spec;	/* path or assignment name */
+	const char *dir;
+	enum hx_isolation isolation;
+	bool require_isolation;
+	bool all_tests;		/* hidden tests too (instructors) */
+	bool json;
+	bool verbose;
+};
+int cmd_check(const struct check_cmd *c);
+
+struct grade_cmd {
+	const char *spec;	/* path or assignment name */
+	const char *const *paths;	/* submissions */
+	size_t npaths;
+	const char *outdir;
+	unsigned jobs;
+	bool resume;
+	unsigned shard_k, shard_n;	/* 1-based; 0/0 for all */
+	enum hx_isolation isolation;
+	bool require_isolation;
+	bool no_cache;
+	const char *cache_dir;
+	/* The class report (class_report.c): similarity, gradebook exports. */
+	bool no_similarity;
+	double similarity_threshold;	/* percent; 0: the default */
+	const char *roster;		/* NULL: no gradebook exports */
+	const char *submission_times;	/* NULL: the files' modification times */
+	int64_t due;			/* seconds since the epoch; 0: no late penalty */
+	double late_penalty;		/* percent per day late */
+};
+int cmd_grade(const struct grade_cmd *c);
+
+int cmd_merge(const char *const *dirs, size_t n, const char *final);
+/* `export ASSIGNMENT DIR`: the students' copy (cmd_export.c). */
+int cmd_export(const char *assignment, const char *dir);
+int cmd_validate(const char *const *specs, size_t n);
+/* `init NAME`: a new assignment folder under parent (NULL: here). */
+int cmd_init(const char *name, const char *parent);
+int cmd_list(void);
+int cmd_doctor(bool json);
+int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation, unsigned repeat);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * grade.h - grading one submission against a spec: build it, run every
+ * test (every run of it) in a fresh box, judge each run, add up points.
+ */
+#ifndef IPCGRADE_GRADE_H
+#define IPCGRADE_GRADE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "build.h"
+#include "harness.h"
+#include "judge.h"
+#include "spec.h"
+
+/* One test: its runs and its score. Owns runs (grade_report_release). */
+struct test_outcome {
+	const struct test *test;
+	struct run_outcome *runs;
+	size_t nruns;
+	size_t npassed;
+	bool passed;
+	double score;
+	unsigned reasons;	/* union over failing runs (REASON_BIT) */
+	int first_failed;	/* index of the first failing run, -1 */
+	bool outputs_differ;	/* the runs disagree: a race */
+	bool skipped;		/* not run (build failed) */
+};
+
+/* Everything about one graded submission. Owns every pointer in it but
+ * spec (grade_report_release). */
+struct grade_report {
+	const struct spec *spec;
+	char *program;		/* what the tests run, e.g. "./prog" or "./barber" */
+	char *student;
+	char *submission;	/* path */
+	struct build_result build;
+	struct test_outcome *tests;
+	size_t ntests;
+	double score, max_score;
+	unsigned long ms;
+	enum hx_isolation isolation;
+	char *problem;		/* a submission-level problem (missing file...) */
+	char started[32];	/* ISO 8601 */
+};
+
+struct grade_opts {
+	bool visible_only;
+	enum hx_isolation isolation;
+	bool require_isolation;
+	const char *cache_dir;
+	bool verbose;
+	const volatile sig_atomic_t *cancel;
+	/* Called after each run (progress); may be NULL. */
+	void (*progress)(void *arg, const struct test *t, unsigned run, unsigned runs);
+	void *progress_arg;
+};
+
+/* Grade the submission in folder subdir. Returns 0 when it was graded
+ * (whatever the score: a build failure is a result), or -errno when
+ * ipcgrade itself failed: err says why, -ECANCELED when o->cancel was
+ * set. Either way *rep must be released with grade_report_release. */
+int grade_submission(const struct spec *s, const char *subdir, const struct grade_opts *o,
+		     struct grade_report *rep, char *err, size_t errlen);
+/* Free what *r owns; *r is left zeroed. Accepts a zeroed report. */
+void grade_report_release(struct grade_report *r);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * judge.h - judging one finished run of a test against its expect:
+ * verdict, exit status, outputs, files, IPC, symbols, cleanup, checker.
+ *
+ * A run fails for reasons (reasons.h): its verdict (timeout, deadlock,
+ * ...), a wrong exit status, an output that does not match, missing or
+ * forbidden IPC calls or symbols, what it left behind, or the checker's
+ * verdict. Each reason comes with a line of the message for students.
+ */
+#ifndef IPCGRADE_JUDGE_H
+#define IPCGRADE_JUDGE_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "harness.h"
+#include "spec.h"
+
+/* One run and what was judged of it. Owns res and the strings
+ * (judge_release). */
+struct run_outcome {
+	struct hx_result res;
+	bool passed;
+	unsigned reasons;	/* a set of enum reason (REASON_BIT) */
+	char *message;		/* what went wrong, for students: one line a reason */
+	char *diff;		/* output diff, when output differs */
+	double fraction;	/* of the points: 1 passed, 0 failed, or a checker's partial score */
+	char *checker_output;	/* what the checker said, when there is one */
+};
+
+/* What a run is judged against, and how to run its checker. */
+struct judge_ctx {
+	const struct spec *spec;
+	const struct test *test;
+	const char *rundir;		/* the run's folder, still holding its files */
+	const char *symbols_msg;	/* why the binary's symbols fail the test, or NULL */
+	enum hx_isolation isolation;	/* for the checker's box */
+	const volatile sig_atomic_t *cancel;
+};
+
+/* Judge ro->res (a run that hx_run finished) and fill the rest of *ro.
+ * Can't fail: ipcgrade's own failures (a checker that cannot run) are
+ * recorded as REASON_INTERNAL in ro, with their message. */
+void judge_run(const struct judge_ctx *c, struct run_outcome *ro);
+/* Free what *ro owns; *ro is left zeroed. Accepts a zeroed outcome. */
+void judge_release(struct run_outcome *ro);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * report.h - a graded submission as files: report.json (everything),
+ * results.json (Gradescope), junit.xml (CI), feedback.md (the student),
+ * and `run --json`.
+ *
+ * Every text is valid in its format whatever bytes a program printed
+ * (text_sanitize first, then the format's escaping). Hidden tests keep
+ * their visibility in results.json; elsewhere students see them by
+ * name, result and reason only, never the expected output. Each
+ * function returns a malloc'd string the caller frees, NULL only when
+ * out of memory.
+ */
+#ifndef IPCGRADE_REPORT_H
+#define IPCGRADE_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "grade.h"
+#include "harness.h"
+
+/* The files of one student, in OUTDIR/STUDENT, in the order they are
+ * written: report.json last, since its presence marks the student as
+ * done (complete tells whether the grading finished). */
+#define REPORT_FILE_GRADESCOPE "results.json"
+#define REPORT_FILE_JUNIT "junit.xml"
+#define REPORT_FILE_FEEDBACK "feedback.md"
+#define REPORT_FILE_FULL "report.json"
+
+/* Write the four files into dir (each atomically). Returns 0 or the
+ * -errno of the first that failed (the others are still tried). */
+int report_write_files(const char *dir, const struct grade_report *r, bool complete);
+
+char *report_gradescope(const struct grade_report *r);	/* results.json */
+char *report_junit(const struct grade_report *r);	/* junit.xml */
+char *report_feedback(const struct grade_report *r);	/* feedback.md */
+/* Events kept per run in report.json (the first ones; "events_total"
+ * counts all): enough to draw a run, bounded for a class of hundreds. */
+#define REPORT_MAX_EVENTS 200
+
+/* report.json, with "complete" set (a resumed batch skips complete ones;
+ * the keys: DESIGN.md). */
+char *report_json_full(const struct grade_report *r, bool complete);
+/* The same without "complete": `check --json`. */
+char *report_json_grade(const struct grade_report *r);
+/* One run: `ipcgrade run --json`, and a checker's trace.json. */
+char *report_json_run(const struct hx_result *res);
+
+/* Shared by the formats. */
+/* A JSON string of s (NULL: ""), sanitized; NULL only when out of memory. */
+json_t *report_json_text(const char *s);
+/* What a student reads about one test: passed, or the failure (with
+ * details: the message, the diff, a replay command for a jittered run,
+ * the hint; without: the reasons only). program is what the tests run. */
+char *report_test_text(const struct test_outcome *to, bool details, const char *program);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * spec.h - an assignment's spec (spec.yaml), loaded and checked.
+ *
+ * spec_load reads the YAML, checks every key (unknown keys, wrong types
+ * and values out of range are errors, each at FILE:LINE:COL, all of them
+ * collected) and fills a struct spec that owns everything in it. The
+ * reference for the keys is assignments/SPEC.md.
+ */
+#ifndef IPCGRADE_SPEC_H
+#define IPCGRADE_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checker.h"
+#include "diag.h"
+#include "harness.h"
+#include "ipc_expect.h"
+#include "match.h"
+#include "symbols.h"
+
+/* What a spec gets for the keys it leaves out (SPEC.md says the same). */
+#define SPEC_BUILD_TIMEOUT_MS 20000		/* build.timeout_ms */
+#define SPEC_CHECKER_TIMEOUT_MS 10000		/* checker.timeout_ms */
+#define SPEC_MAX_BYTES ((size_t)4 << 20)	/* the spec file itself */
+#define SPEC_EXACT_FILE_MAX ((size_t)64 << 20)	/* a file named by exact_file */
+
+enum visibility { VIS_VISIBLE = 0, VIS_HIDDEN, VIS_AFTER_DUE_DATE };
+
+/* A file the program must leave in its working directory. */
+struct file_expect {
+	char *name;
+	struct matcher m;
+};
+
+struct expect {
+	bool exit_any;
+	int exit;
+	struct matcher out, err;
+	struct file_expect *files;
+	size_t nfiles;
+	bool has_checker;
+	struct checker checker;
+	bool has_ipc;
+	struct ipc_expect ipc;
+	bool has_symbols;
+	struct symbols_expect symbols;
+	bool cleanup;
+};
+
+struct test {
+	char *name;
+	double points;
+	enum visibility visibility;
+	char **args;			/* a string vector, never NULL */
+	size_t nargs;
+	char *stdin_data;
+	size_t stdin_len;
+	struct hx_limits limits;	/* the spec's, overridden per test; 0 = default */
+	unsigned runs;
+	bool jitter;
+	unsigned jitter_max_us;
+	uint64_t jitter_seed;		/* 0: fresh per run */
+	unsigned cpus;
+	char **files_in;		/* absolute paths inside the spec's folder */
+	size_t nfiles_in;
+	struct expect expect;
+	char *hint;
+	int line;			/* where it starts in the spec */
+	bool needs_trace, needs_hot;
+};
+
+struct build_spec {
+	char **sources;			/* globs */
+	size_t nsources;
+	char **required;
+	size_t nrequired;
+	char **cflags;
+	size_t ncflags;
+	char **ldflags;
+	size_t nldflags;
+	unsigned timeout_ms;
+	bool fail_on_warnings;
+	char *command;			/* run instead of gcc, e.g. "make" */
+	char *binary;			/* what it builds ("prog" for gcc) */
+};
+
+struct spec {
+	char *path;
+	char *dir;			/* the folder of the spec */
+	char *assignment;
+	char *title;
+	struct build_spec build;
+	struct hx_limits limits;
+	struct test *tests;
+	size_t ntests;
+	double total_points;
+	char sha256[65];		/* of the spec file's bytes */
+};
+
+/* Load and check the spec at path. Returns 0 with *out a spec the
+ * caller frees with spec_free, or -errno with *out NULL and every
+ * problem in *d (FILE:LINE:COL: message): -EINVAL for a spec with
+ * problems, the error of reading it otherwise. */
+int spec_load(const char *path, struct spec **out, struct diag *d);
+/* The same from memory (fuzzing, tests); name is used in messages, and
+ * files next to the spec (exact_file, files_in, checker) are refused. */
+int spec_load_buffer(const char *name, const char *data, size_t len, struct spec **out,
+		     struct diag *d);
+/* Free s and all it owns; accepts NULL. */
+void spec_free(struct spec *s);
+
+/* "visible", "hidden", "after_due_date"; never NULL. */
+const char *spec_visibility_name(enum visibility v);
+
+#endif
