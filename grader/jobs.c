@@ -20,6 +20,9 @@
 
 #include "jobs.h"
 
+/* How often the loop looks at the cancel flag while jobs run. */
+#define POLL_MS 200
+
 struct slot {
 	pid_t pid;
 	int fd;
@@ -70,14 +73,22 @@ int jobs_run(size_t njobs, unsigned parallel, job_fn fn, void *arg, job_done_fn 
 	     const volatile sig_atomic_t *cancel)
 {
 	struct slot *slots;
+	struct pollfd *pfd;
+	unsigned *map;
 	size_t next = 0, finished = 0;
 	bool forwarded = false;
 
 	if (parallel < 1)
 		parallel = 1;
 	slots = calloc(parallel, sizeof(*slots));
-	if (!slots)
+	pfd = calloc(parallel, sizeof(*pfd));
+	map = calloc(parallel, sizeof(*map));
+	if (!slots || !pfd || !map) {
+		free(slots);
+		free(pfd);
+		free(map);
 		return -ENOMEM;
+	}
 	for (unsigned i = 0; i < parallel; i++)
 		slots[i].fd = -1;
 	fflush(NULL);
@@ -125,10 +136,9 @@ int jobs_run(size_t njobs, unsigned parallel, job_fn fn, void *arg, job_done_fn 
 					kill(slots[i].pid, SIGTERM);
 			forwarded = true;
 		}
-		struct pollfd pfd[64];
-		unsigned map[64], np = 0;
+		unsigned np = 0;
 
-		for (unsigned i = 0; i < parallel && np < 64; i++) {
+		for (unsigned i = 0; i < parallel; i++) {
 			if (slots[i].fd < 0)
 				continue;
 			pfd[np] = (struct pollfd){ .fd = slots[i].fd, .events = POLLIN };
@@ -136,7 +146,7 @@ int jobs_run(size_t njobs, unsigned parallel, job_fn fn, void *arg, job_done_fn 
 		}
 		if (np == 0)
 			break;
-		if (poll(pfd, np, 200) < 0 && errno != EINTR)
+		if (poll(pfd, np, POLL_MS) < 0 && errno != EINTR)
 			break;
 		for (unsigned k = 0; k < np; k++) {
 			struct slot *s = &slots[map[k]];
@@ -164,7 +174,10 @@ int jobs_run(size_t njobs, unsigned parallel, job_fn fn, void *arg, job_done_fn 
 		}
 	}
 	free(slots);
-	return 0;
+	free(pfd);
+	free(map);
+	/* Only when no worker could be forked (or poll failed) are jobs left. */
+	return finished < njobs ? -EAGAIN : 0;
 }
 
 unsigned jobs_default_parallel(void)

@@ -23,7 +23,8 @@ typedef void (*job_done_fn)(void *arg, size_t index, const char *text, int statu
 /* Run jobs 0..njobs-1, at most parallel at once; done is called once for
  * each. When *cancel becomes set, jobs not started are reported as
  * cancelled and running ones get SIGTERM. Returns 0 when every job was
- * reported, or -ENOMEM (none was started). */
+ * reported; -ENOMEM when none was started, -EAGAIN when workers could
+ * not be forked (the jobs not started are then not reported). */
 int jobs_run(size_t njobs, unsigned parallel, job_fn fn, void *arg, job_done_fn done,
 	     const volatile sig_atomic_t *cancel);
 /* The number of CPUs online (at least 1). */
