@@ -110,6 +110,33 @@ int batch_write_meta(const struct spec *s, const char *specpath, const struct ba
 	return rc;
 }
 
+/* A student's four files in dir, each atomically, report.json last: its
+ * presence marks the student as done. Returns 0 or the -errno of the
+ * first that failed (the others are still tried). */
+static int write_reports(const char *dir, const struct grade_report *r, bool complete)
+{
+	struct {
+		const char *name;
+		char *text;
+	} files[] = {
+		{ REPORT_FILE_GRADESCOPE, report_gradescope(r) },
+		{ REPORT_FILE_JUNIT, report_junit(r) },
+		{ REPORT_FILE_FEEDBACK, report_feedback(r) },
+		{ REPORT_FILE_FULL, report_json_full(r, complete) },
+	};
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int wrc = files[i].text ? file_write_in(dir, files[i].name, files[i].text,
+							strlen(files[i].text)) : -ENOMEM;
+
+		if (wrc < 0 && rc == 0)
+			rc = wrc;
+		free(files[i].text);
+	}
+	return rc;
+}
+
 /* Grade one student into OUTDIR/ID: runs in a worker. */
 static char *grade_one(void *arg, size_t index, int *status)
 {
@@ -164,7 +191,7 @@ static char *grade_one(void *arg, size_t index, int *status)
 			rep.problem = str_printf("ipcgrade could not grade this submission: %s", err);
 			rep.spec = b->spec;
 		}
-		bool ok = report_write_files(outdir, &rep, rc == 0) == 0;
+		bool ok = write_reports(outdir, &rep, rc == 0) == 0;
 
 		*status = rc < 0 || !ok ? BATCH_ERROR : rep.build.ok ? BATCH_GRADED : BATCH_BUILD_FAILED;
 		line = str_printf("%d\t%.4g\t%.4g\t%lu\t%s", *status, rep.score, rep.max_score, rep.ms,

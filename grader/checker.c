@@ -22,7 +22,7 @@
 #include "checker.h"
 #include "file.h"
 #include "fs.h"
-#include "report.h"
+#include "run_json.h"
 #include "str.h"
 #include "text.h"
 
@@ -93,7 +93,7 @@ static int stage(const struct checker_input *in, const char *cdir, const char *f
 		return -errno;
 	/* A file that cannot be copied is one the checker does not see. */
 	(void)fs_copy_dir_files(in->rundir, files, FS_COPY_BEST_EFFORT, skipped, sizeof(skipped));
-	trace = report_json_run(res);
+	trace = run_json_text(res);
 	rc = file_write_in(cdir, "stdout", res->out.data ? res->out.data : "", res->out.len);
 	if (rc == 0)
 		rc = file_write_in(cdir, "stderr", res->err.data ? res->err.data : "", res->err.len);

@@ -14,7 +14,7 @@
 
 #include "commands.h"
 #include "fs.h"
-#include "report.h"
+#include "run_json.h"
 #include "report_text.h"
 #include "str.h"
 #include "term.h"
@@ -162,7 +162,7 @@ int cmd_run(const struct run_cmd *c)
 
 	free(input);
 	if (c->json) {
-		char *j = report_json_run(&res);
+		char *j = run_json_text(&res);
 
 		if (j) {
 			printf("%s\n", j);

@@ -43,6 +43,7 @@
 #include "report.h"		/* report.json, results.json, junit.xml, feedback.md */
 #include "report_html.h"		/* index.html, the class report */
 #include "report_text.h"	/* terminal reports */
+#include "run_json.h"		/* one run as JSON: run --json */
 #include "selftest.h"		/* solutions and faulty submissions vs faulty/EXPECTED */
 #include "spec.h"		/* spec.yaml loaded and checked */
 #include "similarity.h"		/* sim_c over a class */

@@ -1,7 +1,6 @@
 /*
  * report.h - a graded submission as files: report.json (everything),
- * results.json (Gradescope), junit.xml (CI), feedback.md (the student),
- * and `run --json`.
+ * results.json (Gradescope), junit.xml (CI), feedback.md (the student).
  *
  * Every text is valid in its format whatever bytes a program printed
  * (text_sanitize first, then the format's escaping). Hidden tests keep
@@ -19,17 +18,12 @@
 #include "grade.h"
 #include "harness.h"
 
-/* The files of one student, in OUTDIR/STUDENT, in the order they are
- * written: report.json last, since its presence marks the student as
- * done (complete tells whether the grading finished). */
+/* The files of one student, in OUTDIR/STUDENT (batch.c writes them,
+ * report.json last: its presence marks the student as done). */
 #define REPORT_FILE_GRADESCOPE "results.json"
 #define REPORT_FILE_JUNIT "junit.xml"
 #define REPORT_FILE_FEEDBACK "feedback.md"
 #define REPORT_FILE_FULL "report.json"
-
-/* Write the four files into dir (each atomically). Returns 0 or the
- * -errno of the first that failed (the others are still tried). */
-int report_write_files(const char *dir, const struct grade_report *r, bool complete);
 
 char *report_gradescope(const struct grade_report *r);	/* results.json */
 char *report_junit(const struct grade_report *r);	/* junit.xml */
@@ -43,8 +37,6 @@ char *report_feedback(const struct grade_report *r);	/* feedback.md */
 char *report_json_full(const struct grade_report *r, bool complete);
 /* The same without "complete": `check --json`. */
 char *report_json_grade(const struct grade_report *r);
-/* One run: `ipcgrade run --json`, and a checker's trace.json. */
-char *report_json_run(const struct hx_result *res);
 
 /* Shared by the formats. */
 /* A JSON string of s (NULL: ""), sanitized; NULL only when out of memory. */

@@ -1,43 +1,15 @@
 /*
- * report.c - a student's report files (see report.h): which files, how
- * they are written, and the text about one test that the formats share.
+ * report_test.c - what a student reads about one test, shared by
+ * results.json, junit.xml and feedback.md (see report.h).
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "file.h"
 #include "reasons.h"
 #include "report.h"
 
-int report_write_files(const char *dir, const struct grade_report *r, bool complete)
-{
-	struct {
-		const char *name;
-		char *text;
-	} files[] = {
-		{ REPORT_FILE_GRADESCOPE, report_gradescope(r) },
-		{ REPORT_FILE_JUNIT, report_junit(r) },
-		{ REPORT_FILE_FEEDBACK, report_feedback(r) },
-		/* Last: its presence marks the student as done. */
-		{ REPORT_FILE_FULL, report_json_full(r, complete) },
-	};
-	int rc = 0;
-
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		int wrc = files[i].text ? file_write_in(dir, files[i].name, files[i].text,
-							strlen(files[i].text)) : -ENOMEM;
-
-		if (wrc < 0 && rc == 0)
-			rc = wrc;
-		free(files[i].text);
-	}
-	return rc;
-}
-
-/* What a student reads about one test: the failure, the diff, the hint. */
 char *report_test_text(const struct test_outcome *to, bool details, const char *program)
 {
 	const struct test *t = to->test;
@@ -49,7 +21,7 @@ char *report_test_text(const struct test_outcome *to, bool details, const char *
 	if (!f)
 		return NULL;
 	if (to->passed) {
-		fprintf(f, "passed%s", t->runs > 1 ? "" : "");
+		fputs("passed", f);
 		if (t->runs > 1)
 			fprintf(f, " (%u of %u runs)", t->runs, t->runs);
 	} else if (to->skipped) {
@@ -70,8 +42,7 @@ char *report_test_text(const struct test_outcome *to, bool details, const char *
 				fprintf(f, "%s\n", ro->message);
 			if (ro && ro->diff)
 				fprintf(f, "\n%s", ro->diff);
-			if (ro && ro->res.jitter_max_us && t->runs > 1)
-			{
+			if (ro && ro->res.jitter_max_us && t->runs > 1) {
 				fprintf(f, "\nreplay: ipcgrade run --trace --jitter %u --seed %llu -- %s",
 					ro->res.jitter_max_us, (unsigned long long)ro->res.seed,
 					program ? program : "./prog");

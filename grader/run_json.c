@@ -1,0 +1,148 @@
+/*
+ * run_json.c - one run as JSON (see run_json.h): the object of `ipcgrade
+ * run --json`, also each run in report.json and a checker's trace.json.
+ * All text passes through text_sanitize first, so the output is valid
+ * JSON whatever bytes a program printed. Keys are added over time, never
+ * renamed (see ../shared/DESIGN.md).
+ */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run_json.h"
+#include "text.h"
+
+json_t *run_json_str(const char *s, size_t len)
+{
+	char *clean = text_sanitize(s ? s : "", s ? len : 0);
+	json_t *j = clean ? json_string(clean) : NULL;
+
+	free(clean);
+	return j ? j : json_string("");
+}
+
+static json_t *jstr0(const char *s)
+{
+	return run_json_str(s, s ? strlen(s) : 0);
+}
+
+
+static json_t *deadlock_json(const struct hx_deadlock *d)
+{
+	json_t *procs = json_array(), *cycle;
+
+	for (size_t i = 0; i < d->nprocs; i++)
+		json_array_append_new(procs, json_pack("{s:i, s:o, s:o, s:o}",
+			"pid", d->procs[i].pid,
+			"blocked_in", jstr0(d->procs[i].blocked_in),
+			"object", jstr0(d->procs[i].object),
+			"detail", jstr0(d->procs[i].detail)));
+	if (d->cycle) {
+		cycle = json_array();
+		for (size_t i = 0; i < d->cycle_len; i++)
+			json_array_append_new(cycle, json_integer(d->cycle[i]));
+	} else {
+		cycle = json_null();
+	}
+	return json_pack("{s:i, s:o, s:o, s:o}", "after_ms", (int)d->after_ms, "processes", procs,
+			 "cycle", cycle, "explanation", jstr0(d->explanation));
+}
+
+json_t *run_json_object(const struct hx_result *r, size_t max_events)
+{
+	json_t *o = json_object();
+	json_t *denied = json_object(), *ipc = json_object(), *by, *lim, *cleanup, *procs, *objs;
+
+	json_object_set_new(o, "verdict", json_string(hx_verdict_name(r->verdict)));
+	json_object_set_new(o, "verdict_detail", jstr0(r->verdict_detail));
+	json_object_set_new(o, "exit_code", r->exit_code >= 0 && !r->signal
+			    ? json_integer(r->exit_code) : json_null());
+	json_object_set_new(o, "signal", r->signal ? json_string(hx_signal_name(r->signal))
+			    : json_null());
+	json_object_set_new(o, "wall_ms", json_integer((json_int_t)r->wall_ms));
+	json_object_set_new(o, "cpu_ms", json_integer((json_int_t)r->cpu_ms));
+	json_object_set_new(o, "memory_peak_kb", json_integer((json_int_t)r->memory_peak_kb));
+	json_object_set_new(o, "stdout", run_json_str(r->out.data, r->out.len));
+	json_object_set_new(o, "stderr", run_json_str(r->err.data, r->err.len));
+	json_object_set_new(o, "stdout_truncated", json_boolean(r->out.truncated));
+	json_object_set_new(o, "stderr_truncated", json_boolean(r->err.truncated));
+	json_object_set_new(o, "isolation", json_string(hx_isolation_name(r->isolation)));
+	json_object_set_new(o, "leftover_processes", json_integer(r->leftover_processes));
+	for (size_t i = 0; i < r->ndenied; i++)
+		json_object_set_new(denied, r->denied[i].call, json_integer(r->denied[i].count));
+	json_object_set_new(o, "denied", denied);
+	lim = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "wall_ms", (int)r->limits.wall_ms,
+			"cpu_ms", (int)r->limits.cpu_ms, "memory_mb", (int)r->limits.memory_mb,
+			"processes", (int)r->limits.processes, "output_kb", (int)r->limits.output_kb,
+			"deadlock_after_ms", (int)r->limits.deadlock_after_ms);
+	json_object_set_new(o, "limits", lim);
+	by = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "wall", r->limits_by.wall,
+		       "cpu", r->limits_by.cpu, "memory", r->limits_by.memory,
+		       "processes", r->limits_by.processes, "output", r->limits_by.output);
+	json_object_set_new(o, "limits_by", by ? by : json_object());
+
+	json_object_set_new(o, "traced", json_boolean(r->traced));
+	for (int g = 0; g < HX_GROUP_COUNT; g++) {
+		if ((g == HX_GROUP_FUTEX || g == HX_GROUP_IO) && !r->traced_hot)
+			continue;
+		json_object_set_new(ipc, hx_group_name(g), json_integer(r->ipc[g]));
+	}
+	json_object_set_new(o, "ipc", ipc);
+	json_object_set_new(o, "processes", json_integer(r->processes));
+	json_object_set_new(o, "threads", json_integer(r->threads));
+	if (max_events) {
+		json_t *ev = json_array();
+
+		for (size_t i = 0; i < r->nevents && i < max_events; i++) {
+			const struct hx_event *e = &r->events[i];
+			json_t *je = json_pack("{s:I, s:i, s:i, s:s, s:s, s:o}", "t_us", (json_int_t)e->t_us,
+					       "pid", e->pid, "ppid", e->ppid, "call", e->call,
+					       "group", hx_group_name(e->group), "detail", jstr0(e->detail));
+
+			if (je && e->child)
+				json_object_set_new(je, "child", json_integer(e->child));
+			if (je)
+				json_array_append_new(ev, je);
+		}
+		json_object_set_new(o, "events", ev);
+		json_object_set_new(o, "events_truncated", json_boolean(r->events_truncated ||
+								      r->nevents > max_events));
+		if (max_events != SIZE_MAX)
+			json_object_set_new(o, "events_total", json_integer((json_int_t)r->nevents));
+	}
+	json_object_set_new(o, "deadlock", r->deadlock ? deadlock_json(r->deadlock) : json_null());
+
+	procs = json_array();
+	for (size_t i = 0; i < r->nleftovers; i++)
+		json_array_append_new(procs, json_pack("{s:i, s:o}", "pid", r->leftovers[i].pid,
+						       "comm", jstr0(r->leftovers[i].comm)));
+	objs = json_array();
+	for (size_t i = 0; i < r->nipc_left; i++)
+		json_array_append_new(objs, json_pack("{s:o, s:o}", "kind", jstr0(r->ipc_left[i].kind),
+						      "name", jstr0(r->ipc_left[i].name)));
+	cleanup = json_pack("{s:o, s:o}", "processes", procs, "ipc", objs);
+	json_object_set_new(o, "cleanup", cleanup);
+	json_object_set_new(o, "seed", json_integer((json_int_t)r->seed));
+	json_object_set_new(o, "jitter_max_us", json_integer(r->jitter_max_us));
+	if (r->verdict == HX_VERDICT_INTERNAL_ERROR)
+		json_object_set_new(o, "error", jstr0(r->error));
+	return o;
+}
+
+char *run_json_dump(json_t *o)
+{
+	char *s = o ? json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(o);
+	return s;
+}
+
+char *run_json_text(const struct hx_result *res)
+{
+	json_t *o = run_json_object(res, SIZE_MAX);
+
+	json_object_set_new(o, "version", json_string(hx_version()));
+	return run_json_dump(o);
+}
