@@ -28,6 +28,7 @@
 #include "csv.h"			/* RFC 4180 fields and files */
 #include "diag.h"		/* spec problems as FILE:LINE:COL */
 #include "diff.h"		/* expected vs actual output, for students */
+#include "faulty.h"		/* faulty submissions: patches and folders */
 #include "file.h"		/* whole files: capped reads, atomic writes */
 #include "fs.h"			/* folders and trees, without following links */
 #include "grade.h"		/* one submission: build, run, judge, score */
