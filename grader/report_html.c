@@ -6,13 +6,13 @@
  * `merge` write the same page. One self-contained file: inline CSS, SVG
  * and a small script; no network, works from file://. Everything is
  * rendered here, on the server side: the histogram, the tables, the
- * timelines are plain HTML and SVG, readable without JavaScript; the
+ * timelines (report_html_run.c) are plain HTML and SVG, readable without JavaScript; the
  * script only sorts and filters the students' table (and leaves a mark,
  * data-script="ok", that the browser test reads).
  *
  * Escaping. Every string that comes from a report (ids, test names,
  * outputs, diffs, messages, explanations, file names: all of them may be
- * the student's) goes through html() and nothing else: it is made valid
+ * the student's) goes through html_escape() and nothing else: it is made valid
  * UTF-8 first (text_sanitize), then & < > " ' become entities and C0
  * controls other than tab and line breaks become "\xNN". Such strings
  * are only ever put in element text or in double-quoted attribute
@@ -32,40 +32,15 @@
 #include <time.h>
 
 #include "file.h"
+#include "html.h"
 #include "fs.h"
 #include "report.h"
 #include "report_html.h"
+#include "report_html_run.h"
+#include "report_html_sim.h"
 #include "similarity.h"
 #include "str.h"
 #include "text.h"
-
-/* ---- escaping ------------------------------------------------------------- */
-
-static void html_n(FILE *f, const char *s, size_t len)
-{
-	char *clean = text_sanitize(s ? s : "", s ? len : 0);
-
-	for (const unsigned char *p = (const unsigned char *)(clean ? clean : ""); *p; p++) {
-		switch (*p) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default:
-			if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
-				fprintf(f, "\\x%02x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	free(clean);
-}
-
-static void html(FILE *f, const char *s)
-{
-	html_n(f, s, s ? strlen(s) : 0);
-}
 
 /* ---- reading reports ------------------------------------------------------ */
 
@@ -78,20 +53,6 @@ struct student {
 	const char *sim_with;	/* the other student of that pair */
 	size_t sim_with_index;
 };
-
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : 0.0;
-}
 
 static int by_id(const void *a, const void *b)
 {
@@ -223,7 +184,7 @@ static void histogram(FILE *f, const struct student *v, size_t n)
 	int hist[10] = { 0 }, most = 1;
 
 	for (size_t i = 0; i < n; i++) {
-		double max = jnum(v[i].report, "max_score"), score = jnum(v[i].report, "score");
+		double max = html_field_num(v[i].report, "max_score"), score = html_field_num(v[i].report, "score");
 		int bin;
 
 		if (!v[i].complete)
@@ -308,7 +269,7 @@ static void tests_table(FILE *f, const struct student *v, size_t n)
 		"(students)</th><th>flaky</th></tr></thead><tbody>\n");
 	for (size_t c = 0; c < json_array_size(cols); c++) {
 		json_t *col = json_array_get(cols, c);
-		const char *name = jstr(col, "name");
+		const char *name = html_field_str(col, "name");
 		struct count *reasons = NULL, *msgs = NULL;
 		size_t nreasons = 0, nmsgs = 0;
 		int graded = 0, passed = 0, flaky = 0;
@@ -321,10 +282,10 @@ static void tests_table(FILE *f, const struct student *v, size_t n)
 			if (!v[i].complete)
 				continue;
 			json_array_foreach(json_object_get(v[i].report, "tests"), k, t) {
-				if (strcmp(jstr(t, "name"), name) != 0)
+				if (strcmp(html_field_str(t, "name"), name) != 0)
 					continue;
 				graded++;
-				sum += jnum(t, "score");
+				sum += html_field_num(t, "score");
 				flaky += test_flaky(t);
 				if (json_is_true(json_object_get(t, "passed"))) {
 					passed++;
@@ -337,7 +298,7 @@ static void tests_table(FILE *f, const struct student *v, size_t n)
 					count_add(&reasons, &nreasons, json_string_value(r) ? json_string_value(r) : "?");
 				}
 				if (json_is_string(json_object_get(t, "message"))) {
-					char *line = first_line(jstr(t, "message"));
+					char *line = first_line(html_field_str(t, "message"));
 
 					if (line)
 						count_add(&msgs, &nmsgs, line);
@@ -350,23 +311,23 @@ static void tests_table(FILE *f, const struct student *v, size_t n)
 		if (nmsgs)
 			qsort(msgs, nmsgs, sizeof(*msgs), by_count);
 		fprintf(f, "<tr data-test=\"");
-		html(f, name);
+		html_escape(f, name);
 		fprintf(f, "\"><td>");
-		html(f, name);
-		fprintf(f, "</td><td class=\"n\">%.4g</td><td>", jnum(col, "points"));
-		html(f, jstr(col, "visibility"));
+		html_escape(f, name);
+		fprintf(f, "</td><td class=\"n\">%.4g</td><td>", html_field_num(col, "points"));
+		html_escape(f, html_field_str(col, "visibility"));
 		fprintf(f, "</td><td class=\"n\">%d of %d (%.0f%%)</td><td class=\"n\">%.3g</td><td>", passed,
 			graded, graded ? 100.0 * passed / graded : 0.0, graded ? sum / graded : 0.0);
 		for (size_t k = 0; k < nreasons; k++) {
 			fprintf(f, "<span class=\"tag\">");
-			html(f, reasons[k].key);
+			html_escape(f, reasons[k].key);
 			fprintf(f, " &times;%d</span>", reasons[k].n);
 		}
 		if (nmsgs) {
 			fprintf(f, "<details><summary>messages</summary><ul>");
 			for (size_t k = 0; k < nmsgs && k < 5; k++) {
 				fprintf(f, "<li>%d &times; ", msgs[k].n);
-				html(f, msgs[k].key);
+				html_escape(f, msgs[k].key);
 				fprintf(f, "</li>");
 			}
 			fprintf(f, "</ul></details>");
@@ -405,24 +366,24 @@ static void students_table(FILE *f, const struct student *v, size_t n, bool have
 		}
 		fprintf(f, "<tr class=\"student\" data-status=\"%s\" data-failing=\"%d\" data-similar=\"%d\">"
 			"<td data-v=\"", v[i].status, failing, v[i].sim_best >= 0);
-		html(f, v[i].id);
+		html_escape(f, v[i].id);
 		fprintf(f, "\"><a href=\"#s-%zu\">", i + 1);
-		html(f, v[i].id);
+		html_escape(f, v[i].id);
 		fprintf(f, "</a></td><td class=\"n\" data-v=\"%.6g\">%.4g / %.4g</td><td class=\"%s\">%s</td><td>",
-			jnum(r, "score"), jnum(r, "score"), jnum(r, "max_score"),
+			html_field_num(r, "score"), html_field_num(r, "score"), html_field_num(r, "max_score"),
 			strcmp(v[i].status, "graded") == 0 ? "" : "fail", v[i].status);
 		json_array_foreach(json_object_get(r, "tests"), k, t) {
 			if (json_is_true(json_object_get(t, "passed")))
 				continue;
 			fprintf(f, "<span class=\"tag%s\">", test_flaky(t) ? " flaky" : "");
-			html(f, jstr(t, "name"));
+			html_escape(f, html_field_str(t, "name"));
 			fprintf(f, "</span>");
 		}
 		fprintf(f, "</td><td class=\"n\" data-v=\"%.4g\">", v[i].sim_best);
 		if (v[i].sim_best >= 0) {
 			fprintf(f, "<span class=\"tag sim\">%.0f%% with <a href=\"#s-%zu\">", v[i].sim_best,
 				v[i].sim_with_index + 1);
-			html(f, v[i].sim_with);
+			html_escape(f, v[i].sim_with);
 			fprintf(f, "</a></span>");
 		} else if (!have_sim) {
 			fprintf(f, "<span class=\"muted\">not run</span>");
@@ -432,376 +393,6 @@ static void students_table(FILE *f, const struct student *v, size_t n, bool have
 	fprintf(f, "</tbody></table>\n");
 }
 
-/* ---- the drawing of a run ------------------------------------------------------------ */
-
-struct lane {
-	int pid, ppid;
-	double start, end;	/* us */
-	bool exited;		/* end is a known exit */
-	char label[96];
-	int exit_code, signal_known;
-	char signal[16];
-};
-
-struct obj {
-	char key[80];
-};
-
-static int lane_of(const struct lane *l, size_t n, int pid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (l[i].pid == pid)
-			return (int)i;
-	return -1;
-}
-
-static int add_lane(struct lane **l, size_t *n, int pid, int ppid, double start)
-{
-	int i = lane_of(*l, *n, pid);
-	struct lane *g;
-
-	if (i >= 0 || *n >= 64 || !(g = realloc(*l, (*n + 1) * sizeof(*g))))
-		return i;
-	*l = g;
-	g[*n] = (struct lane){ .pid = pid, .ppid = ppid, .start = start, .end = start, .exit_code = -1 };
-	snprintf(g[*n].label, sizeof(g[*n].label), "pid %d", pid);
-	return (int)(*n)++;
-}
-
-static int by_start(const void *a, const void *b)
-{
-	const struct lane *x = a, *y = b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->pid - y->pid;
-}
-
-/* The IPC object an event is about: "pipe:[123]" in parentheses, or the
- * first quoted name; "" when it names none. */
-static void object_key(const char *group, const char *detail, char *key, size_t size)
-{
-	const char *p = strchr(detail, '('), *q;
-
-	key[0] = '\0';
-	if (p && (q = strchr(p, ')')) && q - p > 1 && strncmp(p + 1, "CLONE", 5) != 0) {
-		snprintf(key, size, "%.*s", (int)(q - p - 1), p + 1);
-		return;
-	}
-	if ((p = strchr(detail, '"')) && (q = strchr(p + 1, '"'))) {
-		snprintf(key, size, "%s %.*s", group, (int)(q - p - 1), p + 1);
-		return;
-	}
-	if (strcmp(group, "shm") == 0 || strcmp(group, "sem") == 0 || strcmp(group, "mq") == 0 ||
-	    strcmp(group, "pipe") == 0)
-		snprintf(key, size, "%s", group);
-}
-
-static int obj_of(struct obj **o, size_t *n, const char *key)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*o)[i].key, key) == 0)
-			return (int)i;
-	struct obj *g;
-
-	if (*n >= 16 || !(g = realloc(*o, (*n + 1) * sizeof(*g))))
-		return -1;
-	*o = g;
-	snprintf(g[*n].key, sizeof(g[*n].key), "%s", key);
-	return (int)(*n)++;
-}
-
-/* Whether a call makes the object, or moves data or a token out of the
- * process (an arrow to the object), rather than taking from it. */
-static bool call_gives(const char *call)
-{
-	static const char *const gives[] = { "write", "writev", "mq_send", "mq_timedsend", "msgsnd",
-					     "sem_post", "semop", "pwrite64", "sendmsg", "send", "pipe",
-					     "pipe2", "mkfifo", "shm_open", "sem_open", "mq_open", "shmget",
-					     "semget", "msgget", "mmap", "sem_init", NULL };
-
-	for (size_t i = 0; gives[i]; i++)
-		if (strcmp(call, gives[i]) == 0)
-			return true;
-	return false;
-}
-
-#define TL_LEFT 110
-#define TL_WIDTH 820
-#define TL_LANE 26
-
-/*
- * The time axis. IPC programs do everything in the first millisecond and
- * then wait (for a deadlock's 500 ms, or a sleep), so a linear axis puts
- * every event on one pixel. The axis is by order instead: each distinct
- * event time gets its own step, and the labels say the real times.
- */
-struct scale {
-	double *t;		/* knots: distinct times, sorted, 0 and the end included */
-	size_t n;
-};
-
-static int by_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static void scale_init(struct scale *sc, json_t *events, double span)
-{
-	json_t *e;
-	size_t k, n = 0;
-
-	sc->t = malloc((json_array_size(events) + 2) * sizeof(double));
-	sc->n = 0;
-	if (!sc->t)
-		return;
-	sc->t[n++] = 0;
-	json_array_foreach(events, k, e) {
-		sc->t[n++] = jnum(e, "t_us");
-	}
-	sc->t[n++] = span;
-	qsort(sc->t, n, sizeof(double), by_double);
-	for (size_t i = 0; i < n; i++)
-		if (sc->n == 0 || sc->t[i] > sc->t[sc->n - 1])
-			sc->t[sc->n++] = sc->t[i];
-}
-
-static double tl_x(const struct scale *sc, double t)
-{
-	if (!sc->t || sc->n < 2)
-		return TL_LEFT;
-	double step = (double)TL_WIDTH / (double)(sc->n - 1);
-
-	for (size_t i = 1; i < sc->n; i++)
-		if (t <= sc->t[i]) {
-			double f = (t - sc->t[i - 1]) / (sc->t[i] - sc->t[i - 1]);
-
-			return TL_LEFT + step * ((double)(i - 1) + (f < 0 ? 0 : f));
-		}
-	return TL_LEFT + TL_WIDTH;
-}
-
-static void timeline(FILE *f, json_t *run)
-{
-	json_t *events = json_object_get(run, "events"), *plist = json_object_get(run, "process_list");
-	json_t *e;
-	struct lane *lanes = NULL;
-	struct obj *objs = NULL;
-	struct scale sc;
-	size_t nl = 0, no = 0, k;
-	double span = jnum(run, "wall_ms") * 1000.0;
-	bool known = json_array_size(plist) > 0;
-
-	/* The processes: process_list where the report has it, else what the
-	 * events show (pid 1 from the start, each fork's child from the fork;
-	 * when they exited is not known then). */
-	if (known) {
-		json_array_foreach(plist, k, e) {
-			int i = add_lane(&lanes, &nl, (int)json_integer_value(json_object_get(e, "pid")),
-					 (int)json_integer_value(json_object_get(e, "ppid")), jnum(e, "start_us"));
-
-			if (i < 0)
-				continue;
-			if (json_is_number(json_object_get(e, "end_us"))) {
-				lanes[i].end = jnum(e, "end_us");
-				lanes[i].exited = true;
-			}
-			const char *name = json_is_string(json_object_get(e, "exec")) ? jstr(e, "exec") : jstr(e, "comm");
-
-			if (*name)
-				snprintf(lanes[i].label, sizeof(lanes[i].label), "pid %d %.80s", lanes[i].pid, name);
-			if (json_is_integer(json_object_get(e, "exit_code")))
-				lanes[i].exit_code = (int)json_integer_value(json_object_get(e, "exit_code"));
-			if (json_is_string(json_object_get(e, "signal"))) {
-				snprintf(lanes[i].signal, sizeof(lanes[i].signal), "%s", jstr(e, "signal"));
-				lanes[i].signal_known = 1;
-			}
-			if (lanes[i].end > span)
-				span = lanes[i].end;
-		}
-	} else {
-		add_lane(&lanes, &nl, 1, 0, 0);
-	}
-	json_array_foreach(events, k, e) {
-		double t = jnum(e, "t_us");
-		int pid = (int)json_integer_value(json_object_get(e, "pid"));
-		int child = (int)json_integer_value(json_object_get(e, "child"));
-		int i = add_lane(&lanes, &nl, pid, (int)json_integer_value(json_object_get(e, "ppid")), t);
-
-		if (child > 0)
-			add_lane(&lanes, &nl, child, pid, t);
-		if (i >= 0 && !lanes[i].exited && t > lanes[i].end)
-			lanes[i].end = t;
-		if (t > span)
-			span = t;
-	}
-	if (nl)
-		qsort(lanes, nl, sizeof(*lanes), by_start);
-	scale_init(&sc, events, span);
-	json_array_foreach(events, k, e) {
-		char key[80];
-
-		object_key(jstr(e, "group"), jstr(e, "detail"), key, sizeof(key));
-		if (key[0])
-			obj_of(&objs, &no, key);
-	}
-	int height = (int)(nl + no) * TL_LANE + 40;
-
-	fprintf(f, "<svg class=\"timeline\" data-lanes=\"%zu\" width=\"%d\" height=\"%d\" role=\"img\" "
-		"aria-label=\"timeline of the run\">\n", nl, TL_LEFT + TL_WIDTH + 30, height);
-	for (int tick = 0; tick <= 4; tick++) {
-		double t = sc.n ? sc.t[(sc.n - 1) * (size_t)tick / 4] : 0;
-
-		fprintf(f, "<text class=\"ax\" x=\"%.0f\" y=\"%d\" text-anchor=\"middle\">%.2f ms</text>",
-			tl_x(&sc, t), height - 6, t / 1000.0);
-	}
-	fprintf(f, "\n");
-	for (size_t i = 0; i < nl; i++) {
-		int y = 20 + (int)i * TL_LANE;
-
-		fprintf(f, "<g class=\"proc-lane\" data-pid=\"%d\"><text class=\"lbl\" x=\"4\" y=\"%d\">", lanes[i].pid,
-			y + 4);
-		html(f, lanes[i].label);
-		fprintf(f, "</text><line class=\"lane\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"><title>pid %d "
-			"(parent %d)</title></line>", tl_x(&sc, lanes[i].start), y,
-			tl_x(&sc, lanes[i].end), y, lanes[i].pid, lanes[i].ppid);
-		if (!lanes[i].exited && lanes[i].end < span)
-			fprintf(f, "<line class=\"lane-unknown\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"><title>pid %d: "
-				"when it exited is not in this report</title></line>", tl_x(&sc, lanes[i].end), y,
-				tl_x(&sc, span), y, lanes[i].pid);
-		if (lanes[i].exited) {
-			fprintf(f, "<circle class=\"exit\" cx=\"%.1f\" cy=\"%d\" r=\"4\"><title>exit", tl_x(&sc, lanes[i].end), y);
-			if (lanes[i].signal_known) {
-				fprintf(f, " by ");
-				html(f, lanes[i].signal);
-			} else if (lanes[i].exit_code >= 0) {
-				fprintf(f, " %d", lanes[i].exit_code);
-			}
-			fprintf(f, "</title></circle>");
-		}
-		fprintf(f, "</g>\n");
-	}
-	for (size_t o = 0; o < no; o++) {
-		int y = 20 + (int)(nl + o) * TL_LANE;
-
-		fprintf(f, "<g class=\"obj-lane\"><text class=\"lbl\" x=\"4\" y=\"%d\">", y + 4);
-		html(f, objs[o].key);
-		fprintf(f, "</text><line class=\"obj\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/></g>\n", TL_LEFT, y,
-			TL_LEFT + TL_WIDTH, y);
-	}
-	json_array_foreach(events, k, e) {
-		double x = tl_x(&sc, jnum(e, "t_us"));
-		int li = lane_of(lanes, nl, (int)json_integer_value(json_object_get(e, "pid")));
-		int child = lane_of(lanes, nl, (int)json_integer_value(json_object_get(e, "child")));
-		const char *group = jstr(e, "group");
-		char key[80];
-		int y;
-
-		if (li < 0)
-			continue;
-		y = 20 + li * TL_LANE;
-		if (child >= 0 && json_integer_value(json_object_get(e, "child")) > 0)
-			fprintf(f, "<path class=\"ev-fork\" marker-end=\"url(#ah)\" d=\"M%.1f,%dL%.1f,%d\"/>", x, y, x,
-				20 + child * TL_LANE + (child > li ? -3 : 3));
-		object_key(group, jstr(e, "detail"), key, sizeof(key));
-		int oi = key[0] ? obj_of(&objs, &no, key) : -1;
-
-		if (oi >= 0) {
-			int oy = 20 + (int)(nl + (size_t)oi) * TL_LANE;
-			bool out = call_gives(jstr(e, "call"));
-
-			fprintf(f, "<path class=\"arrow g-%s\" marker-end=\"url(#ah)\" d=\"M%.1f,%dL%.1f,%d\"/>",
-				group, x, out ? y + 4 : oy - 2, x, out ? oy - 3 : y + 5);
-		}
-		if (strcmp(group, "exec") == 0)
-			fprintf(f, "<rect class=\"g-exec\" x=\"%.1f\" y=\"%d\" width=\"7\" height=\"7\" "
-				"transform=\"rotate(45 %.1f %d)\">", x - 3.5, y - 3, x, y);
-		else
-			fprintf(f, "<circle class=\"ev g-%s\" cx=\"%.1f\" cy=\"%d\" r=\"3.5\">", group, x, y);
-		fprintf(f, "<title>%.3f ms pid %d ", jnum(e, "t_us") / 1000.0, lanes[li].pid);
-		html(f, jstr(e, "call"));
-		fprintf(f, " ");
-		html(f, jstr(e, "detail"));
-		fprintf(f, "</title></%s>\n", strcmp(group, "exec") == 0 ? "rect" : "circle");
-	}
-	fprintf(f, "</svg>\n<p class=\"muted legend\">Lanes: processes in creation order%s; arrows down from "
-		"a lane: fork; to and from the dashed lines: traffic with that IPC object. The axis is in "
-		"event order (one step per event), labelled with real times. Hover for each call.</p>\n",
-		known ? "" : " (dashed: still alive or already exited, this report does not say)");
-	if (json_is_true(json_object_get(run, "events_truncated")))
-		fprintf(f, "<p class=\"muted\">The first %zu of %lld events are drawn.</p>\n", json_array_size(events),
-			(long long)json_integer_value(json_object_get(run, "events_total")));
-	free(sc.t);
-	free(lanes);
-	free(objs);
-}
-
-/* The wait-for graph of a deadlock: who waits for whom, the cycle in red. */
-static void wait_for_graph(FILE *f, json_t *dl)
-{
-	json_t *procs = json_object_get(dl, "processes"), *cycle = json_object_get(dl, "cycle"), *p;
-	size_t n = json_array_size(procs), k;
-	double cx = 260, cy = 115, rad = n > 1 ? 85 : 0;
-
-	if (!n)
-		return;
-	fprintf(f, "<svg class=\"wf\" width=\"520\" height=\"230\" role=\"img\" aria-label=\"wait-for graph\">\n");
-	/* The cycle [1, 3] means 1 waits for 3 and 3 for 1. */
-	size_t len_c = json_array_size(cycle);
-
-	for (size_t c = 0; len_c > 1 && c < len_c; c++) {
-		int a = (int)json_integer_value(json_array_get(cycle, c));
-		int b = (int)json_integer_value(json_array_get(cycle, (c + 1) % len_c));
-		size_t ia = n, ib = n;
-
-		json_array_foreach(procs, k, p) {
-			if (json_integer_value(json_object_get(p, "pid")) == a)
-				ia = k;
-			if (json_integer_value(json_object_get(p, "pid")) == b)
-				ib = k;
-		}
-		if (ia == n || ib == n || ia == ib)
-			continue;
-		double ax = cx + rad * cos(2 * M_PI * (double)ia / (double)n);
-		double ay = cy + rad * sin(2 * M_PI * (double)ia / (double)n);
-		double bx = cx + rad * cos(2 * M_PI * (double)ib / (double)n);
-		double by = cy + rad * sin(2 * M_PI * (double)ib / (double)n);
-		double dx = bx - ax, dy = by - ay, len = sqrt(dx * dx + dy * dy);
-
-		if (len < 1)
-			continue;
-		/* Bent to the left of its direction, so a -> b and b -> a both show. */
-		double nx = -dy / len, ny = dx / len;
-
-		fprintf(f, "<path d=\"M%.1f,%.1fQ%.1f,%.1f %.1f,%.1f\" marker-end=\"url(#wh)\"/>\n",
-			ax + dx / len * 20 + nx * 6, ay + dy / len * 20 + ny * 6, (ax + bx) / 2 + nx * 30,
-			(ay + by) / 2 + ny * 30, bx - dx / len * 22 + nx * 6, by - dy / len * 22 + ny * 6);
-	}
-	json_array_foreach(procs, k, p) {
-		double x = cx + rad * cos(2 * M_PI * (double)k / (double)n);
-		double y = cy + rad * sin(2 * M_PI * (double)k / (double)n);
-
-		fprintf(f, "<g><circle cx=\"%.1f\" cy=\"%.1f\" r=\"19\"/><text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" "
-			"text-anchor=\"middle\">pid %lld</text><title>", x, y, x, y + 4,
-			(long long)json_integer_value(json_object_get(p, "pid")));
-		html(f, jstr(p, "detail"));
-		fprintf(f, "</title></g>\n");
-	}
-	fprintf(f, "</svg>\n<ul class=\"wf-list\">");
-	json_array_foreach(procs, k, p) {
-		fprintf(f, "<li>pid %lld blocked in <code>", (long long)json_integer_value(json_object_get(p, "pid")));
-		html(f, jstr(p, "blocked_in"));
-		fprintf(f, "</code> on <code>");
-		html(f, jstr(p, "object"));
-		fprintf(f, "</code>: ");
-		html(f, jstr(p, "detail"));
-		fprintf(f, "</li>");
-	}
-	fprintf(f, "</ul>\n");
-}
-
 /* ---- one student ------------------------------------------------------------------------ */
 
 static void pre(FILE *f, const char *cls, const char *text, size_t max)
@@ -809,7 +400,7 @@ static void pre(FILE *f, const char *cls, const char *text, size_t max)
 	size_t len = strlen(text);
 
 	fprintf(f, "<pre class=\"%s\">", cls);
-	html_n(f, text, len > max ? max : len);
+	html_escape_n(f, text, len > max ? max : len);
 	if (len > max)
 		fprintf(f, "\n[... %zu more bytes]", len - max);
 	fprintf(f, "</pre>\n");
@@ -822,28 +413,28 @@ static void student_section(FILE *f, const struct student *s, size_t index)
 	bool drew_passing = false;
 
 	fprintf(f, "<section class=\"student-detail\" id=\"s-%zu\"><h3>", index + 1);
-	html(f, s->id);
-	fprintf(f, ": %.4g / %.4g <span class=\"muted\">(%s, ", jnum(r, "score"), jnum(r, "max_score"), s->status);
-	html(f, jstr(r, "isolation"));
+	html_escape(f, s->id);
+	fprintf(f, ": %.4g / %.4g <span class=\"muted\">(%s, ", html_field_num(r, "score"), html_field_num(r, "max_score"), s->status);
+	html_escape(f, html_field_str(r, "isolation"));
 	fprintf(f, " isolation)</span></h3>\n");
 	if (json_is_string(json_object_get(r, "problem"))) {
 		fprintf(f, "<p class=\"warn\">");
-		html(f, jstr(r, "problem"));
+		html_escape(f, html_field_str(r, "problem"));
 		fprintf(f, "</p>\n");
 	}
 	if (s->sim_best >= 0) {
 		fprintf(f, "<p>Similar to <a href=\"#s-%zu\">", s->sim_with_index + 1);
-		html(f, s->sim_with);
+		html_escape(f, s->sim_with);
 		fprintf(f, "</a> (%.0f%%): see <a href=\"#similarity\">similarity</a>.</p>\n", s->sim_best);
 	}
 	if (json_is_false(json_object_get(b, "ok"))) {
 		fprintf(f, "<p class=\"fail\">did not build: ");
-		html(f, jstr(b, "problem"));
+		html_escape(f, html_field_str(b, "problem"));
 		fprintf(f, "</p>\n");
 	}
-	if (*jstr(b, "log")) {
+	if (*html_field_str(b, "log")) {
 		fprintf(f, "<details><summary>build log</summary>");
-		pre(f, "log", jstr(b, "log"), 16384);
+		pre(f, "log", html_field_str(b, "log"), 16384);
 		fprintf(f, "</details>\n");
 	}
 	fprintf(f, "<table class=\"results\"><thead><tr><th>test</th><th>result</th><th>points</th>"
@@ -852,13 +443,13 @@ static void student_section(FILE *f, const struct student *s, size_t index)
 		bool passed = json_is_true(json_object_get(t, "passed"));
 
 		fprintf(f, "<tr><td>");
-		html(f, jstr(t, "name"));
+		html_escape(f, html_field_str(t, "name"));
 		fprintf(f, "</td><td class=\"%s\">%s", passed ? "pass" : "fail",
 			passed ? "passed" : json_is_true(json_object_get(t, "skipped")) ? "not run" : "failed");
 		if (test_flaky(t))
 			fprintf(f, " <span class=\"tag flaky\">flaky</span>");
 		fprintf(f, "</td><td class=\"n\">%.4g / %.4g</td><td class=\"n\">%lld of %lld passed</td></tr>\n",
-			jnum(t, "score"), jnum(t, "points"), (long long)json_integer_value(json_object_get(t, "runs_passed")),
+			html_field_num(t, "score"), html_field_num(t, "points"), (long long)json_integer_value(json_object_get(t, "runs_passed")),
 			(long long)json_integer_value(json_object_get(t, "runs_done")));
 	}
 	fprintf(f, "</tbody></table>\n");
@@ -881,15 +472,15 @@ static void student_section(FILE *f, const struct student *s, size_t index)
 			shown = 0;
 		}
 		fprintf(f, "<details class=\"test-detail\"%s><summary>", passed ? "" : " open");
-		html(f, jstr(t, "name"));
+		html_escape(f, html_field_str(t, "name"));
 		fprintf(f, ": <span class=\"%s\">%s</span></summary>\n", passed ? "pass" : "fail", passed ? "passed" : "failed");
 		if (json_is_string(json_object_get(t, "message")))
-			pre(f, "message", jstr(t, "message"), 8192);
+			pre(f, "message", html_field_str(t, "message"), 8192);
 		if (json_is_string(json_object_get(t, "diff")))
-			pre(f, "diff", jstr(t, "diff"), 16384);
+			pre(f, "diff", html_field_str(t, "diff"), 16384);
 		if (json_is_string(json_object_get(t, "hint"))) {
 			fprintf(f, "<p class=\"muted\">hint: ");
-			html(f, jstr(t, "hint"));
+			html_escape(f, html_field_str(t, "hint"));
 			fprintf(f, "</p>\n");
 		}
 		if (!run) {
@@ -899,144 +490,28 @@ static void student_section(FILE *f, const struct student *s, size_t index)
 		json_t *dl = json_object_get(run, "deadlock");
 
 		fprintf(f, "<p class=\"muted\">run %zu of %zu: ", shown + 1, json_array_size(runs));
-		html(f, jstr(run, "verdict"));
+		html_escape(f, html_field_str(run, "verdict"));
 		fprintf(f, ", %lld ms, seed %llu</p>\n", (long long)json_integer_value(json_object_get(run, "wall_ms")),
 			(unsigned long long)json_integer_value(json_object_get(run, "seed")));
 		if (json_is_object(dl)) {
 			fprintf(f, "<h4>Deadlock</h4><p class=\"explanation\">");
-			html(f, jstr(dl, "explanation"));
+			html_escape(f, html_field_str(dl, "explanation"));
 			fprintf(f, "</p>\n");
-			wait_for_graph(f, dl);
+			report_html_wait_for(f, dl);
 		}
 		/* Every failing test's run is drawn, of the passing ones only the
 		 * first (they look alike; a class of hundreds stays a few MB). */
 		if (!passed || !drew_passing)
-			timeline(f, run);
+			report_html_timeline(f, run);
 		drew_passing |= passed;
-		if (*jstr(run, "stdout")) {
+		if (*html_field_str(run, "stdout")) {
 			fprintf(f, "<details><summary>output of this run</summary>");
-			pre(f, "stdout", jstr(run, "stdout"), 4096);
+			pre(f, "stdout", html_field_str(run, "stdout"), 4096);
 			fprintf(f, "</details>\n");
 		}
 		fprintf(f, "</details>\n");
 	}
 	fprintf(f, "</section>\n");
-}
-
-/* ---- similarity ------------------------------------------------------------------------- */
-
-/* A submission's bundled sources (similarity.c), lines between from and
- * to (1-based) marked with class cls. */
-static void source_side(FILE *f, const char *outdir, const char *id, json_t *pair, const char *side)
-{
-	char *path = str_printf("%s/%s/%s", outdir, id, SIMILARITY_SOURCES);
-	char *text = NULL;
-
-	if (path && file_read_all(path, 512 * 1024, &text, NULL) < 0)
-		text = NULL;
-	json_t *regions = json_object_get(pair, "regions"), *reg;
-	char from_key[8], to_key[8];
-	int line = 1;
-	size_t k;
-
-	snprintf(from_key, sizeof(from_key), "%s_from", side);
-	snprintf(to_key, sizeof(to_key), "%s_to", side);
-	fprintf(f, "<div><b>");
-	html(f, id);
-	fprintf(f, "</b><pre class=\"src\">");
-	for (const char *p = text ? text : ""; *p; line++) {
-		size_t len = strcspn(p, "\n");
-		int mark = 0;
-
-		json_array_foreach(regions, k, reg) {
-			if (line >= jnum(reg, from_key) && line <= jnum(reg, to_key))
-				mark = 1 + (int)(k % 2);
-		}
-		fprintf(f, "%4d ", line);
-		if (mark)
-			fprintf(f, "<mark class=\"m%d\">", mark);
-		html_n(f, p, len);
-		if (mark)
-			fprintf(f, "</mark>");
-		fputc('\n', f);
-		p += len;
-		if (*p)
-			p++;
-	}
-	if (!text)
-		fprintf(f, "(the sources are not in this folder)");
-	fprintf(f, "</pre></div>");
-	free(text);
-	free(path);
-}
-
-/* Bounds for a class where many copied: the page stays a page. */
-#define MAX_PAIRS_LISTED 300
-#define MAX_PAIRS_SHOWN 40
-
-static void similarity_section(FILE *f, const char *outdir, json_t *sim)
-{
-	json_t *pairs = json_object_get(sim, "pairs"), *p;
-	size_t k;
-
-	fprintf(f, "<h2 id=\"similarity\">Similarity</h2>\n");
-	if (!sim) {
-		fprintf(f, "<p class=\"muted\">Not computed for this folder (see similarity.csv, or `grade` "
-			"without --no-similarity).</p>\n");
-		return;
-	}
-	if (json_is_string(json_object_get(sim, "error"))) {
-		fprintf(f, "<p class=\"warn\">");
-		html(f, jstr(sim, "error"));
-		fprintf(f, "</p>\n");
-		return;
-	}
-	fprintf(f, "<p class=\"muted\">");
-	html(f, jstr(sim, "tool"));
-	fprintf(f, " over %lld submissions, starter code %s; pairs at or above %.0f%% of the smaller "
-		"submission's own tokens (%lld-token runs at least).</p>\n",
-		(long long)json_integer_value(json_object_get(sim, "submissions")),
-		json_is_true(json_object_get(sim, "starter_excluded")) ? "excluded" : "not excluded (none found)",
-		jnum(sim, "threshold"), (long long)json_integer_value(json_object_get(sim, "min_run")));
-	if (!json_array_size(pairs)) {
-		fprintf(f, "<p id=\"no-similar\">No pair above the threshold.</p>\n");
-		return;
-	}
-	fprintf(f, "<table id=\"similar-pairs\"><thead><tr><th>students</th><th>similarity</th>"
-		"<th>shared tokens</th></tr></thead><tbody>\n");
-	json_array_foreach(pairs, k, p) {
-		if (k >= MAX_PAIRS_LISTED)
-			break;
-		if (k < MAX_PAIRS_SHOWN)
-			fprintf(f, "<tr class=\"sim-pair\"><td><a href=\"#pair-%zu\">", k + 1);
-		else
-			fprintf(f, "<tr class=\"sim-pair\"><td><a>");
-		html(f, jstr(p, "a"));
-		fprintf(f, " &amp; ");
-		html(f, jstr(p, "b"));
-		fprintf(f, "</a></td><td class=\"n\">%.0f%%</td><td class=\"n\">%lld</td></tr>\n", jnum(p, "percent"),
-			(long long)json_integer_value(json_object_get(p, "tokens")));
-	}
-	fprintf(f, "</tbody></table>\n");
-	if (json_array_size(pairs) > MAX_PAIRS_LISTED)
-		fprintf(f, "<p class=\"muted\">%zu more pairs are in similarity.csv.</p>\n",
-			json_array_size(pairs) - MAX_PAIRS_LISTED);
-	json_array_foreach(pairs, k, p) {
-		if (k >= MAX_PAIRS_SHOWN) {
-			fprintf(f, "<p class=\"muted\">The %d most similar pairs are shown side by side.</p>\n",
-				MAX_PAIRS_SHOWN);
-			break;
-		}
-		fprintf(f, "<details class=\"pair\" id=\"pair-%zu\"><summary>", k + 1);
-		html(f, jstr(p, "a"));
-		fprintf(f, " &amp; ");
-		html(f, jstr(p, "b"));
-		fprintf(f, ": %.0f%%, %zu matching regions</summary><div class=\"side\">", jnum(p, "percent"),
-			json_array_size(json_object_get(p, "regions")));
-		source_side(f, outdir, jstr(p, "a"), p, "a");
-		source_side(f, outdir, jstr(p, "b"), p, "b");
-		fprintf(f, "</div></details>\n");
-	}
 }
 
 /* ---- the page ------------------------------------------------------------------------------- */
@@ -1060,8 +535,8 @@ int report_html_write(const char *outdir, char *err, size_t errlen)
 		size_t k;
 
 		json_array_foreach(json_object_get(sim, "pairs"), k, p) {
-			size_t a = student_index(v, n, jstr(p, "a")), b = student_index(v, n, jstr(p, "b"));
-			double pct = jnum(p, "percent");
+			size_t a = student_index(v, n, html_field_str(p, "a")), b = student_index(v, n, html_field_str(p, "b"));
+			double pct = html_field_num(p, "percent");
 
 			if (a == SIZE_MAX || b == SIZE_MAX)
 				continue;
@@ -1080,7 +555,7 @@ int report_html_write(const char *outdir, char *err, size_t errlen)
 	for (size_t i = 0; i < n; i++)
 		if (v[i].complete) {
 			first = first ? first : v[i].report;
-			mean += jnum(v[i].report, "score");
+			mean += html_field_num(v[i].report, "score");
 			graded++;
 		}
 	FILE *f = open_memstream(&buf, &len);
@@ -1099,11 +574,11 @@ int report_html_write(const char *outdir, char *err, size_t errlen)
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 		"style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width\">\n<title>");
-	html(f, jstr(spec, "assignment"));
+	html_escape(f, html_field_str(spec, "assignment"));
 	fprintf(f, ": class report</title>\n<style>%s</style></head>\n<body>\n<h1>", css);
-	html(f, jstr(spec, "assignment"));
+	html_escape(f, html_field_str(spec, "assignment"));
 	fprintf(f, ": ");
-	html(f, jstr(spec, "title"));
+	html_escape(f, html_field_str(spec, "title"));
 	fprintf(f, "</h1>\n");
 	/* The arrow heads every drawing uses, defined once. */
 	fprintf(f, "<svg width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\"><defs>"
@@ -1113,7 +588,7 @@ int report_html_write(const char *outdir, char *err, size_t errlen)
 		"orient=\"auto\"><path d=\"M0,0L6,3L0,6z\" fill=\"#b3261e\"/></marker></defs></svg>\n");
 	fprintf(f, "<p class=\"muted\">%zu submissions, %zu graded", n, graded);
 	if (graded)
-		fprintf(f, ", mean %.1f of %.4g", mean / (double)graded, jnum(first, "max_score"));
+		fprintf(f, ", mean %.1f of %.4g", mean / (double)graded, html_field_num(first, "max_score"));
 	fprintf(f, ". Written by ipcgrade %s on %s from the reports in this folder.</p>\n"
 		"<p><a href=\"#histogram\">scores</a> &middot; <a href=\"#tests\">tests</a> &middot; "
 		"<a href=\"#class\">students</a> &middot; <a href=\"#similarity\">similarity</a></p>\n",
@@ -1121,7 +596,7 @@ int report_html_write(const char *outdir, char *err, size_t errlen)
 	histogram(f, v, n);
 	tests_table(f, v, n);
 	students_table(f, v, n, sim != NULL);
-	similarity_section(f, outdir, sim);
+	report_html_similarity(f, outdir, sim);
 	fprintf(f, "<h2 id=\"details\">Each student</h2>\n");
 	for (size_t i = 0; i < n; i++)
 		student_section(f, &v[i], i);
