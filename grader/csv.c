@@ -9,6 +9,7 @@
  * doubled quotes and line breaks.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,7 @@ int csv_parse(const char *text, struct csv *out, char *err, size_t errlen)
 	size_t flen = 0, fcap = 0, line = 1;
 	char **row = NULL;
 	size_t nrow = 0;
+	int rc = -EINVAL;
 
 	memset(out, 0, sizeof(*out));
 	if (strncmp(p, "\xef\xbb\xbf", 3) == 0)
@@ -153,9 +155,10 @@ int csv_parse(const char *text, struct csv *out, char *err, size_t errlen)
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");
+	rc = -ENOMEM;
 fail:
 	strv_free(row);
 	free(field);
 	csv_free(out);
-	return -1;
+	return rc;
 }

@@ -18,8 +18,9 @@ struct csv {
 	size_t *ncols;
 	size_t nrows;
 };
-/* Parse a whole file's text. Returns 0, or -1 with "LINE: ..." in err;
- * either way *out must be released with csv_free. */
+/* Parse a whole file's text. Returns 0, or -EINVAL with "LINE: ..." in
+ * err (-ENOMEM: "out of memory");
+ * either way *out may be released with csv_free. */
 int csv_parse(const char *text, struct csv *out, char *err, size_t errlen);
 void csv_free(struct csv *c);
 

@@ -90,16 +90,16 @@ int gradebook_parse_time(const char *s, time_t *out)
 		}
 	}
 	if (!end)
-		return -1;
+		return -EINVAL;
 	if (*end == 'Z') {
 		utc = true;
 		end++;
 	}
 	if (*end)
-		return -1;
+		return -EINVAL;
 	tm.tm_isdst = -1;
 	*out = utc ? timegm(&tm) : mktime(&tm);
-	return *out == (time_t)-1 ? -1 : 0;
+	return *out == (time_t)-1 ? -EINVAL : 0;
 }
 
 /* NAME_USERID_SUBMISSIONID_FILE: the user id, or NULL. */

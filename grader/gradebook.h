@@ -22,7 +22,7 @@ int gradebook_write(const char *outdir, const struct gradebook_opts *o, char *er
  * Returns 0 or -1 with err. */
 int gradebook_check(const struct gradebook_opts *o, char *err, size_t errlen);
 /* YYYY-MM-DD[(T| )HH:MM[:SS]][Z]: local time, UTC with Z; a bare date is
- * its last second. Returns 0 or -1. */
+ * its last second. Returns 0 or -EINVAL. */
 int gradebook_parse_time(const char *s, time_t *out);
 
 #endif
