@@ -138,27 +138,59 @@ static int live_processes(const struct hx_box_plan *p, struct hx_pids *out)
 	return (int)out->n;
 }
 
-static bool is_zombie(pid_t pid)
+/* Whether a process is alive: some thread of its group is neither a
+ * zombie nor dead. A group whose main thread called pthread_exit shows
+ * its leader as a zombie while its other threads run: it is alive. */
+static bool process_alive(pid_t pid, struct hx_pids *tids)
 {
 	struct hx_proc_stat st;
 
-	return hx_proc_stat(pid, 0, &st) < 0 || st.state == 'Z' || st.state == 'X';
+	if (hx_proc_stat(pid, 0, &st) < 0)
+		return false;
+	if (st.state != 'Z' && st.state != 'X')
+		return true;
+	if (hx_proc_threads(pid, tids) < 0)
+		return false;
+	for (size_t i = 0; i < tids->n; i++)
+		if (tids->v[i] != pid && hx_proc_stat(pid, tids->v[i], &st) == 0 &&
+		    st.state != 'Z' && st.state != 'X')
+			return true;
+	return false;
 }
 
-/* Report (when ctl >= 0) and kill every live process of the box. */
+/* Reaps what is there; true when we have no child left at all. */
+static bool reap_children(void)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0)
+		;
+	return pid < 0 && errno == ECHILD;
+}
+
+/*
+ * Report (when ctl >= 0) and kill every live process of the box, then
+ * reap until none is left, zombies included: only then may the init
+ * exit, or what it leaves (a zombie, a process the walk of /proc missed
+ * while it was being re-parented) would go to whoever is above it. In
+ * reduced isolation every orphan of the box comes to us (we are its
+ * subreaper), so "no child left" is "no process of the box left"; in
+ * full isolation, no pid of our namespace but ours. Gives up after about
+ * a second (an unkillable process): the supervisor then kills us and the
+ * cgroup, and sweeps what comes to it.
+ */
 static int kill_box(const struct hx_box_plan *p, int ctl, bool report)
 {
-	struct hx_pids pids = { 0 };
+	struct hx_pids pids = { 0 }, tids = { 0 };
 	int counted = 0;
 
 	for (int round = 0; round < 1000; round++) {
-		int alive = 0;
+		int n = live_processes(p, &pids);
 
-		live_processes(p, &pids);
 		for (size_t i = 0; i < pids.n; i++) {
-			if (is_zombie(pids.v[i]))
+			if (!process_alive(pids.v[i], &tids))
 				continue;
-			alive++;
 			if (report && round == 0) {
 				struct hx_msg m = { .type = HX_MSG_LEFTOVER, .pid = pids.v[i] };
 				struct hx_proc_stat st;
@@ -173,16 +205,15 @@ static int kill_box(const struct hx_box_plan *p, int ctl, bool report)
 		}
 		if (p->full)
 			kill(-1, SIGKILL);	/* every process of our namespace but us */
-		int status;
+		bool none = reap_children();
 
-		while (waitpid(-1, &status, WNOHANG | __WALL) > 0)
-			;
-		if (alive == 0)
+		if (none && (!p->full || n == 0))
 			break;
 		if (round > 0)
 			usleep(1000);
 	}
 	hx_pids_release(&pids);
+	hx_pids_release(&tids);
 	return counted;
 }
 

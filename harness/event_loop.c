@@ -175,11 +175,10 @@ static void tick(struct hx_run_state *r, uint64_t now)
 
 void hx_run_stop_box(struct hx_run_state *r)
 {
-	if (r->init_pid > 0 && !r->init_reaped)
-		kill(r->init_pid, SIGKILL);
-	hx_cgroup_destroy(&r->cg);
-	/* Reduced isolation: the init may be gone before its descendants. */
-	if (!r->full && r->init_pid > 0) {
+	/* Reduced isolation: its descendants first, while the init lives
+	 * and holds them as their subreaper; killed first, the init would
+	 * hand them to us (we are a subreaper too, and sweep them below). */
+	if (!r->full && r->init_pid > 0 && !r->init_reaped) {
 		struct hx_pids pids = { 0 };
 
 		for (int round = 0; round < 100; round++) {
@@ -191,6 +190,11 @@ void hx_run_stop_box(struct hx_run_state *r)
 		}
 		hx_pids_release(&pids);
 	}
+	if (r->init_pid > 0 && !r->init_reaped)
+		kill(r->init_pid, SIGKILL);
+	hx_cgroup_destroy(&r->cg);
+	if (!r->full && r->init_pid > 0)
+		hx_reduced_sweep_adopted(&r->host, r->init_pid);
 }
 
 int hx_run_loop(struct hx_run_state *r)

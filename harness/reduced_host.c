@@ -3,8 +3,14 @@
  *
  * Without namespaces the box shares the host's IPC objects, /dev/shm and
  * /tmp. So reduced runs take turns (one lock for the whole machine), and
- * the supervisor makes itself undumpable: same-user processes of the box
- * must not read or write its memory through /proc. Before the box starts
+ * the supervisor makes itself undumpable for the run: same-user
+ * processes of the box must not read or write its memory through /proc.
+ * It is a child subreaper for the run too: the box's init is the
+ * subreaper of the box, but if it dies first, what it leaves comes to
+ * the supervisor, which kills and reaps it, instead of becoming a zombie
+ * of whoever started ipcgrade. Both flags are put back afterwards (a full
+ * run as an ordinary user needs to be dumpable to map its box's user).
+ * Before the box starts
  * it lists the host's IPC objects (owned by the box's uid when we are
  * root, else all) and the names in /tmp; after the run it reports and
  * removes the IPC objects that are new, and removes the new entries of
@@ -14,12 +20,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -50,10 +58,59 @@ int hx_reduced_begin(struct hx_reduced_host *h, const volatile sig_atomic_t *can
 			return -ECANCELED;
 		usleep(5000);
 	}
+	h->old_dumpable = prctl(PR_GET_DUMPABLE);
+	if (prctl(PR_GET_CHILD_SUBREAPER, &h->old_subreaper) < 0)
+		h->old_subreaper = 0;
+	if (hx_proc_children(getpid(), &h->own_children) < 0)
+		return hx_fail(err, errlen, ENOMEM, "cannot list our own children");
+	h->began = true;
 	/* Same-user processes of the box must not read or write our
 	 * memory through /proc. */
 	prctl(PR_SET_DUMPABLE, 0);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		return hx_fail(err, errlen, errno, "cannot become a child subreaper: %s", strerror(errno));
 	return 0;
+}
+
+static bool was_ours(const struct hx_reduced_host *h, pid_t pid)
+{
+	for (size_t i = 0; i < h->own_children.n; i++)
+		if (h->own_children.v[i] == pid)
+			return true;
+	return false;
+}
+
+void hx_reduced_sweep_adopted(struct hx_reduced_host *h, pid_t init_pid)
+{
+	struct hx_pids kids = { 0 }, tree = { 0 };
+
+	if (!h->began)
+		return;
+	/* Each round kills what came to us and what is below it; what
+	 * they leave comes to us in turn. */
+	for (int round = 0; round < 200; round++) {
+		int adopted = 0, st;
+
+		if (hx_proc_children(getpid(), &kids) < 0)
+			break;
+		for (size_t i = 0; i < kids.n; i++) {
+			pid_t pid = kids.v[i];
+
+			if (pid == init_pid || was_ours(h, pid))
+				continue;
+			adopted++;
+			if (hx_proc_descendants(pid, &tree) > 0)
+				for (size_t k = 0; k < tree.n; k++)
+					kill(tree.v[k], SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, WNOHANG | __WALL);
+		}
+		if (!adopted)
+			break;
+		usleep(1000);
+	}
+	hx_pids_release(&kids);
+	hx_pids_release(&tree);
 }
 
 static uid_t ipc_owner(const struct hx_reduced_host *h)
@@ -177,6 +234,12 @@ void hx_reduced_cleanup(struct hx_reduced_host *h, struct hx_result *res)
 
 void hx_reduced_release(struct hx_reduced_host *h)
 {
+	if (h->began) {
+		prctl(PR_SET_CHILD_SUBREAPER, h->old_subreaper);
+		if (h->old_dumpable == 0 || h->old_dumpable == 1)
+			prctl(PR_SET_DUMPABLE, h->old_dumpable);
+	}
+	hx_pids_release(&h->own_children);
 	hx_ipc_snapshot_release(&h->ipc_before);
 	for (size_t i = 0; i < h->ntmp_before; i++)
 		free(h->tmp_before[i]);

@@ -37,14 +37,19 @@ int hx_slot_give_dir(const struct hx_slot *s, const char *dir, char *err, size_t
 
 struct hx_reduced_host {
 	int lock_fd;			/* reduced runs take turns */
+	bool began;			/* the flags below were saved */
+	int old_dumpable, old_subreaper;	/* the supervisor's, restored after */
+	struct hx_pids own_children;	/* the caller's children before the run */
 	uid_t box_uid;
 	struct hx_ipc_snapshot ipc_before;
 	char **tmp_before;		/* names in /tmp before the run */
 	size_t ntmp_before;
 };
 void hx_reduced_init(struct hx_reduced_host *h);
-/* Waits for our turn (-ECANCELED when *cancel is set meanwhile) and
- * makes the supervisor undumpable. 0, or -errno with err set. */
+/* Waits for our turn (-ECANCELED when *cancel is set meanwhile), makes
+ * the supervisor undumpable and a child subreaper (what the box leaves
+ * when its init dies comes to us, not to our caller), and notes the
+ * caller's own children. 0, or -errno with err set. */
 int hx_reduced_begin(struct hx_reduced_host *h, const volatile sig_atomic_t *cancel,
 		     char *err, size_t errlen);
 /* What the host has before the box starts. */
@@ -52,7 +57,11 @@ void hx_reduced_snapshot(struct hx_reduced_host *h, uid_t box_uid);
 /* After the run: lists in res and removes the IPC objects that are new,
  * removes the box user's new entries of /tmp. */
 void hx_reduced_cleanup(struct hx_reduced_host *h, struct hx_result *res);
-/* Frees the snapshot and ends our turn; accepts an initialised h. */
+/* Kills and reaps the processes the box left to us (children we did not
+ * have before the run, the init excepted) and all their descendants. */
+void hx_reduced_sweep_adopted(struct hx_reduced_host *h, pid_t init_pid);
+/* Frees the snapshot, gives the supervisor back its dumpable flag and
+ * subreaper state, and ends our turn; accepts an initialised h. */
 void hx_reduced_release(struct hx_reduced_host *h);
 
 /* ---- the state of one run (sandbox.c) ----------------------------------- */
@@ -106,7 +115,7 @@ int hx_run_send(const struct hx_run_state *r, int type);
  * 0, or -errno when polling failed. */
 int hx_run_loop(struct hx_run_state *r);
 /* Kills the init and the cgroup; in reduced isolation every descendant
- * of the init too (it may be gone before them). */
+ * of the init before it, and then what came to us meanwhile. */
 void hx_run_stop_box(struct hx_run_state *r);
 
 /* ---- verdict.c ---------------------------------------------------------- */

@@ -467,8 +467,10 @@ static void release(struct hx_run_state *r, int rc)
 		reap_init(r, &st);
 	}
 	hx_cgroup_destroy(&r->cg);
-	if (!r->full && r->init_pid > 0)
+	if (!r->full && r->init_pid > 0) {
+		hx_reduced_sweep_adopted(&r->host, r->init_pid);
 		hx_reduced_cleanup(&r->host, res);
+	}
 	res->out.truncated = r->outbuf.toobig || (r->out_total > (size_t)r->lim.output_kb * 1024);
 	res->out.len = r->outbuf.len;
 	res->out.data = hx_str_steal(&r->outbuf);

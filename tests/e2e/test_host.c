@@ -1,0 +1,294 @@
+/*
+ * test_host.c - the host is never touched (issue 15): what a run leaves is
+ * found and removed whatever the machine offers, and nothing else is.
+ *
+ *  - every kind of IPC object a run leaks is named and removed, in both
+ *    modes (reduced isolation tracks what the run creates: whether or not
+ *    /dev/mqueue is mounted); host objects made during a reduced run, or
+ *    before it, survive it and are not reported;
+ *  - a process whose main thread called pthread_exit while a worker runs
+ *    is a live process: counted as a leftover and killed, in both modes,
+ *    with and without cgroups;
+ *  - no process of a run becomes a zombie of whoever started ipcgrade
+ *    (100 deadlocked runs with unreaped children, each mode);
+ *  - `--cpus N` picks from the CPUs we may use: inside a one-CPU cpuset
+ *    that excludes CPU 0;
+ *  - kills of the run's own reaped children get ESRCH, not a denial;
+ *    signals through pidfds are checked like kill;
+ *  - a reduced run, then a full one, in one process as an ordinary user
+ *    (the supervisor's dumpable flag and timer slack come back).
+ *
+ * Runs that need root (cpusets, hiding cgroups, an ordinary user to drop
+ * to) say SKIPPED with the reason elsewhere.
+ */
+#include "testutil.h"
+#include "harness.h"
+
+#include <dirent.h>
+#include <grp.h>
+#include <mqueue.h>
+#include <sched.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+
+static char full_why[512];
+
+static bool full_ok(void)
+{
+	return full_why[0] == '\0';
+}
+
+/* `ipcgrade run --json --isolation MODE EXTRA... -- FIXTURE ARGS...`,
+ * optionally through a wrapper command (WRAP... then ipcgrade's argv). */
+static json_t *run_wrapped(const char *const *wrap, const char *mode, const char *fixture,
+			   const char *const *extra, const char *const *args)
+{
+	const char *argv[64];
+	int n = 0;
+	char *prog = tu_fixture(fixture);
+
+	for (int i = 0; wrap && wrap[i]; i++)
+		argv[n++] = wrap[i];
+	argv[n++] = tu_ipcgrade();
+	argv[n++] = "run";
+	argv[n++] = "--json";
+	argv[n++] = "--isolation";
+	argv[n++] = mode;
+	for (int i = 0; extra && extra[i] && n < 40; i++)
+		argv[n++] = extra[i];
+	argv[n++] = "--";
+	argv[n++] = prog;
+	for (int i = 0; args && args[i] && n < 62; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+
+	struct proc_out r = tu_run(argv, NULL, 60000);
+	json_error_t jerr;
+	json_t *j = json_loads(r.out, 0, &jerr);
+
+	if (!j || r.status != 0)
+		fprintf(stderr, "%s (%s): exit %d, %s\nstdout: %.2000s\nstderr: %.2000s\n", fixture, mode,
+			r.status, j ? "valid JSON" : jerr.text, r.out, r.err);
+	assert_non_null(j);
+	assert_int_equal(r.status, 0);
+	if (strcmp(tu_str(j, "verdict"), "internal_error") == 0)
+		fail_msg("%s (%s): internal_error: %s", fixture, mode, tu_str(j, "verdict_detail"));
+	assert_string_equal(tu_str(j, "isolation"), mode);
+	tu_free(&r);
+	free(prog);
+	return j;
+}
+
+static json_t *run(const char *mode, const char *fixture, const char *const *extra,
+		   const char *const *args)
+{
+	return run_wrapped(NULL, mode, fixture, extra, args);
+}
+
+/* ipcgrade in a mount namespace of its own without any cgroup mount: the
+ * machine "without cgroups" (rlimits only). Root only. */
+static const char *const no_cgroups[] = {
+	"unshare", "-m", "--propagation", "private", "sh", "-c",
+	"umount -l /sys/fs/cgroup 2>/dev/null; if grep -q ' - cgroup' /proc/self/mountinfo; then "
+	"echo 'cgroups still mounted' >&2; exit 9; fi; exec \"$@\"", "sh", NULL,
+};
+
+static bool is_mode(const char *mode, const char *want)
+{
+	return strcmp(mode, want) == 0;
+}
+
+static const char *const modes[] = { "full", "reduced" };
+
+#define FOR_EACH_MODE(m) \
+	for (size_t mi_ = 0; mi_ < 2; mi_++) \
+		for (const char *m = modes[mi_]; m; m = NULL) \
+			if (is_mode(m, "full") && !full_ok()) \
+				fprintf(stderr, "SKIPPED (full isolation): %s\n", full_why); \
+			else
+
+/* ---- processes ----------------------------------------------------------- */
+
+static int count_lines(const char *s, const char *prefix)
+{
+	int n = 0;
+
+	for (const char *p = s; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		n += strncmp(p, prefix, strlen(prefix)) == 0;
+	return n;
+}
+
+static void check_pthread_exit(const char *const *wrap, const char *mode, const char *what)
+{
+	json_t *j = run_wrapped(wrap, mode, "host/pthread_exit_child", NULL, NULL);
+	const char *out = tu_str(j, "stdout");
+	json_t *procs = json_object_get(json_object_get(j, "cleanup"), "processes");
+
+	fprintf(stderr, "%s, %s: leftover %lld, %lld ms, %d worker lines\n", mode, what,
+		tu_int(j, "leftover_processes"), tu_int(j, "wall_ms"), count_lines(out, "worker"));
+	assert_string_equal(tu_str(j, "verdict"), "ok");
+	assert_non_null(strstr(out, "parent done\n"));
+	/* counted, listed, and killed when the first process ended (0.1 s),
+	 * not when its worker would have (5 s) or the box was torn down */
+	assert_int_equal(tu_int(j, "leftover_processes"), 1);
+	assert_int_equal(json_array_size(procs), 1);
+	assert_true(tu_int(j, "wall_ms") < 1500);
+	assert_true(count_lines(out, "worker") < 25);
+	json_decref(j);
+}
+
+static void test_host_pthread_exit_leaves_a_live_process(void **state)
+{
+	(void)state;
+	FOR_EACH_MODE(mode) {
+		check_pthread_exit(NULL, mode, "as the machine is");
+		if (geteuid() != 0)
+			fprintf(stderr, "SKIPPED (without cgroups): hiding the cgroup mounts needs root\n");
+		else
+			check_pthread_exit(no_cgroups, mode, "without cgroups");
+	}
+}
+
+/* Children of ours that are zombies or alive, other than those we know. */
+static int reap_strays(void)
+{
+	int n = 0, st;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &st, WNOHANG | __WALL)) > 0)
+		n++;
+	return n;
+}
+
+static void test_host_no_zombie_reaches_the_caller(void **state)
+{
+	int repeat = atoi(tu_env("HOST_ZOMBIE_REPEAT", "100"));
+
+	(void)state;
+	/* orphans of ipcgrade would come to us, not to init */
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	FOR_EACH_MODE(mode) {
+		int handed = 0, deadlocks = 0;
+
+		for (int i = 0; i < repeat; i++) {
+			json_t *j = run(mode, "host/deadlock_zombies",
+					(const char *[]){ "--deadlock-after-ms", "100", "--timeout", "5000", NULL }, NULL);
+
+			deadlocks += strcmp(tu_str(j, "verdict"), "deadlock") == 0;
+			json_decref(j);
+			handed += reap_strays();
+		}
+		fprintf(stderr, "%s: %d runs, %d deadlocks, %d processes handed to the caller\n", mode, repeat,
+			deadlocks, handed);
+		assert_int_equal(deadlocks, repeat);
+		assert_int_equal(handed, 0);
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
+/* ---- one process, several runs, as an ordinary user ------------------------ */
+
+static int one_run(enum hx_isolation iso, const char *workdir, const char *prog, unsigned jitter,
+		   char *what, size_t size)
+{
+	struct hx_config cfg;
+	struct hx_result res;
+	char err[256];
+
+	/* reduced isolation runs only what is in the working directory */
+	char cmd[700], copy[400];
+
+	snprintf(copy, sizeof(copy), "%s/prog", workdir);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", prog, copy);
+	if (system(cmd) != 0) {
+		snprintf(what, size, "cannot copy %s", prog);
+		return -1;
+	}
+	hx_config_init(&cfg);
+	cfg.argv = (const char *const[]){ "./prog", NULL };
+	cfg.workdir = workdir;
+	cfg.isolation = iso;
+	cfg.jitter_max_us = jitter;
+	int rc = hx_run(&cfg, &res, err, sizeof(err));
+
+	snprintf(what, size, "%s run: %s", hx_isolation_name(iso), rc < 0 ? err : hx_verdict_name(res.verdict));
+	rc = rc < 0 ? -1 : res.verdict == HX_VERDICT_OK ? 0 : 1;
+	hx_result_release(&res);
+	return rc;
+}
+
+static void test_host_reduced_then_full_as_an_ordinary_user(void **state)
+{
+	char dir[] = "/tmp/ipcgrade-hosttest-user-XXXXXX";
+	int p[2];
+
+	(void)state;
+	if (geteuid() != 0)
+		TU_SKIP("dropping to an ordinary user needs root");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chown(dir, 65534, 65534), 0);
+	assert_int_equal(pipe(p), 0);
+	char *prog = tu_fixture("basic/ok");
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char msg[1024] = "", what[300], work[300];
+		int bad = 0;
+
+		close(p[0]);
+		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0)
+			_exit(3);
+		/* as an ordinary user's process is (a change of uid clears it) */
+		prctl(PR_SET_DUMPABLE, 1);
+		setenv("XDG_RUNTIME_DIR", dir, 1);
+		long slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+
+		snprintf(work, sizeof(work), "%s/w1", dir);
+		mkdir(work, 0700);
+		bad |= one_run(HX_ISOLATION_REDUCED, work, prog, 100, what, sizeof(what)) != 0;
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s; ", what);
+		if (prctl(PR_GET_DUMPABLE) != 1)
+			bad = 1, snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "not dumpable after it; ");
+		if (prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) != slack)
+			bad = 1, snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "timer slack not restored; ");
+		snprintf(work, sizeof(work), "%s/w2", dir);
+		mkdir(work, 0700);
+		int full = one_run(HX_ISOLATION_FULL, work, prog, 0, what, sizeof(what));
+
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s", what);
+		bad |= full != 0;
+		if (write(p[1], msg, strlen(msg)) < 0)
+			_exit(4);
+		_exit(bad);
+	}
+	close(p[1]);
+	char msg[1024] = "";
+	ssize_t n = read(p[0], msg, sizeof(msg) - 1);
+	int st = 0;
+
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	msg[n > 0 ? n : 0] = '\0';
+	fprintf(stderr, "as uid 65534: %s\n", msg);
+	tu_sh("rm -rf '%s'", dir);
+	free(prog);
+	if (strstr(msg, "full run: full isolation is not available"))
+		TU_SKIP("%s", msg);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+int main(void)
+{
+	snprintf(full_why, sizeof(full_why), "%s", tu_full_isolation_missing());
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_host_pthread_exit_leaves_a_live_process),
+		cmocka_unit_test(test_host_no_zombie_reaches_the_caller),
+		cmocka_unit_test(test_host_reduced_then_full_as_an_ordinary_user),
+	};
+
+	return cmocka_run_group_tests_name("host", tests, NULL, NULL);
+}
