@@ -31,7 +31,8 @@
  *  - START_GATE (HX_POLICY_START_GATE): a newborn process's first call,
  *    where the jitter holds it (tracer.c).
  *  - KILL_CHECK (HX_POLICY_CHECK_KILL, reduced isolation only): kill-like
- *    calls, CONTINUEd only when the target is a process of the run.
+ *    calls, CONTINUEd only when the target is a process of the run,
+ *    answered ESRCH when it is gone (killcheck.c).
  *
  * A rule applies when the policy has all of its `needs` flags and the
  * run's isolation mode is in its `modes`. A rule for one mode only names
@@ -223,6 +224,8 @@ const struct hx_policy_rule hx_policy_rules[] = {
 	{ KILL_CHECK(rt_sigqueueinfo), .why = "may signal any process of the user: only the run's own" },
 	{ KILL_CHECK(rt_tgsigqueueinfo), .why = "may signal any process of the user: only the run's own" },
 	{ KILL_CHECK(pidfd_open), .why = "a pidfd signals its process later: only the run's own" },
+	{ KILL_CHECK(pidfd_send_signal),
+	  .why = "signals the process of a pidfd, which an open of /proc/PID makes too: only the run's own" },
 };
 
 const size_t hx_policy_nrules = HX_ARRAY_SIZE(hx_policy_rules);

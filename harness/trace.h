@@ -223,9 +223,13 @@ bool hx_jitter_any(const struct hx_jitter *j);
 
 /* ---- killcheck.c ------------------------------------------------------ */
 
-/* Whether nr is a kill-like call, checked in reduced isolation. */
-/* Whether a kill-like call's target is a process of the run (a
- * descendant of init); kill(-1) never is. */
-bool hx_killcheck_target_ok(pid_t init_pid, int nr, const uint64_t *args);
+enum hx_kill_target {
+	HX_KILL_OK,		/* a process of the run (or none: the kernel refuses) */
+	HX_KILL_GONE,		/* no longer there, or was the run's: answer ESRCH */
+	HX_KILL_OUTSIDE,	/* a live process that is not the run's: deny */
+};
+/* What the target of thread tid's kill-like call nr is (reduced
+ * isolation); kill(-1) is always outside. */
+enum hx_kill_target hx_killcheck_target(struct hx_tracer *t, pid_t tid, int nr, const uint64_t *args);
 
 #endif

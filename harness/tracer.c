@@ -198,19 +198,29 @@ bool hx_tracer_any_pending(const struct hx_tracer *t)
 
 /* What the policy (one table: policy_table.c) says of the call, with the
  * kill check of reduced isolation applied; name is what the report shows
- * for a refused call (HX_SC_DENY). */
+ * for a refused call (HX_SC_DENY). HX_SC_ERRNO: answer *errnum, uncounted
+ * (a kill of a process that is gone: ESRCH, as the kernel would). */
 static enum hx_syscall_class classify(struct hx_tracer *t, const struct seccomp_notif *r,
-				      char *name, size_t size)
+				      char *name, size_t size, int *errnum)
 {
 	int nr = r->data.nr;
 	const uint64_t *a = (const uint64_t *)r->data.args;
 	enum hx_syscall_class class = hx_policy_decide(t->policy, r->data.arch, nr, a, name, size);
 
-	if (class == HX_SC_KILL_CHECK && !hx_killcheck_target_ok(t->init_pid, nr, a)) {
+	if (class != HX_SC_KILL_CHECK)
+		return class;
+	switch (hx_killcheck_target(t, (pid_t)r->pid, nr, a)) {
+	case HX_KILL_OK:
+		break;
+	case HX_KILL_GONE:
+		*errnum = ESRCH;
+		return HX_SC_ERRNO;
+	case HX_KILL_OUTSIDE: {
 		const char *sc = hx_syscall_name(nr);
 
 		snprintf(name, size, "%s(a process outside the run)", sc ? sc : "kill");
 		return HX_SC_DENY;
+	}
 	}
 	return class;
 }
@@ -270,7 +280,8 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 	pid_t tid = (pid_t)r->pid;
 	int nr = r->data.nr;
 
-	enum hx_syscall_class class = classify(t, r, name, sizeof(name));
+	int errnum = 0;
+	enum hx_syscall_class class = classify(t, r, name, sizeof(name), &errnum);
 
 	if (class == HX_SC_DENY) {
 		deny(t, name);
@@ -280,6 +291,10 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 	t->cur_tid = tid;
 	if (t->trace && !record(t, fd, r))
 		return 0;
+	if (class == HX_SC_ERRNO) {
+		respond(t, fd, r->id, errnum);
+		return 0;
+	}
 	if (class == HX_SC_START_GATE) {
 		/* A newborn's first call (start gate); the first process is
 		 * nobody's child in the box and goes at once. */

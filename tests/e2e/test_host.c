@@ -188,6 +188,46 @@ static void test_host_no_zombie_reaches_the_caller(void **state)
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+static void test_host_kill_of_a_reaped_child_is_esrch(void **state)
+{
+	(void)state;
+	FOR_EACH_MODE(mode) {
+		json_t *j = run(mode, "host/kill_reaped", NULL, NULL);
+
+		assert_string_equal(tu_str(j, "stdout"), "kill: No such process\n");
+		assert_string_equal(tu_str(j, "verdict"), "ok");
+		assert_int_equal(json_object_size(json_object_get(j, "denied")), 0);
+		json_decref(j);
+	}
+}
+
+static void test_host_pidfd_signals_are_checked_like_kill(void **state)
+{
+	char target[32];
+
+	(void)state;
+	pid_t victim = fork();
+
+	if (victim == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(target, sizeof(target), "%d", (int)victim);
+	json_t *j = run("reduced", "host/pidfd_signal", NULL, (const char *[]){ target, NULL });
+	json_t *denied = json_object_get(j, "denied");
+	int st;
+	bool alive = waitpid(victim, &st, WNOHANG) == 0;
+
+	kill(victim, SIGKILL);
+	waitpid(victim, &st, 0);
+	fprintf(stderr, "stdout: %s", tu_str(j, "stdout"));
+	assert_true(alive);
+	assert_int_equal(tu_int(denied, "pidfd_send_signal(a process outside the run)"), 1);
+	assert_int_equal(tu_int(denied, "pidfd_open(a process outside the run)"), 1);
+	assert_non_null(strstr(tu_str(j, "stdout"), "own child: ok\n"));
+	json_decref(j);
+}
+
 /* ---- one process, several runs, as an ordinary user ------------------------ */
 
 static int one_run(enum hx_isolation iso, const char *workdir, const char *prog, unsigned jitter,
@@ -287,6 +327,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_pthread_exit_leaves_a_live_process),
 		cmocka_unit_test(test_host_no_zombie_reaches_the_caller),
+		cmocka_unit_test(test_host_kill_of_a_reaped_child_is_esrch),
+		cmocka_unit_test(test_host_pidfd_signals_are_checked_like_kill),
 		cmocka_unit_test(test_host_reduced_then_full_as_an_ordinary_user),
 	};
 

@@ -279,7 +279,7 @@ static const struct policy_case cases[] = {
 	{ .what = "tgkill", .arch = X86_64, .nr = SYS_tgkill, .args = { 1, 1, SIGTERM }, .trace = TRACE, .kill = KILL },
 	{ .what = "rt_sigqueueinfo", .arch = X86_64, .nr = SYS_rt_sigqueueinfo, .args = { 1, SIGUSR1 }, .kill = KILL },
 	{ .what = "pidfd_open", .arch = X86_64, .nr = SYS_pidfd_open, .args = { 1, 0 }, .kill = KILL },
-	{ .what = "pidfd_send_signal", .arch = X86_64, .nr = SYS_pidfd_send_signal, .args = { 3, SIGKILL } },
+	{ .what = "pidfd_send_signal", .arch = X86_64, .nr = SYS_pidfd_send_signal, .args = { 3, SIGKILL }, .kill = KILL },
 	/* ---- other ABIs: the bad-arch action */
 	{ .what = "i386 getpid (int 0x80)", .arch = I386, .nr = 20, .args = { 0 }, .base = DENY, .denial = "i386 syscall 20" },
 	{ .what = "i386 syscall 0", .arch = I386, .nr = 0, .args = { 0 }, .base = DENY, .denial = "i386 syscall 0" },
