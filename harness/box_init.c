@@ -347,15 +347,17 @@ void hx_box_init_main(const struct hx_box_plan *p)
 	for (int i = 0; p->readonly_dirs && p->readonly_dirs[i] && i < 16; i++)
 		close(p->ro_fds[i]);
 
-	if (p->cpus > 0) {
-		cpu_set_t set;
+	cpu_set_t cpus;
+	bool pin = false;
 
-		CPU_ZERO(&set);
-		for (unsigned i = 0; i < p->cpus; i++)
-			CPU_SET((int)((p->cpu_first + i) % CPU_SETSIZE), &set);
-		if (sched_setaffinity(0, sizeof(set), &set) < 0)
-			hx_box_fail(err_fd, HX_STAGE_AFFINITY, errno, 0);
-	}
+	CPU_ZERO(&cpus);
+	for (int i = 0; i < HX_CPU_WORDS * 64 && i < CPU_SETSIZE; i++)
+		if (p->cpu_mask[i / 64] & (1ull << (i % 64))) {
+			CPU_SET(i, &cpus);
+			pin = true;
+		}
+	if (pin && sched_setaffinity(0, sizeof(cpus), &cpus) < 0)
+		hx_box_fail(err_fd, HX_STAGE_AFFINITY, errno, 0);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);

@@ -278,6 +278,7 @@ const char *hx_stage_name(int stage);
 
 /* Everything the init needs, prepared by the supervisor before clone so
  * that the init allocates nothing. */
+#define HX_CPU_WORDS 16		/* CPU_SETSIZE (1024) bits */
 struct hx_box_plan {
 	bool full;			/* namespaces and our own root */
 	bool userns;			/* inside a user namespace */
@@ -291,8 +292,9 @@ struct hx_box_plan {
 	struct hx_limits limits;
 	bool use_rlimit_as;		/* no memory cgroup */
 	bool use_rlimit_nproc;		/* no pids cgroup */
-	unsigned cpus;
-	unsigned cpu_first;
+	/* CPUs to pin the box to (bit N: CPU N), chosen by the supervisor
+	 * from those it may use; all zero: no pinning. */
+	uint64_t cpu_mask[HX_CPU_WORDS];
 	int ctl_fd;			/* init's end of the control socket */
 	int notify_fd;			/* the submission's end of the fd socket */
 	int err_fd;			/* error pipe, write end */

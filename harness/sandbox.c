@@ -216,6 +216,37 @@ static int make_channels(struct hx_run_state *r)
 	return 0;
 }
 
+/* cpus CPUs for slot's box, from those we may run on (a cpuset, `docker
+ * run --cpuset-cpus`, taskset may leave out CPU 0), the slots spread
+ * over them; all of them when fewer are allowed. */
+static void choose_cpus(unsigned cpus, int slot, uint64_t mask[HX_CPU_WORDS])
+{
+	cpu_set_t allowed;
+	int list[HX_CPU_WORDS * 64], n = 0;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
+		for (int i = 0; i < CPU_SETSIZE && n < (int)HX_ARRAY_SIZE(list); i++)
+			if (CPU_ISSET(i, &allowed))
+				list[n++] = i;
+	}
+	if (n == 0) {
+		long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+		for (int i = 0; i < online && n < (int)HX_ARRAY_SIZE(list); i++)
+			list[n++] = i;
+	}
+	if (n == 0)
+		return;
+	unsigned c = cpus < (unsigned)n ? cpus : (unsigned)n;
+	unsigned first = ((unsigned)slot * c) % (unsigned)n;
+
+	for (unsigned i = 0; i < c; i++) {
+		int cpu = list[(first + i) % (unsigned)n];
+
+		mask[cpu / 64] |= 1ull << (cpu % 64);
+	}
+}
+
 /* What the init needs, so that it allocates nothing. */
 static void write_plan(struct hx_run_state *r, const struct hx_caps *caps, struct hx_box_plan *plan)
 {
@@ -245,9 +276,8 @@ static void write_plan(struct hx_run_state *r, const struct hx_caps *caps, struc
 	plan->limits = r->lim;
 	plan->use_rlimit_as = !r->cg.has_memory;
 	plan->use_rlimit_nproc = !r->cg.has_pids && geteuid() == 0;
-	plan->cpus = cfg->cpus;
-	plan->cpu_first = cfg->cpus ? ((unsigned)r->slot.index * cfg->cpus) %
-				      (unsigned)sysconf(_SC_NPROCESSORS_ONLN) : 0;
+	if (cfg->cpus)
+		choose_cpus(cfg->cpus, r->slot.index, plan->cpu_mask);
 	plan->ctl_fd = r->ctl[1];
 	plan->notify_fd = r->nfy[1];
 	plan->err_fd = r->cerr[1];

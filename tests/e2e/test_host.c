@@ -228,6 +228,61 @@ static void test_host_pidfd_signals_are_checked_like_kill(void **state)
 	json_decref(j);
 }
 
+/* ---- CPUs ---------------------------------------------------------------- */
+
+static void test_host_cpus_come_from_the_allowed_set(void **state)
+{
+	cpu_set_t set;
+	int last = -1;
+	char dir[128], cpu[16], wrap_cmd[512];
+
+	(void)state;
+	if (geteuid() != 0)
+		TU_SKIP("making a cpuset needs root");
+	if (access("/sys/fs/cgroup/cpuset/cpuset.cpus", W_OK) != 0)
+		TU_SKIP("no writable cgroup v1 cpuset hierarchy at /sys/fs/cgroup/cpuset");
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			last = i;
+	if (last <= 0)
+		TU_SKIP("one CPU only: no cpuset can exclude CPU 0 here");
+	snprintf(dir, sizeof(dir), "/sys/fs/cgroup/cpuset/ipcgrade-test-cpuset-%d", (int)getpid());
+	snprintf(cpu, sizeof(cpu), "%d", last);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	tu_write_file(dir, "cpuset.cpus", cpu);
+	char mems[64] = "0";
+	FILE *f = fopen("/sys/fs/cgroup/cpuset/cpuset.mems", "r");
+
+	if (f) {
+		if (!fgets(mems, sizeof(mems), f))
+			snprintf(mems, sizeof(mems), "0");
+		fclose(f);
+	}
+	tu_write_file(dir, "cpuset.mems", mems);
+	snprintf(wrap_cmd, sizeof(wrap_cmd), "echo $$ > %s/cgroup.procs && exec \"$@\"", dir);
+	const char *const wrap[] = { "sh", "-c", wrap_cmd, "sh", NULL };
+	char want[32];
+
+	snprintf(want, sizeof(want), "cpus: %d\n", last);
+	FOR_EACH_MODE(mode) {
+		for (int cpus = 1; cpus <= 2; cpus++) {
+			char n[8];
+
+			snprintf(n, sizeof(n), "%d", cpus);
+			json_t *j = run_wrapped(wrap, mode, "host/affinity", (const char *[]){ "--cpus", n, NULL }, NULL);
+
+			fprintf(stderr, "%s, --cpus %d in cpuset {%d}: %s", mode, cpus, last, tu_str(j, "stdout"));
+			assert_string_equal(tu_str(j, "verdict"), "ok");
+			assert_string_equal(tu_str(j, "stdout"), want);
+			json_decref(j);
+		}
+	}
+	for (int i = 0; i < 100 && rmdir(dir) < 0; i++)
+		usleep(10000);
+	assert_int_equal(access(dir, F_OK), -1);
+}
+
 /* ---- one process, several runs, as an ordinary user ------------------------ */
 
 static int one_run(enum hx_isolation iso, const char *workdir, const char *prog, unsigned jitter,
@@ -329,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_host_no_zombie_reaches_the_caller),
 		cmocka_unit_test(test_host_kill_of_a_reaped_child_is_esrch),
 		cmocka_unit_test(test_host_pidfd_signals_are_checked_like_kill),
+		cmocka_unit_test(test_host_cpus_come_from_the_allowed_set),
 		cmocka_unit_test(test_host_reduced_then_full_as_an_ordinary_user),
 	};
 
