@@ -96,7 +96,7 @@ static int apply_rlimits(const struct hx_box_plan *p)
 	if (p->use_rlimit_as)
 		rc |= set_limit(RLIMIT_AS, (rlim_t)l->memory_mb * 1024 * 1024);
 	if (p->use_rlimit_nproc)
-		rc |= set_limit(RLIMIT_NPROC, l->processes);
+		rc |= set_limit(RLIMIT_NPROC, p->nproc_limit);
 	return rc;
 }
 

@@ -284,8 +284,9 @@ static void close_other_fds(const struct hx_box_plan *p)
 
 /* ---- the init's body ----------------------------------------------------- */
 
-/* Blocks until the supervisor's next message, which must be `type`. */
-static void wait_for(int ctl, int type, int err_fd)
+/* Blocks until the supervisor's next message, which must be `type`;
+ * returns its status. */
+static int wait_for(int ctl, int type, int err_fd)
 {
 	struct hx_msg m;
 	ssize_t n;
@@ -295,10 +296,14 @@ static void wait_for(int ctl, int type, int err_fd)
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(m) || m.type != type)
 		hx_box_fail(err_fd, HX_STAGE_GO, n < 0 ? errno : EPIPE, 0);
+	return m.status;
 }
 
-void hx_box_init_main(const struct hx_box_plan *p)
+void hx_box_init_main(const struct hx_box_plan *plan)
 {
+	/* Ours to change: START may hand limits to rlimits after all. */
+	struct hx_box_plan mine = *plan;
+	const struct hx_box_plan *p = &mine;
 	int ctl = p->ctl_fd, err_fd = p->err_fd;
 	struct hx_msg m;
 	sigset_t mask;
@@ -369,7 +374,12 @@ void hx_box_init_main(const struct hx_box_plan *p)
 	/* The supervisor moved us into the run's cgroup while we set up
 	 * (on cgroup v1 a move waits for an RCU grace period, ~13 ms here);
 	 * the program must start inside it. */
-	wait_for(ctl, HX_MSG_START, err_fd);
+	int start = wait_for(ctl, HX_MSG_START, err_fd);
+
+	if (start & HX_START_RLIMIT_AS)
+		mine.use_rlimit_as = true;
+	if (start & HX_START_RLIMIT_NPROC)
+		mine.use_rlimit_nproc = true;
 	pid_t first = fork();
 
 	if (first < 0)

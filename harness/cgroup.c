@@ -15,9 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "internal.h"
+
+#define CGROUP_MAGIC 0x27e0eb
+#define CGROUP2_MAGIC 0x63677270
 
 struct hierarchy {
 	char mount[256];
@@ -55,6 +59,14 @@ static bool find_hierarchy(const char *ctrl, struct hierarchy *h)
 	}
 	fclose(f);
 	if (!found)
+		return false;
+	/* Still a cgroup file system at that path, not something mounted
+	 * over it (a tmpfs hiding /sys/fs/cgroup): a directory made there
+	 * would hold no limit. */
+	struct statfs sf;
+
+	if (statfs(h->mount, &sf) < 0 ||
+	    (sf.f_type != CGROUP_MAGIC && sf.f_type != CGROUP2_MAGIC))
 		return false;
 
 	f = fopen("/proc/self/cgroup", "re");
@@ -188,14 +200,36 @@ void hx_cgroup_create(struct hx_cgroup *cg, const struct hx_limits *lim, int slo
 	}
 }
 
-int hx_cgroup_attach(const struct hx_cgroup *cg, pid_t pid)
+/* A controller's directory that could not be joined is given up: removed
+ * (nothing is in it) and its limit left to rlimits. */
+static void give_up(char *dir, bool *has)
 {
-	const char *dirs[] = { cg->v2, cg->memory, cg->pids, cg->cpuacct };
+	rmdir(dir);
+	dir[0] = '\0';
+	*has = false;
+}
+
+int hx_cgroup_attach(struct hx_cgroup *cg, pid_t pid)
+{
 	int rc = 0;
 
-	for (size_t i = 0; i < HX_ARRAY_SIZE(dirs); i++)
-		if (dirs[i][0] && knob(dirs[i], "cgroup.procs", "%llu", (unsigned long long)pid) < 0)
-			rc = -errno;
+	if (cg->v2[0] && knob(cg->v2, "cgroup.procs", "%llu", (unsigned long long)pid) < 0) {
+		rc = -errno;
+		give_up(cg->v2, &cg->has_memory);
+		cg->has_pids = cg->has_cpu = false;
+	}
+	struct { char *dir; bool *has; } v1[] = {
+		{ cg->memory, &cg->has_memory }, { cg->pids, &cg->has_pids },
+		{ cg->cpuacct, &cg->has_cpu },
+	};
+	for (size_t i = 0; i < HX_ARRAY_SIZE(v1); i++) {
+		if (!v1[i].dir[0] || knob(v1[i].dir, "cgroup.procs", "%llu", (unsigned long long)pid) == 0)
+			continue;
+		rc = -errno;
+		give_up(v1[i].dir, v1[i].has);
+	}
+	if (!cg->v2[0] && !cg->memory[0] && !cg->pids[0] && !cg->cpuacct[0])
+		cg->version = 0;
 	return rc;
 }
 

@@ -128,7 +128,10 @@ struct hx_cgroup {
 /* Create the run's cgroup(s) under the caller's own and set limits.
  * Never fails hard: what cannot be set is left out (has_* false). */
 void hx_cgroup_create(struct hx_cgroup *cg, const struct hx_limits *lim, int slot);
-int hx_cgroup_attach(const struct hx_cgroup *cg, pid_t pid);
+/* Moves pid into the run's cgroup(s). A controller that cannot be joined
+ * is given up (its directory removed, its has_* false) so that its limit
+ * falls back to rlimits; -errno when one was. */
+int hx_cgroup_attach(struct hx_cgroup *cg, pid_t pid);
 /* CPU time used, in microseconds, or -1 when unknown. */
 long long hx_cgroup_cpu_us(const struct hx_cgroup *cg);
 /* Number of OOM kills so far (0 when unknown). */
@@ -251,6 +254,12 @@ enum hx_msg_type {
 	HX_MSG_DONE,		/* init -> supervisor: report complete */
 	HX_MSG_START,		/* supervisor -> init: in the cgroup, start the program */
 };
+/* START's status: the limits a cgroup that could not be joined left to
+ * rlimits after all. */
+enum hx_start_flags {
+	HX_START_RLIMIT_AS = 1 << 0,
+	HX_START_RLIMIT_NPROC = 1 << 1,
+};
 struct hx_msg {
 	int type;
 	int status;		/* EXITED: wait status */
@@ -292,6 +301,7 @@ struct hx_box_plan {
 	struct hx_limits limits;
 	bool use_rlimit_as;		/* no memory cgroup */
 	bool use_rlimit_nproc;		/* no pids cgroup */
+	unsigned nproc_limit;		/* RLIMIT_NPROC then */
 	/* CPUs to pin the box to (bit N: CPU N), chosen by the supervisor
 	 * from those it may use; all zero: no pinning. */
 	uint64_t cpu_mask[HX_CPU_WORDS];

@@ -53,6 +53,7 @@
  * got that far or not.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -216,6 +217,36 @@ static int make_channels(struct hx_run_state *r)
 	return 0;
 }
 
+/* RLIMIT_NPROC counts the tasks of the box's user: as root a uid of the
+ * box's own, in full isolation the user of its user namespace; in reduced
+ * isolation as an ordinary user, the user's own, so the box may have as
+ * many more as the limit says. */
+static unsigned nproc_limit(const struct hx_run_state *r)
+{
+	unsigned base = 0;
+	DIR *d;
+	struct dirent *e;
+
+	if (r->full || geteuid() == 0 || !(d = opendir("/proc")))
+		return r->lim.processes;
+	/* every task of our uid, threads included */
+	while ((e = readdir(d))) {
+		char path[300], buf[2048];
+		const char *uid, *threads;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+		if (hx_read_file(path, buf, sizeof(buf)) < 0 || !(uid = strstr(buf, "\nUid:")) ||
+		    !(threads = strstr(buf, "\nThreads:")))
+			continue;
+		if ((uid_t)strtoul(uid + 5, NULL, 10) == getuid())
+			base += (unsigned)strtoul(threads + 9, NULL, 10);
+	}
+	closedir(d);
+	return base + r->lim.processes;
+}
+
 /* cpus CPUs for slot's box, from those we may run on (a cpuset, `docker
  * run --cpuset-cpus`, taskset may leave out CPU 0), the slots spread
  * over them; all of them when fewer are allowed. */
@@ -275,7 +306,8 @@ static void write_plan(struct hx_run_state *r, const struct hx_caps *caps, struc
 	}
 	plan->limits = r->lim;
 	plan->use_rlimit_as = !r->cg.has_memory;
-	plan->use_rlimit_nproc = !r->cg.has_pids && geteuid() == 0;
+	plan->use_rlimit_nproc = !r->cg.has_pids;
+	plan->nproc_limit = nproc_limit(r);
 	if (cfg->cpus)
 		choose_cpus(cfg->cpus, r->slot.index, plan->cpu_mask);
 	plan->ctl_fd = r->ctl[1];
@@ -360,6 +392,19 @@ static int write_maps(const struct hx_run_state *r)
 	return hx_write_file(path, text);
 }
 
+/* START, with the limits a cgroup that could not be joined (attach gave
+ * the controller up) leaves to rlimits: a run never goes without one. */
+static void send_start(const struct hx_run_state *r, const struct hx_box_plan *plan)
+{
+	struct hx_msg m = { .type = HX_MSG_START };
+
+	if (!r->cg.has_memory && !plan->use_rlimit_as)
+		m.status |= HX_START_RLIMIT_AS;
+	if (!r->cg.has_pids && !plan->use_rlimit_nproc)
+		m.status |= HX_START_RLIMIT_NPROC;
+	send(r->ctl[0], &m, sizeof(m), MSG_NOSIGNAL);
+}
+
 /* Clone the init, which follows the plan; hand it its user map, put it
  * in the cgroup, and let it start the program. */
 static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
@@ -411,7 +456,7 @@ static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
 	 * a whole RCU grace period. The init starts nothing before START.
 	 * If it died in setup, the event loop reads why. */
 	hx_cgroup_attach(&r->cg, r->init_pid);
-	hx_run_send(r, HX_MSG_START);
+	send_start(r, plan);
 	return 0;
 }
 

@@ -72,9 +72,15 @@ static void decide(const struct hx_run_state *r)
 				 res->exit_code);
 		}
 		/* Without a memory cgroup, RLIMIT_AS makes allocations fail;
-		 * the program then dies in its own way. */
+		 * the program then dies in its own way. Its peak: what the
+		 * watchdog saw, or (a program quicker than a tick) the largest
+		 * resident size the init reaped. */
+		unsigned long peak = hx_watchdog_vm_peak_kb(r->wd);
+
+		if (r->done_maxrss_kb > 0 && (unsigned long)r->done_maxrss_kb > peak)
+			peak = (unsigned long)r->done_maxrss_kb;
 		if (!r->cg.has_memory && r->lim.memory_mb &&
-		    hx_watchdog_vm_peak_kb(r->wd) * 10 >= (unsigned long)r->lim.memory_mb * 1024 * 9) {
+		    peak * 10 >= (unsigned long)r->lim.memory_mb * 1024 * 9) {
 			res->verdict = HX_VERDICT_MEMORY_LIMIT;
 			snprintf(res->verdict_detail, sizeof(res->verdict_detail),
 				 "memory limit of %u MB reached (allocation failed)", r->lim.memory_mb);
@@ -132,7 +138,9 @@ void hx_run_measure(struct hx_run_state *r)
 	if (!r->cg.has_memory)
 		res->limits_by.memory = "RLIMIT_AS per process";
 	if (!r->cg.has_pids)
-		res->limits_by.processes = geteuid() == 0 ? "RLIMIT_NPROC of the box's own uid" : "none";
+		res->limits_by.processes = geteuid() == 0 ? "RLIMIT_NPROC of the box's own uid" :
+					   r->userns ? "RLIMIT_NPROC of the box's user namespace" :
+					   "RLIMIT_NPROC (shared with your other processes)";
 	if (hx_cgroup_cpu_us(&r->cg) < 0)
 		res->limits_by.cpu = "/proc sampling + RLIMIT_CPU per process";
 }

@@ -151,6 +151,37 @@ static void test_host_pthread_exit_leaves_a_live_process(void **state)
 	}
 }
 
+/* Without cgroups (hidden here, or a cgroup that cannot be joined),
+ * rlimits hold every limit, and limits_by says so. */
+static void test_host_without_cgroups_rlimits_hold_every_limit(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		TU_SKIP("hiding the cgroup mounts needs root");
+	FOR_EACH_MODE(mode) {
+		json_t *j = run_wrapped(no_cgroups, mode, "basic/memhog", (const char *[]){ "--memory-mb", "64", NULL }, NULL);
+		json_t *by = json_object_get(j, "limits_by");
+
+		assert_string_equal(tu_str(j, "verdict"), "memory_limit");
+		assert_string_equal(tu_str(by, "memory"), "RLIMIT_AS per process");
+		assert_string_equal(tu_str(by, "cpu"), "/proc sampling + RLIMIT_CPU per process");
+		assert_non_null(strstr(tu_str(by, "processes"), "RLIMIT_NPROC"));
+		json_decref(j);
+		j = run_wrapped(no_cgroups, mode, "host/fork_many", (const char *[]){ "--processes", "16", NULL }, NULL);
+		int forked = -1;
+
+		sscanf(tu_str(j, "stdout"), "forked %d", &forked);
+		fprintf(stderr, "%s without cgroups, --processes 16: %s", mode, tu_str(j, "stdout"));
+		assert_true(forked >= 8 && forked < 16);
+		json_decref(j);
+		j = run_wrapped(no_cgroups, mode, "basic/spin", (const char *[]){ "--cpu-ms", "300", "--timeout", "20000", NULL },
+				NULL);
+		assert_string_equal(tu_str(j, "verdict"), "timeout");
+		assert_non_null(strstr(tu_str(j, "verdict_detail"), "CPU"));
+		json_decref(j);
+	}
+}
+
 /* Children of ours that are zombies or alive, other than those we know. */
 static int reap_strays(void)
 {
@@ -381,6 +412,7 @@ int main(void)
 	snprintf(full_why, sizeof(full_why), "%s", tu_full_isolation_missing());
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_pthread_exit_leaves_a_live_process),
+		cmocka_unit_test(test_host_without_cgroups_rlimits_hold_every_limit),
 		cmocka_unit_test(test_host_no_zombie_reaches_the_caller),
 		cmocka_unit_test(test_host_kill_of_a_reaped_child_is_esrch),
 		cmocka_unit_test(test_host_pidfd_signals_are_checked_like_kill),
