@@ -210,6 +210,10 @@ struct hx_result {
 	size_t nleftovers;
 	struct hx_ipc_object *ipc_left;
 	size_t nipc_left;
+	/* What the harness wants the reader to know about the run, beyond
+	 * the verdict ("a queue appeared ... left in place"); often none. */
+	char **notes;
+	size_t nnotes;
 	struct hx_denied *denied;
 	size_t ndenied;
 	/* Tracing (all zero without HX_TRACE_EVENTS). */
@@ -254,6 +258,11 @@ struct hx_caps {
 	bool cgroup_v1_memory;		/* writable v1 controllers */
 	bool cgroup_v1_pids;
 	bool cgroup_v1_cpuacct;
+	/* Message queues of reduced isolation: /dev/mqueue is mounted, or we
+	 * can mount the queue file system privately (root); with neither,
+	 * under Landlock, mq_open is refused in reduced boxes. */
+	bool mqueue_mounted;
+	bool mqueue_private;
 	bool cgroup_memory;		/* some writable memory controller */
 	bool cgroup_pids;
 	bool running_as_root;

@@ -109,6 +109,10 @@ unsigned long long hx_proc_ctxt_switches(pid_t pid, pid_t tid);
 void hx_result_add_leftover(struct hx_result *res, int box_pid, const char *comm);
 /* An IPC object the run left behind; copies are kept. */
 void hx_result_add_ipc_left(struct hx_result *res, const char *kind, const char *name);
+/* Whether res lists that object already. */
+bool hx_result_has_ipc_left(const struct hx_result *res, const char *kind, const char *name);
+/* A note for the report (res->notes); out of memory drops it. */
+void hx_result_add_note(struct hx_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- probe.c --------------------------------------------------------- */
 
@@ -155,7 +159,10 @@ enum hx_policy_flags {
 	 * marked HX_IN_REDUCED instead of those marked HX_IN_FULL. */
 	HX_POLICY_CHECK_KILL = 1 << 2,
 	HX_POLICY_START_GATE = 1 << 3,	/* notify set_robust_list: a new process's first call */
-	HX_POLICY_COMBINATIONS = 1 << 4	/* how many policies the flags make */
+	/* Reduced isolation under Landlock with no mqueue file system to
+	 * allow (an ordinary user without /dev/mqueue): refuse mq_open. */
+	HX_POLICY_NO_MQUEUE = 1 << 4,
+	HX_POLICY_COMBINATIONS = 1 << 5	/* how many policies the flags make */
 };
 /* The flags of a run's policy: what the filter notifies and what the
  * supervisor's re-check expects (sandbox.c and tracer.c both ask here). */
@@ -346,9 +353,11 @@ struct hx_ipc_snapshot {
 	char **names;		/* "kind\tname" */
 	size_t n;
 };
-/* Objects visible now in this IPC namespace and mount namespace. With
- * owner >= 0, only SysV objects created by that uid. */
-int hx_ipc_snapshot(struct hx_ipc_snapshot *s, uid_t owner);
+/* Objects visible now in this IPC namespace and mount namespace, the
+ * queues listed through mq_fd (hx_ipc_mqueue_dir) or, with -1, in
+ * /dev/mqueue. With owner != (uid_t)-1, only objects of that uid (the
+ * creator's, for SysV). */
+int hx_ipc_snapshot(struct hx_ipc_snapshot *s, uid_t owner, int mq_fd);
 void hx_ipc_snapshot_release(struct hx_ipc_snapshot *s);
 /* For each object: call fn(kind, name). Used by init inside the box and
  * by the supervisor in reduced isolation. Allocation-free variant. */
@@ -356,6 +365,27 @@ typedef void (*hx_ipc_visit_fn)(const char *kind, const char *name, void *arg);
 void hx_ipc_visit(hx_ipc_visit_fn fn, void *arg);
 /* Remove one object given as produced by hx_ipc_visit. */
 int hx_ipc_remove(const char *kind, const char *name);
+/* A directory fd of the mqueue file system of our IPC namespace:
+ * /dev/mqueue when it is one, else a mount of our own attached nowhere
+ * (fsopen, as root). -errno when neither can be had (an ordinary user
+ * without /dev/mqueue). The caller closes it. */
+int hx_ipc_mqueue_dir(void);
+
+/* ---- created.c: what a reduced run makes on the host ------------------- */
+
+struct hx_created;
+/* Objects of box_uid are looked for; queues through mq_fd (an open
+ * mqueue directory, or -1: by mq_open); FIFOs in workdir are left to the
+ * grader. NULL when out of memory. */
+struct hx_created *hx_created_new(uid_t box_uid, int mq_fd, const char *workdir);
+/* A notified call nr of thread tid (notification id of listener), before
+ * it runs: notes the object it may make and what is there now. */
+void hx_created_note(struct hx_created *c, int listener, uint64_t id, pid_t tid, int nr,
+		     const uint64_t *args);
+/* After the run: removes the objects that are the run's and lists them
+ * in res (cleanup.ipc). */
+void hx_created_finish(struct hx_created *c, struct hx_result *res);
+void hx_created_free(struct hx_created *c);	/* accepts NULL */
 
 /* ---- decode.c: system call arguments in words ------------------------- */
 
@@ -383,7 +413,11 @@ unsigned long hx_ipc_inode(const char *link);
 /* ---- tracer.c: seccomp notifications (its parts: trace.h) ------------- */
 
 struct hx_tracer;
-struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, pid_t init_pid);
+/* policy: the flags of the box's filter (hx_policy_flags and what the
+ * run added), for the re-check. */
+struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, unsigned policy, pid_t init_pid);
+/* Reduced isolation: hand every notified call to c (created.c) too. */
+void hx_tracer_set_created(struct hx_tracer *t, struct hx_created *c);
 void hx_tracer_free(struct hx_tracer *t);
 void hx_tracer_set_start(struct hx_tracer *t, uint64_t start_us, pid_t first_pid);
 /* Ask for synchronous wake-ups on the listener; false if the kernel can't. */
@@ -468,9 +502,11 @@ int hx_read_syscall(pid_t pid, pid_t tid, struct hx_syscall_state *sc);
 /* ---- landlock.c -------------------------------------------------------- */
 
 /* Prepare a ruleset fd for the reduced box: read-only system dirs,
- * read-write workdir, /dev/shm, /tmp. -errno when unsupported. Called
- * in the supervisor; enforced by the child with hx_landlock_enforce. */
-int hx_landlock_prepare(const char *workdir, const char *const *readonly_dirs);
+ * read-write workdir, /dev/shm and, with mq_fd >= 0 (an open directory of
+ * the mqueue file system), the message queues. -errno when unsupported.
+ * Called in the supervisor; enforced by the child with
+ * hx_landlock_enforce. */
+int hx_landlock_prepare(const char *workdir, const char *const *readonly_dirs, int mq_fd);
 int hx_landlock_enforce(int ruleset_fd);
 bool hx_landlock_available(void);
 

@@ -5,12 +5,19 @@
  * ("sem.NAME" for semaphores), POSIX queues are files of the mqueue
  * filesystem, System V objects are listed in /proc/sysvipc. In full
  * isolation the box's init lists them inside its own namespaces (they
- * vanish with the box); in reduced isolation the supervisor diffs the
- * host's lists before and after the run and removes what is new.
+ * vanish with the box). In reduced isolation the supervisor removes what
+ * the run made (created.c) and diffs the host's lists, owner by owner,
+ * as a cross-check (reduced_host.c).
+ *
+ * The mqueue filesystem of our IPC namespace need not be mounted
+ * anywhere (/dev/mqueue is missing in many VMs and containers): as root
+ * we make a mount of our own that is attached nowhere (fsopen/fsmount),
+ * so it needs no mount point and changes no mount namespace.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <mqueue.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,21 +25,63 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/mount.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "internal.h"
 
-static void visit_dir(const char *dir, hx_ipc_visit_fn fn, void *arg, bool shm)
+#define MQUEUE_MAGIC 0x19800202
+
+int hx_ipc_mqueue_dir(void)
 {
-	DIR *d = opendir(dir);
+	int fd = open("/dev/mqueue", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct statfs sf;
+
+	if (fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == MQUEUE_MAGIC)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	int fs = fsopen("mqueue", FSOPEN_CLOEXEC), mnt = -1, e;
+
+	if (fs < 0)
+		return -errno;
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	e = errno;
+	close(fs);
+	if (mnt < 0)
+		return -e;
+	/* the directory holds the mount for as long as it is open */
+	fd = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	e = errno;
+	close(mnt);
+	return fd < 0 ? -e : fd;
+}
+
+/* at >= 0: list that open directory, else the path dir. */
+static void visit_dir(const char *dir, int at, hx_ipc_visit_fn fn, void *arg, bool shm, uid_t owner)
+{
+	int fd = at >= 0 ? openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
+		 open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	char name[300];
 
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	while ((e = readdir(d))) {
+		struct stat st;
+
 		if (e->d_name[0] == '.')
+			continue;
+		if (owner != (uid_t)-1 &&
+		    (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_uid != owner))
 			continue;
 		if (shm && strncmp(e->d_name, "sem.", 4) == 0) {
 			snprintf(name, sizeof(name), "/%s", e->d_name + 4);
@@ -92,10 +141,10 @@ struct visit_ctx {
 	uid_t owner;
 };
 
-static void visit_all(hx_ipc_visit_fn fn, void *arg, uid_t owner)
+static void visit_all(hx_ipc_visit_fn fn, void *arg, uid_t owner, int mq_fd)
 {
-	visit_dir("/dev/shm", fn, arg, true);
-	visit_dir("/dev/mqueue", fn, arg, false);
+	visit_dir("/dev/shm", -1, fn, arg, true, owner);
+	visit_dir("/dev/mqueue", mq_fd, fn, arg, false, owner);
 	/* The creator's uid (cuid) is column 9 of shm (key shmid perms size
 	 * cpid lpid nattch uid gid cuid), 6 of sem (key semid perms nsems
 	 * uid gid cuid) and 9 of msg (key msqid perms cbytes qnum lspid
@@ -107,7 +156,7 @@ static void visit_all(hx_ipc_visit_fn fn, void *arg, uid_t owner)
 
 void hx_ipc_visit(hx_ipc_visit_fn fn, void *arg)
 {
-	visit_all(fn, arg, (uid_t)-1);
+	visit_all(fn, arg, (uid_t)-1, -1);
 }
 
 static void add_to_snapshot(const char *kind, const char *name, void *arg)
@@ -123,10 +172,10 @@ static void add_to_snapshot(const char *kind, const char *name, void *arg)
 		s->n++;
 }
 
-int hx_ipc_snapshot(struct hx_ipc_snapshot *s, uid_t owner)
+int hx_ipc_snapshot(struct hx_ipc_snapshot *s, uid_t owner, int mq_fd)
 {
 	memset(s, 0, sizeof(*s));
-	visit_all(add_to_snapshot, s, owner);
+	visit_all(add_to_snapshot, s, owner, mq_fd);
 	return 0;
 }
 

@@ -4,7 +4,8 @@
  * Without namespaces the submission runs on the host's filesystem. Where
  * the kernel has Landlock (5.13+, unprivileged), the reduced box may only
  * read and execute the system directories, read and write its working
- * directory (also its $TMPDIR) and /dev/shm, and use a few device files:
+ * directory (also its $TMPDIR), /dev/shm and the message queues, and use
+ * a few device files:
  * specs, expected outputs, other submissions and home directories stay
  * out of reach. Not /tmp: the grader's own folders live there, other
  * students' sources among them while a batch runs, and without namespaces
@@ -56,29 +57,34 @@ bool hx_landlock_available(void)
 	return ll_abi() >= 1;
 }
 
-static int add_rule(int ruleset, const char *path, uint64_t access, uint64_t handled)
+static int add_rule_fd(int ruleset, int fd, uint64_t access, uint64_t handled)
 {
-	struct landlock_path_beneath_attr pb = { .allowed_access = access & handled };
-	int fd = open(path, O_PATH | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;	/* absent here: nothing to allow */
-	pb.parent_fd = fd;
-	/* Rights that only make sense for directories must not be given
-	 * to a file rule. */
+	struct landlock_path_beneath_attr pb = { .allowed_access = access & handled, .parent_fd = fd };
 	struct stat st;
 
+	/* Rights that only make sense for directories must not be given
+	 * to a file rule. */
 	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
 		pb.allowed_access &= LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
 				     LANDLOCK_ACCESS_FS_READ_FILE | LL_TRUNCATE | LL_IOCTL_DEV;
 	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
-		rc = -errno;
+		return -errno;
+	return 0;
+}
+
+static int add_rule(int ruleset, const char *path, uint64_t access, uint64_t handled)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;	/* absent here: nothing to allow */
+	rc = add_rule_fd(ruleset, fd, access, handled);
 	close(fd);
 	return rc;
 }
 
-int hx_landlock_prepare(const char *workdir, const char *const *readonly_dirs)
+int hx_landlock_prepare(const char *workdir, const char *const *readonly_dirs, int mq_fd)
 {
 	int abi = ll_abi();
 	struct ll_ruleset_attr attr = { 0 };
@@ -122,10 +128,13 @@ int hx_landlock_prepare(const char *workdir, const char *const *readonly_dirs)
 		rc = add_rule(ruleset, dev_paths[i], dev, fs);
 	if (rc == 0)
 		rc = add_rule(ruleset, "/dev/shm", rw, fs);
-	/* mq_open creates files in the IPC namespace's mqueue filesystem:
-	 * the same superblock as /dev/mqueue, so this rule covers it. */
-	if (rc == 0)
-		rc = add_rule(ruleset, "/dev/mqueue", rw, fs);
+	/* mq_open creates files in the IPC namespace's mqueue filesystem,
+	 * whichever mount of it (/dev/mqueue, or ours attached nowhere)
+	 * we hold: one superblock, so one rule covers it. Without one the
+	 * policy refuses mq_open instead (HX_POLICY_NO_MQUEUE): the kernel
+	 * would create the queue and only then refuse to open it. */
+	if (rc == 0 && mq_fd >= 0)
+		rc = add_rule_fd(ruleset, mq_fd, rw, fs);
 	if (rc == 0)
 		rc = add_rule(ruleset, workdir, rw, fs);
 	for (int i = 0; readonly_dirs && readonly_dirs[i] && rc == 0; i++)

@@ -30,6 +30,11 @@
  *    only when asked.
  *  - START_GATE (HX_POLICY_START_GATE): a newborn process's first call,
  *    where the jitter holds it (tracer.c).
+ *  - CREATES (reduced isolation, with or without HX_POLICY_TRACE): calls
+ *    that may make an object on the host (a file in /dev/shm, a FIFO, a
+ *    queue, a System V object). They are notified as TRACE is, and the
+ *    supervisor notes the name or key before the call runs (created.c),
+ *    to remove exactly what the run made when it ends.
  *  - KILL_CHECK (HX_POLICY_CHECK_KILL, reduced isolation only): kill-like
  *    calls, CONTINUEd only when the target is a process of the run,
  *    answered ESRCH when it is gone (killcheck.c).
@@ -42,10 +47,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -62,6 +69,9 @@
 #define TRACE(call) RULE(HX_IN_BOTH, call, HX_SC_TRACE, HX_POLICY_TRACE)
 #define HOT(call) RULE(HX_IN_BOTH, call, HX_SC_HOT, HX_POLICY_TRACE_HOT)
 #define KILL_CHECK(call) RULE(HX_IN_BOTH, call, HX_SC_KILL_CHECK, HX_POLICY_CHECK_KILL)
+/* Reduced isolation, traced or not: a call that may create an object on
+ * the host, which the run must then remove (created.c). */
+#define CREATES(call) RULE(HX_IN_REDUCED, call, HX_SC_TRACE, 0)
 
 #define ARG_EQ(n, v) { HX_ARG_EQ, (n), 0, (v) }
 #define ARG_NE(n, v) { HX_ARG_NE, (n), 0, (v) }
@@ -151,6 +161,12 @@ const struct hx_policy_rule hx_policy_rules[] = {
 	{ DENY(clone), .cond = { ARG_HAS(0, CLONE_NEWTIME) }, .naming = HX_NAMED_LABEL, .label = "SIG128",
 	  .why = "CLONE_NEWTIME's bit (0x80): a new time namespace for clone3 and unshare" },
 
+	/* ---- reduced isolation without a queue file system to allow ------ */
+	{ RULE(HX_IN_REDUCED, mq_open, HX_SC_DENY, HX_POLICY_NO_MQUEUE), .naming = HX_NAMED_LABEL,
+	  .label = "reduced isolation without /dev/mqueue",
+	  .why = "Landlock has no mqueue file system to allow (an ordinary user, /dev/mqueue not "
+		 "mounted): the kernel would make the queue on the host, then refuse to open it" },
+
 	/* ---- failed by the filter -------------------------------------- */
 	{ RULE(HX_IN_BOTH, clone3, HX_SC_ERRNO, 0), .errnum = ENOSYS,
 	  .why = "its flags are in memory the filter cannot see: ENOSYS makes glibc use clone" },
@@ -216,6 +232,30 @@ const struct hx_policy_rule hx_policy_rules[] = {
 	{ RULE(HX_IN_BOTH, set_robust_list, HX_SC_START_GATE, HX_POLICY_START_GATE),
 	  .why = "glibc's fork() child makes this call before anything else: "
 		 "the start gate holds newborn processes there" },
+
+	/* ---- reduced isolation: what the run makes on the host ----------- */
+	{ CREATES(open), .cond = { ARG_HAS(1, O_CREAT) }, .why = "may make a file in /dev/shm (shm_open)" },
+	{ CREATES(openat), .cond = { ARG_HAS(2, O_CREAT) }, .why = "may make a file in /dev/shm (shm_open)" },
+	{ CREATES(creat), .why = "may make a file in /dev/shm" },
+	{ CREATES(openat2), .why = "its flags are in memory the filter cannot read: may make a file" },
+	{ CREATES(link), .why = "sem_open links its semaphore into /dev/shm" },
+	{ CREATES(linkat), .why = "sem_open links its semaphore into /dev/shm" },
+	{ CREATES(symlink), .why = "may make an entry of /dev/shm" },
+	{ CREATES(symlinkat), .why = "may make an entry of /dev/shm" },
+	{ CREATES(rename), .why = "may give a file a new name in /dev/shm" },
+	{ CREATES(renameat), .why = "may give a file a new name in /dev/shm" },
+	{ CREATES(renameat2), .why = "may give a file a new name in /dev/shm" },
+	{ CREATES(mkdir), .why = "may make a directory in /dev/shm" },
+	{ CREATES(mkdirat), .why = "may make a directory in /dev/shm" },
+	{ CREATES(mknod), .why = "mkfifo, anywhere, and any node in /dev/shm" },
+	{ CREATES(mknodat), .why = "mkfifo, anywhere, and any node in /dev/shm" },
+	{ CREATES(mq_open), .cond = { ARG_HAS(1, O_CREAT) }, .why = "may make a POSIX message queue" },
+	{ CREATES(shmget), .cond = { ARG_HAS(2, IPC_CREAT) }, .why = "may make a System V segment" },
+	{ CREATES(shmget), .cond = { ARG32_EQ(0, IPC_PRIVATE) }, .why = "IPC_PRIVATE always makes a segment" },
+	{ CREATES(semget), .cond = { ARG_HAS(2, IPC_CREAT) }, .why = "may make a System V semaphore set" },
+	{ CREATES(semget), .cond = { ARG32_EQ(0, IPC_PRIVATE) }, .why = "IPC_PRIVATE always makes a set" },
+	{ CREATES(msgget), .cond = { ARG_HAS(1, IPC_CREAT) }, .why = "may make a System V message queue" },
+	{ CREATES(msgget), .cond = { ARG32_EQ(0, IPC_PRIVATE) }, .why = "IPC_PRIVATE always makes a queue" },
 
 	/* ---- kill checks: signals sent by pid, with no pid namespace ------ */
 	{ KILL_CHECK(kill), .why = "may signal any process of the user: only the run's own" },

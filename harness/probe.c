@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -194,6 +195,16 @@ const struct hx_caps *hx_probe(void)
 	caps.seccomp_wait_killable = caps.seccomp_notify &&
 				     try_notify(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) != NOTIFY_NO;
 	hx_cgroup_probe(&caps);
+	struct statfs sf;
+
+	caps.mqueue_mounted = statfs("/dev/mqueue", &sf) == 0 && sf.f_type == 0x19800202;
+	if (!caps.mqueue_mounted) {
+		int fd = hx_ipc_mqueue_dir();
+
+		caps.mqueue_private = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
 	caps.best = caps.namespaces && caps.seccomp_notify ? HX_ISOLATION_FULL : HX_ISOLATION_REDUCED;
 	return &caps;
 }

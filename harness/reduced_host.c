@@ -10,11 +10,15 @@
  * the supervisor, which kills and reaps it, instead of becoming a zombie
  * of whoever started ipcgrade. Both flags are put back afterwards (a full
  * run as an ordinary user needs to be dumpable to map its box's user).
- * Before the box starts
- * it lists the host's IPC objects (owned by the box's uid when we are
- * root, else all) and the names in /tmp; after the run it reports and
- * removes the IPC objects that are new, and removes the new entries of
- * /tmp that the box's own uid owns (only when that uid is not ours).
+ *
+ * What the run makes (files of /dev/shm, FIFOs, queues, SysV objects) is
+ * recorded from the tracer's notifications (created.c) and is what the
+ * run reports and removes, whether or not /dev/mqueue is mounted; a
+ * queue file system we hold (/dev/mqueue, or our own mount of it) lets
+ * Landlock allow queues at all. A diff of the box user's objects before
+ * and after is only a cross-check (ipc_diff). The new entries of /tmp
+ * that the box's own uid owns are removed (only when that uid is not
+ * ours).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -36,6 +40,7 @@ void hx_reduced_init(struct hx_reduced_host *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->lock_fd = -1;
+	h->mq_fd = -1;
 }
 
 int hx_reduced_begin(struct hx_reduced_host *h, const volatile sig_atomic_t *cancel,
@@ -64,6 +69,13 @@ int hx_reduced_begin(struct hx_reduced_host *h, const volatile sig_atomic_t *can
 	if (hx_proc_children(getpid(), &h->own_children) < 0)
 		return hx_fail(err, errlen, ENOMEM, "cannot list our own children");
 	h->began = true;
+	/* The host's queues, whether or not /dev/mqueue is mounted: for
+	 * Landlock's rule, and to look them up. */
+	h->mq_fd = hx_ipc_mqueue_dir();
+	if (h->mq_fd < 0) {
+		h->mq_err = -h->mq_fd;
+		h->mq_fd = -1;
+	}
 	/* Same-user processes of the box must not read or write our
 	 * memory through /proc. */
 	prctl(PR_SET_DUMPABLE, 0);
@@ -113,11 +125,6 @@ void hx_reduced_sweep_adopted(struct hx_reduced_host *h, pid_t init_pid)
 	hx_pids_release(&tree);
 }
 
-static uid_t ipc_owner(const struct hx_reduced_host *h)
-{
-	return geteuid() == 0 ? h->box_uid : (uid_t)-1;
-}
-
 static void tmp_snapshot(struct hx_reduced_host *h)
 {
 	DIR *d = opendir("/tmp");
@@ -138,32 +145,51 @@ static void tmp_snapshot(struct hx_reduced_host *h)
 	closedir(d);
 }
 
-void hx_reduced_snapshot(struct hx_reduced_host *h, uid_t box_uid)
+int hx_reduced_snapshot(struct hx_reduced_host *h, uid_t box_uid, const char *workdir)
 {
 	h->box_uid = box_uid;
-	hx_ipc_snapshot(&h->ipc_before, ipc_owner(h));
+	h->created = hx_created_new(box_uid, h->mq_fd, workdir);
+	if (!h->created)
+		return -ENOMEM;
+	hx_ipc_snapshot(&h->ipc_before, box_uid, h->mq_fd);
 	tmp_snapshot(h);
+	return 0;
 }
 
+/* The cross-check: the box user's objects that are new since the run
+ * started and that the record of what it made did not account for (a
+ * name changed in memory after we read it, more names than we keep). */
 static void ipc_diff(struct hx_reduced_host *h, struct hx_result *res)
 {
 	struct hx_ipc_snapshot after;
+	bool root = geteuid() == 0;
 
-	hx_ipc_snapshot(&after, ipc_owner(h));
+	hx_ipc_snapshot(&after, h->box_uid, h->mq_fd);
 	for (size_t i = 0; i < after.n; i++) {
 		bool old = false;
 
 		for (size_t j = 0; j < h->ipc_before.n && !old; j++)
 			old = strcmp(after.names[i], h->ipc_before.names[j]) == 0;
-		if (old)
-			continue;
 		char *tab = strchr(after.names[i], '\t');
 
-		if (!tab)
+		if (old || !tab)
 			continue;
 		*tab = '\0';
-		hx_result_add_ipc_left(res, after.names[i], tab + 1);
-		hx_ipc_remove(after.names[i], tab + 1);
+		const char *kind = after.names[i], *name = tab + 1;
+
+		if (hx_result_has_ipc_left(res, kind, name))
+			continue;
+		if (!root) {
+			hx_result_add_note(res, "%s %s appeared during the run, owned by you, but the run "
+					   "was not seen making it: left in place", kind, name);
+			continue;
+		}
+		/* as root only the run has the box's uid */
+		if (hx_ipc_remove(kind, name) == 0) {
+			hx_result_add_ipc_left(res, kind, name);
+			hx_result_add_note(res, "%s %s: the run was not seen making it, yet it is the box "
+					   "user's and new: removed", kind, name);
+		}
 	}
 	hx_ipc_snapshot_release(&after);
 }
@@ -228,6 +254,8 @@ static void tmp_cleanup(const struct hx_reduced_host *h)
 
 void hx_reduced_cleanup(struct hx_reduced_host *h, struct hx_result *res)
 {
+	if (h->created)
+		hx_created_finish(h->created, res);
 	ipc_diff(h, res);
 	tmp_cleanup(h);
 }
@@ -240,6 +268,9 @@ void hx_reduced_release(struct hx_reduced_host *h)
 			prctl(PR_SET_DUMPABLE, h->old_dumpable);
 	}
 	hx_pids_release(&h->own_children);
+	hx_created_free(h->created);
+	if (h->mq_fd >= 0)
+		close(h->mq_fd);
 	hx_ipc_snapshot_release(&h->ipc_before);
 	for (size_t i = 0; i < h->ntmp_before; i++)
 		free(h->tmp_before[i]);

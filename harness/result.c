@@ -2,6 +2,9 @@
  * result.c - names, defaults and the lifecycle of configurations and
  * results.
  */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +105,9 @@ void hx_result_release(struct hx_result *res)
 		free(res->ipc_left[i].name);
 	}
 	free(res->ipc_left);
+	for (size_t i = 0; i < res->nnotes; i++)
+		free(res->notes[i]);
+	free(res->notes);
 	for (size_t i = 0; i < res->ndenied; i++)
 		free(res->denied[i].call);
 	free(res->denied);
@@ -135,4 +141,29 @@ void hx_result_add_ipc_left(struct hx_result *res, const char *kind, const char 
 	arr[res->nipc_left].kind = hx_strdup(kind);
 	arr[res->nipc_left].name = hx_strdup(name);
 	res->nipc_left++;
+}
+
+bool hx_result_has_ipc_left(const struct hx_result *res, const char *kind, const char *name)
+{
+	for (size_t i = 0; i < res->nipc_left; i++)
+		if (strcmp(res->ipc_left[i].kind, kind) == 0 && strcmp(res->ipc_left[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+void hx_result_add_note(struct hx_result *res, const char *fmt, ...)
+{
+	char **arr = realloc(res->notes, (res->nnotes + 1) * sizeof(*arr));
+	va_list ap;
+	char *note = NULL;
+
+	if (!arr)
+		return;
+	res->notes = arr;
+	va_start(ap, fmt);
+	if (vasprintf(&note, fmt, ap) < 0)
+		note = NULL;
+	va_end(ap);
+	if (note)
+		res->notes[res->nnotes++] = note;
 }

@@ -40,6 +40,9 @@ struct hx_reduced_host {
 	bool began;			/* the flags below were saved */
 	int old_dumpable, old_subreaper;	/* the supervisor's, restored after */
 	struct hx_pids own_children;	/* the caller's children before the run */
+	int mq_fd;			/* the mqueue file system, or -1 */
+	int mq_err;			/* why not (errno), when -1 */
+	struct hx_created *created;	/* what the run makes (created.c) */
 	uid_t box_uid;
 	struct hx_ipc_snapshot ipc_before;
 	char **tmp_before;		/* names in /tmp before the run */
@@ -52,10 +55,15 @@ void hx_reduced_init(struct hx_reduced_host *h);
  * caller's own children. 0, or -errno with err set. */
 int hx_reduced_begin(struct hx_reduced_host *h, const volatile sig_atomic_t *cancel,
 		     char *err, size_t errlen);
-/* What the host has before the box starts. */
-void hx_reduced_snapshot(struct hx_reduced_host *h, uid_t box_uid);
-/* After the run: lists in res and removes the IPC objects that are new,
- * removes the box user's new entries of /tmp. */
+/* Before the box starts: what the host has (the cross-check's "before"),
+ * and the record of what the run will make (h->created, which the
+ * tracer feeds). 0, or -ENOMEM. */
+int hx_reduced_snapshot(struct hx_reduced_host *h, uid_t box_uid, const char *workdir);
+/* After the run: removes and lists in res the objects the run made
+ * (created.c), then diffs the host's objects of the box's user as a
+ * cross-check: as root (the box's uid is the run's alone) what it finds
+ * is the run's too, removed and noted; otherwise only noted. Removes the
+ * box user's new entries of /tmp. */
 void hx_reduced_cleanup(struct hx_reduced_host *h, struct hx_result *res);
 /* Kills and reaps the processes the box left to us (children we did not
  * have before the run, the init excepted) and all their descendants. */
@@ -75,6 +83,7 @@ struct hx_run_state {
 	struct hx_reduced_host host;	/* reduced isolation only */
 	struct hx_cgroup cg;
 	const struct hx_policy *policy;
+	unsigned pflags;		/* the policy's flags */
 	int old_slack;		/* timer slack to restore (ns), jittered runs only */
 	const char *default_env[5];	/* the box's environment without cfg->envp */
 	char env_home[300], env_tmp[300];

@@ -131,6 +131,11 @@ static int choose_policy(struct hx_run_state *r)
 	unsigned pflags = hx_policy_flags(cfg, r->full);
 	int rc;
 
+	/* Under Landlock without a queue file system to allow, mq_open would
+	 * make the queue on the host and then fail: refuse it outright. */
+	if (!r->full && hx_landlock_available() && r->host.mq_fd < 0)
+		pflags |= HX_POLICY_NO_MQUEUE;
+	r->pflags = pflags;
 	if (cfg->jitter_max_us) {
 		/* Jitter delays are microseconds; the default 50 us timer
 		 * slack of our waits would blur them. */
@@ -164,7 +169,7 @@ static int open_host_dirs(struct hx_run_state *r)
 	if (rc < 0)
 		return rc;
 	if (!r->full && hx_landlock_available()) {
-		r->landlock_fd = hx_landlock_prepare(cfg->workdir, cfg->readonly_dirs);
+		r->landlock_fd = hx_landlock_prepare(cfg->workdir, cfg->readonly_dirs, r->host.mq_fd);
 		if (r->landlock_fd < 0)
 			return hx_fail(r->error, sizeof(r->error), -r->landlock_fd,
 				       "cannot prepare the landlock ruleset: %s", strerror(-r->landlock_fd));
@@ -414,8 +419,8 @@ static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
 	struct stat so, se;
 	int rc;
 
-	if (!r->full)
-		hx_reduced_snapshot(&r->host, r->slot.uid);
+	if (!r->full && hx_reduced_snapshot(&r->host, r->slot.uid, cfg->workdir) < 0)
+		return hx_fail(r->error, sizeof(r->error), ENOMEM, "out of memory");
 	if (r->full)
 		flags |= CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS |
 			 (r->userns ? CLONE_NEWUSER : 0);
@@ -436,11 +441,13 @@ static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
 	close_fd(&r->stdin_fd);
 	close_fd(&r->landlock_fd);
 
-	r->tracer = hx_tracer_new(cfg, r->full, r->init_pid);
+	r->tracer = hx_tracer_new(cfg, r->full, r->pflags, r->init_pid);
 	r->wd = hx_watchdog_new(r->init_pid, r->lim.deadlock_after_ms,
 				cfg->purpose == HX_PURPOSE_SUBMISSION);
 	if (!r->tracer || !r->wd)
 		return hx_fail(r->error, sizeof(r->error), ENOMEM, "out of memory");
+	if (!r->full)
+		hx_tracer_set_created(r->tracer, r->host.created);
 	if (fstat(r->out[0], &so) == 0 && fstat(r->err[0], &se) == 0)
 		hx_tracer_set_output_pipes(r->tracer, so.st_ino, se.st_ino);
 

@@ -124,6 +124,7 @@ struct hx_tracer {
 	pid_t cur_tid;		/* the task whose call is being handled */
 	bool full;
 	unsigned policy;		/* the flags of the box's seccomp policy */
+	struct hx_created *created;	/* reduced isolation: what the run makes */
 	pid_t init_pid;
 	uint64_t start_us;
 	unsigned long out_ino, err_ino;

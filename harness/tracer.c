@@ -32,7 +32,7 @@
 
 #include "trace.h"
 
-struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, pid_t init_pid)
+struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, unsigned policy, pid_t init_pid)
 {
 	struct hx_tracer *t = calloc(1, sizeof(*t));
 
@@ -44,7 +44,7 @@ struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, pid_t in
 	}
 	t->trace = cfg->trace;
 	t->full = full;
-	t->policy = hx_policy_flags(cfg, full);
+	t->policy = policy;
 	t->init_pid = init_pid;
 	hx_jitter_init(&t->jit, cfg->jitter_max_us, cfg->seed);
 	return t;
@@ -81,6 +81,11 @@ bool hx_tracer_sync_wakeups(int listener)
 	 * refuse the ioctl; tracing works the same, only slower. */
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 		     SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
+}
+
+void hx_tracer_set_created(struct hx_tracer *t, struct hx_created *c)
+{
+	t->created = c;
 }
 
 void hx_tracer_set_output_pipes(struct hx_tracer *t, unsigned long out_ino, unsigned long err_ino)
@@ -289,6 +294,8 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 		return 0;
 	}
 	t->cur_tid = tid;
+	if (t->created)
+		hx_created_note(t->created, fd, r->id, tid, nr, (const uint64_t *)r->data.args);
 	if (t->trace && !record(t, fd, r))
 		return 0;
 	if (class == HX_SC_ERRNO) {

@@ -32,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/vfs.h>
 
 static char full_why[512];
 
@@ -108,6 +109,257 @@ static const char *const modes[] = { "full", "reduced" };
 			if (is_mode(m, "full") && !full_ok()) \
 				fprintf(stderr, "SKIPPED (full isolation): %s\n", full_why); \
 			else
+
+/* ---- leaked objects ------------------------------------------------------ */
+
+/* After each test, pass or fail: whatever a test of ours may have left
+ * (names with our pid, keys made from it), so that a failure leaves the
+ * host as clean as a pass. */
+static int remove_ours(void **state)
+{
+	char mine[32], path[400];
+	DIR *d;
+	struct dirent *e;
+
+	(void)state;
+	snprintf(mine, sizeof(mine), "-%d-", (int)getpid());
+	if ((d = opendir("/dev/shm"))) {
+		while ((e = readdir(d)))
+			if (strstr(e->d_name, "ipcgrade-host") && strstr(e->d_name, mine)) {
+				snprintf(path, sizeof(path), "rm -rf '/dev/shm/%s'", e->d_name);
+				if (system(path) != 0)
+					fprintf(stderr, "cannot remove /dev/shm/%s\n", e->d_name);
+			}
+		closedir(d);
+	}
+	static const char *const kinds[] = { "leak", "mq" };
+	static const char *const modes_[] = { "full", "reduced" };
+	static const char *const ends[] = { "-mq", "-mq-mq" };
+
+	for (int k = 0; k < 2; k++)
+		for (int m = 0; m < 2; m++)
+			for (int x = 0; x < 2; x++) {
+				snprintf(path, sizeof(path), "/ipcgrade-host%s-%d-%s%s", kinds[k], (int)getpid(),
+					 modes_[m], ends[x]);
+				mq_unlink(path);
+			}
+	snprintf(path, sizeof(path), "/ipcgrade-hostmq-user-%d-mq", (int)getpid());
+	mq_unlink(path);
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/cpuset/ipcgrade-test-cpuset-%d", (int)getpid());
+	rmdir(path);
+	for (unsigned base = 0x4950; base <= 0x4953; base++) {
+		key_t first = (key_t)((base << 16) | (base == 0x4952 ? ((unsigned)getpid() & 0xffff) :
+								   (((unsigned)getpid() & 0xfff) << 4)));
+
+		for (key_t key = first; key < first + 4; key++) {
+			int id;
+
+			if ((id = shmget(key, 0, 0)) >= 0)
+				shmctl(id, IPC_RMID, NULL);
+			if ((id = semget(key, 0, 0)) >= 0)
+				semctl(id, 0, IPC_RMID);
+			if ((id = msgget(key, 0)) >= 0)
+				msgctl(id, IPC_RMID, NULL);
+		}
+	}
+	return 0;
+}
+
+/* Objects of that kind whose name ends with end (any, NULL). */
+static int count_kind(json_t *ipc, const char *kind, const char *end)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < json_array_size(ipc); i++) {
+		json_t *o = json_array_get(ipc, i);
+		const char *name = tu_str(o, "name");
+		size_t len = strlen(name), elen = end ? strlen(end) : 0;
+
+		if (strcmp(tu_str(o, "kind"), kind) == 0 && len >= elen && strcmp(name + len - elen, end ? end : "") == 0)
+			n++;
+	}
+	return n;
+}
+
+static void print_ipc(const char *what, json_t *ipc)
+{
+	fprintf(stderr, "%s: cleanup.ipc =", what);
+	for (size_t i = 0; i < json_array_size(ipc); i++)
+		fprintf(stderr, " %s %s;", tu_str(json_array_get(ipc, i), "kind"),
+			tu_str(json_array_get(ipc, i), "name"));
+	fprintf(stderr, "\n");
+}
+
+static bool queue_exists(const char *name)
+{
+	mqd_t q = mq_open(name, O_RDONLY);
+
+	if (q != (mqd_t)-1) {
+		mq_close(q);
+		return true;
+	}
+	return errno != ENOENT;
+}
+
+static void test_host_every_leaked_object_is_named_and_removed(void **state)
+{
+	(void)state;
+	FOR_EACH_MODE(mode) {
+		char base[64], keyarg[32], path[128];
+		key_t key = (key_t)(0x49500000 | ((getpid() & 0xfff) << 4));
+
+		snprintf(base, sizeof(base), "ipcgrade-hostleak-%d-%s", (int)getpid(), mode);
+		snprintf(keyarg, sizeof(keyarg), "%#x", (unsigned)key);
+		json_t *j = run(mode, "host/leak_all", NULL, (const char *[]){ base, keyarg, NULL });
+		json_t *ipc = json_object_get(json_object_get(j, "cleanup"), "ipc");
+
+		print_ipc(mode, ipc);
+		assert_string_equal(tu_str(j, "stdout"), "made\n");
+		assert_int_equal(count_kind(ipc, "posix_shm", "-shm"), 1);
+		assert_int_equal(count_kind(ipc, "posix_sem", "-sem"), 1);
+		assert_int_equal(count_kind(ipc, "posix_mq", "-mq"), 1);
+		assert_int_equal(count_kind(ipc, "posix_shm", "-fifo"), 1);
+		assert_int_equal(count_kind(ipc, "posix_shm", "-dir"), 1);
+		assert_int_equal(count_kind(ipc, "posix_shm", "-re"), 1);
+		assert_int_equal(count_kind(ipc, "posix_shm", "-gone"), 0);
+		assert_int_equal(count_kind(ipc, "sysv_sem", NULL), 1);
+		assert_int_equal(count_kind(ipc, "sysv_msg", NULL), 2);
+		assert_int_equal(count_kind(ipc, "sysv_shm", NULL), 1);
+		assert_int_equal(json_array_size(ipc), 10);
+		/* none of it is left on the host */
+		static const char *const files[] = { "%s-shm", "sem.%s-sem", "%s-fifo", "%s-dir", "%s-re" };
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			char name[96];
+
+			snprintf(name, sizeof(name), files[i], base);
+			snprintf(path, sizeof(path), "/dev/shm/%s", name);
+			if (access(path, F_OK) == 0)
+				fail_msg("%s (%s) is still on the host", path, mode);
+		}
+		snprintf(path, sizeof(path), "/%s-mq", base);
+		if (queue_exists(path))
+			fail_msg("queue %s (%s) is still on the host", path, mode);
+		assert_true(semget(key + 1, 0, 0) < 0 && errno == ENOENT);
+		assert_true(msgget(key + 2, 0) < 0 && errno == ENOENT);
+		json_decref(j);
+	}
+}
+
+static void test_host_leaked_queue_is_named_and_removed(void **state)
+{
+	(void)state;
+	FOR_EACH_MODE(mode) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "/ipcgrade-hostmq-%d-%s", (int)getpid(), mode);
+		char key[32];
+
+		snprintf(key, sizeof(key), "%#x", 0x49510000u | (((unsigned)getpid() & 0xfff) << 4));
+		json_t *j = run(mode, "host/leak_all", NULL, (const char *[]){ name + 1, key, NULL });
+		json_t *ipc = json_object_get(json_object_get(j, "cleanup"), "ipc");
+
+		/* mq_open worked (no "mq_open: Permission denied" on stderr) */
+		assert_null(strstr(tu_str(j, "stderr"), "mq_open"));
+		char q[128];
+
+		snprintf(q, sizeof(q), "%s-mq", name);
+		assert_int_equal(count_kind(ipc, "posix_mq", q), 1);
+		assert_false(queue_exists(q));
+		json_decref(j);
+	}
+}
+
+/* Start ipcgrade in the background, its stdout to a file. */
+static pid_t spawn_to_file(const char *const *argv, const char *out)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(fd, 1);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void test_host_objects_of_the_host_survive_a_reduced_run(void **state)
+{
+	char ready[96], host[96], pre[96], path[160], out[] = "/tmp/ipcgrade-hosttest-XXXXXX";
+	key_t key = (key_t)(0x49520000 | (getpid() & 0xffff));
+
+	(void)state;
+	snprintf(ready, sizeof(ready), "/ipcgrade-hosttest-%d-ready", (int)getpid());
+	snprintf(host, sizeof(host), "/ipcgrade-hosttest-%d-host", (int)getpid());
+	snprintf(pre, sizeof(pre), "/ipcgrade-hosttest-%d-pre", (int)getpid());
+	int tmp = mkstemp(out);
+
+	assert_true(tmp >= 0);
+	close(tmp);
+	/* made before the run, open to everyone: the run opens it with O_CREAT */
+	snprintf(path, sizeof(path), "/dev/shm%s", pre);
+	int fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0666);
+
+	assert_true(fd >= 0);
+	fchmod(fd, 0666);
+	close(fd);
+
+	char *prog = tu_fixture("host/host_object_race");
+	const char *argv[] = { tu_ipcgrade(), "run", "--json", "--isolation", "reduced", "--timeout", "10000",
+			       "--", prog, ready, host, pre, NULL };
+	pid_t pid = spawn_to_file(argv, out);
+
+	/* when the run has started, the host makes objects of its own */
+	snprintf(path, sizeof(path), "/dev/shm%s", ready);
+	for (int i = 0; i < 2000 && access(path, F_OK) < 0; i++)
+		usleep(5000);
+	assert_int_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "/dev/shm%s", host);
+	fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	int msq = msgget(key, IPC_CREAT | IPC_EXCL | 0600);
+
+	assert_true(msq >= 0);
+	int st = 0;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	json_t *j = json_load_file(out, 0, NULL);
+
+	unlink(out);
+	free(prog);
+	assert_non_null(j);
+	json_t *ipc = json_object_get(json_object_get(j, "cleanup"), "ipc");
+
+	print_ipc("reduced", ipc);
+	assert_string_equal(tu_str(j, "stdout"), "host object seen; pre-existing: opened\n");
+	/* the run's own object: reported, removed */
+	assert_int_equal(count_kind(ipc, "posix_shm", ready), 1);
+	snprintf(path, sizeof(path), "/dev/shm%s", ready);
+	assert_int_equal(access(path, F_OK), -1);
+	/* the host's: neither reported nor removed */
+	assert_int_equal(count_kind(ipc, "posix_shm", host), 0);
+	assert_int_equal(count_kind(ipc, "posix_shm", pre), 0);
+	assert_int_equal(count_kind(ipc, "sysv_msg", NULL), 0);
+	snprintf(path, sizeof(path), "/dev/shm%s", host);
+	bool host_there = access(path, F_OK) == 0;
+
+	unlink(path);
+	snprintf(path, sizeof(path), "/dev/shm%s", pre);
+	bool pre_there = access(path, F_OK) == 0;
+
+	unlink(path);
+	bool msq_there = msgctl(msq, IPC_RMID, NULL) == 0;
+
+	assert_true(host_there);
+	assert_true(pre_there);
+	assert_true(msq_there);
+	json_decref(j);
+}
 
 /* ---- processes ----------------------------------------------------------- */
 
@@ -407,17 +659,89 @@ static void test_host_reduced_then_full_as_an_ordinary_user(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* /dev/mqueue is an mqueue file system here */
+static bool mqueue_mounted(void)
+{
+	struct statfs sf;
+
+	return statfs("/dev/mqueue", &sf) == 0 && sf.f_type == 0x19800202;
+}
+
+/* An ordinary user's reduced run that makes a queue: with /dev/mqueue it
+ * works and the queue is removed; without, mq_open is refused before the
+ * kernel makes anything, and the report says why. */
+static void test_host_queue_of_an_ordinary_users_reduced_run(void **state)
+{
+	char dir[] = "/tmp/ipcgrade-hosttest-mq-XXXXXX", name[96], queue[128], out[160], key[32];
+
+	(void)state;
+	if (geteuid() != 0)
+		TU_SKIP("dropping to an ordinary user needs root");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chown(dir, 65534, 65534), 0);
+	snprintf(name, sizeof(name), "ipcgrade-hostmq-user-%d", (int)getpid());
+	snprintf(queue, sizeof(queue), "/%s-mq", name);
+	snprintf(out, sizeof(out), "%s/out.json", dir);
+	snprintf(key, sizeof(key), "%#x", 0x49530000u | (((unsigned)getpid() & 0xfff) << 4));
+	char *prog = tu_fixture("host/leak_all");
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0)
+			_exit(3);
+		setenv("XDG_RUNTIME_DIR", dir, 1);
+		setenv("TMPDIR", dir, 1);
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(fd, 1);
+		execl(tu_ipcgrade(), tu_ipcgrade(), "run", "--json", "--isolation", "reduced", "--", prog, name,
+		      key, (char *)NULL);
+		_exit(127);
+	}
+	int st = 0;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	json_t *j = json_load_file(out, 0, NULL);
+
+	tu_sh("rm -rf '%s'", dir);
+	free(prog);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_non_null(j);
+	json_t *ipc = json_object_get(json_object_get(j, "cleanup"), "ipc");
+	json_t *denied = json_object_get(j, "denied");
+
+	print_ipc("reduced, uid 65534", ipc);
+	if (mqueue_mounted()) {
+		assert_string_equal(tu_str(j, "stdout"), "made\n");
+		assert_int_equal(count_kind(ipc, "posix_mq", queue), 1);
+	} else {
+		fprintf(stderr, "/dev/mqueue is not mounted: mq_open must be refused\n");
+		assert_int_equal(tu_int(denied, "mq_open(reduced isolation without /dev/mqueue)"), 1);
+		assert_string_equal(tu_str(j, "verdict"), "forbidden_syscall");
+		assert_int_equal(count_kind(ipc, "posix_mq", NULL), 0);
+		/* everything else was made and removed all the same */
+		assert_int_equal(count_kind(ipc, "posix_shm", "-shm"), 1);
+	}
+	assert_false(queue_exists(queue));
+	json_decref(j);
+}
+
 int main(void)
 {
 	snprintf(full_why, sizeof(full_why), "%s", tu_full_isolation_missing());
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_pthread_exit_leaves_a_live_process),
-		cmocka_unit_test(test_host_without_cgroups_rlimits_hold_every_limit),
-		cmocka_unit_test(test_host_no_zombie_reaches_the_caller),
-		cmocka_unit_test(test_host_kill_of_a_reaped_child_is_esrch),
-		cmocka_unit_test(test_host_pidfd_signals_are_checked_like_kill),
-		cmocka_unit_test(test_host_cpus_come_from_the_allowed_set),
-		cmocka_unit_test(test_host_reduced_then_full_as_an_ordinary_user),
+		cmocka_unit_test_teardown(test_host_every_leaked_object_is_named_and_removed, remove_ours),
+		cmocka_unit_test_teardown(test_host_leaked_queue_is_named_and_removed, remove_ours),
+		cmocka_unit_test_teardown(test_host_objects_of_the_host_survive_a_reduced_run, remove_ours),
+		cmocka_unit_test_teardown(test_host_pthread_exit_leaves_a_live_process, remove_ours),
+		cmocka_unit_test_teardown(test_host_without_cgroups_rlimits_hold_every_limit, remove_ours),
+		cmocka_unit_test_teardown(test_host_no_zombie_reaches_the_caller, remove_ours),
+		cmocka_unit_test_teardown(test_host_kill_of_a_reaped_child_is_esrch, remove_ours),
+		cmocka_unit_test_teardown(test_host_pidfd_signals_are_checked_like_kill, remove_ours),
+		cmocka_unit_test_teardown(test_host_cpus_come_from_the_allowed_set, remove_ours),
+		cmocka_unit_test_teardown(test_host_reduced_then_full_as_an_ordinary_user, remove_ours),
+		cmocka_unit_test_teardown(test_host_queue_of_an_ordinary_users_reduced_run, remove_ours),
 	};
 
 	return cmocka_run_group_tests_name("host", tests, NULL, NULL);

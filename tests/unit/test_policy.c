@@ -33,6 +33,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -156,7 +157,8 @@ static enum hx_syscall_class agree(unsigned f, const char *what, uint32_t arch, 
  * One call and what each policy makes of it: `base` with no flags, and
  * what each flag adds (the highest class wins, as in hx_policy_decide).
  * `reduced` and `full` are the rules of one isolation mode only (reduced:
- * HX_POLICY_CHECK_KILL); `kill` is HX_POLICY_CHECK_KILL's kill checks.
+ * HX_POLICY_CHECK_KILL); `kill` is HX_POLICY_CHECK_KILL's kill checks;
+ * `nomq` what a reduced box without a queue file system adds.
  */
 struct policy_case {
 	const char *what;
@@ -164,6 +166,7 @@ struct policy_case {
 	int nr;
 	uint64_t args[6];
 	enum hx_syscall_class base, trace, hot, kill, gate, reduced, full;
+	enum hx_syscall_class nomq;	/* reduced isolation with HX_POLICY_NO_MQUEUE */
 	const char *denial;	/* the name the report shows, when denied */
 };
 
@@ -234,20 +237,35 @@ static const struct policy_case cases[] = {
 	{ .what = "vfork", .arch = X86_64, .nr = SYS_vfork, .args = { 0 }, .trace = TRACE },
 	{ .what = "execve", .arch = X86_64, .nr = SYS_execve, .args = { 0 }, .trace = TRACE },
 	{ .what = "wait4", .arch = X86_64, .nr = SYS_wait4, .args = { (uint64_t)-1 }, .trace = TRACE },
-	/* ---- files by path */
-	{ .what = "openat", .arch = X86_64, .nr = SYS_openat, .args = { (uint64_t)AT_FDCWD, 0x1000, O_RDWR | O_CREAT }, .trace = TRACE },
+	/* ---- files by path; in reduced isolation, whatever may make one */
+	{ .what = "openat(O_CREAT)", .arch = X86_64, .nr = SYS_openat, .args = { (uint64_t)AT_FDCWD, 0x1000, O_RDWR | O_CREAT }, .trace = TRACE,
+	  .reduced = TRACE },
+	{ .what = "openat(O_RDONLY)", .arch = X86_64, .nr = SYS_openat, .args = { (uint64_t)AT_FDCWD, 0x1000, O_RDONLY }, .trace = TRACE },
+	{ .what = "openat(O_CREAT | 1 << 40)", .arch = X86_64, .nr = SYS_openat, .args = { 3, 0x1000, O_CREAT | O_EXCL | (1ull << 40) },
+	  .trace = TRACE, .reduced = TRACE },
+	{ .what = "openat(O_CREAT in arg 3)", .arch = X86_64, .nr = SYS_openat, .args = { 3, 0x1000, O_WRONLY, O_CREAT }, .trace = TRACE },
+	{ .what = "open(O_CREAT)", .arch = X86_64, .nr = SYS_open, .args = { 0x1000, O_CREAT | O_WRONLY, 0600 }, .trace = TRACE,
+	  .reduced = TRACE },
+	{ .what = "open(O_RDWR)", .arch = X86_64, .nr = SYS_open, .args = { 0x1000, O_RDWR }, .trace = TRACE },
+	{ .what = "creat", .arch = X86_64, .nr = SYS_creat, .args = { 0x1000, 0600 }, .trace = TRACE, .reduced = TRACE },
+	{ .what = "openat2", .arch = X86_64, .nr = SYS_openat2, .args = { 3, 0x1000, 0x2000, 24 }, .trace = TRACE, .reduced = TRACE },
 	{ .what = "unlink", .arch = X86_64, .nr = SYS_unlink, .args = { 0x1000 }, .trace = TRACE },
-	{ .what = "linkat", .arch = X86_64, .nr = SYS_linkat, .args = { 0 }, .trace = TRACE },
-	{ .what = "mknod(S_IFIFO)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, S_IFIFO | 0644 }, .trace = TRACE },
-	{ .what = "mknod(S_IFIFO | 1 << 40)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, S_IFIFO | 0600 | (1ull << 40) }, .trace = TRACE },
-	{ .what = "mknod(S_IFCHR)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, S_IFCHR | 0644, 0x0103 } },
-	{ .what = "mknod(S_IFBLK)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, S_IFBLK | 0644 } },
-	{ .what = "mknod(S_IFSOCK)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, S_IFSOCK | 0644 } },
-	{ .what = "mknod(S_IFREG)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, S_IFREG | 0644 } },
-	{ .what = "mknod(mode 0)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, 0 } },
-	{ .what = "mknodat(S_IFIFO)", .arch = X86_64, .nr = SYS_mknodat, .args = { (uint64_t)AT_FDCWD, 0x1000, S_IFIFO | 0644 }, .trace = TRACE },
-	{ .what = "mknodat(S_IFCHR)", .arch = X86_64, .nr = SYS_mknodat, .args = { (uint64_t)AT_FDCWD, 0x1000, S_IFCHR | 0644 } },
-	{ .what = "mknodat(S_IFIFO in arg 1)", .arch = X86_64, .nr = SYS_mknodat, .args = { (uint64_t)AT_FDCWD, S_IFIFO, S_IFREG } },
+	{ .what = "linkat", .arch = X86_64, .nr = SYS_linkat, .args = { 0 }, .trace = TRACE, .reduced = TRACE },
+	{ .what = "symlink", .arch = X86_64, .nr = SYS_symlink, .args = { 0x1000, 0x2000 }, .reduced = TRACE },
+	{ .what = "renameat2", .arch = X86_64, .nr = SYS_renameat2, .args = { 3, 0x1000, 3, 0x2000, 0 }, .reduced = TRACE },
+	{ .what = "mkdir", .arch = X86_64, .nr = SYS_mkdir, .args = { 0x1000, 0700 }, .reduced = TRACE },
+	{ .what = "mknod(S_IFIFO)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, S_IFIFO | 0644 }, .trace = TRACE, .reduced = TRACE },
+	{ .what = "mknod(S_IFIFO | 1 << 40)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, S_IFIFO | 0600 | (1ull << 40) }, .trace = TRACE,
+	  .reduced = TRACE },
+	{ .what = "mknod(S_IFCHR)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, S_IFCHR | 0644, 0x0103 }, .reduced = TRACE },
+	{ .what = "mknod(S_IFBLK)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, S_IFBLK | 0644 }, .reduced = TRACE },
+	{ .what = "mknod(S_IFSOCK)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, S_IFSOCK | 0644 }, .reduced = TRACE },
+	{ .what = "mknod(S_IFREG)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, S_IFREG | 0644 }, .reduced = TRACE },
+	{ .what = "mknod(mode 0)", .arch = X86_64, .nr = SYS_mknod, .args = { 0x1000, 0 }, .reduced = TRACE },
+	{ .what = "mknodat(S_IFIFO)", .arch = X86_64, .nr = SYS_mknodat, .args = { (uint64_t)AT_FDCWD, 0x1000, S_IFIFO | 0644 }, .trace = TRACE,
+	  .reduced = TRACE },
+	{ .what = "mknodat(S_IFCHR)", .arch = X86_64, .nr = SYS_mknodat, .args = { (uint64_t)AT_FDCWD, 0x1000, S_IFCHR | 0644 }, .reduced = TRACE },
+	{ .what = "mknodat(S_IFIFO in arg 1)", .arch = X86_64, .nr = SYS_mknodat, .args = { (uint64_t)AT_FDCWD, S_IFIFO, S_IFREG }, .reduced = TRACE },
 	/* ---- mmap: shared mappings only */
 	{ .what = "mmap(MAP_SHARED)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, PROT_READ, MAP_SHARED, 3 }, .trace = TRACE },
 	{ .what = "mmap(MAP_SHARED | MAP_ANONYMOUS)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, 3, MAP_SHARED | MAP_ANONYMOUS, (uint64_t)-1 },
@@ -257,12 +275,24 @@ static const struct policy_case cases[] = {
 	{ .what = "mmap(MAP_PRIVATE | MAP_ANONYMOUS)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, 3, MAP_PRIVATE | MAP_ANONYMOUS } },
 	{ .what = "mmap(MAP_SHARED in arg 2)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, MAP_SHARED, MAP_PRIVATE } },
 	{ .what = "mmap(MAP_PRIVATE | 1 << 32)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, 3, MAP_PRIVATE | (1ull << 32) } },
-	/* ---- IPC setup calls */
+	/* ---- IPC setup calls; in reduced isolation, those that may make an object */
 	{ .what = "pipe2", .arch = X86_64, .nr = SYS_pipe2, .args = { 0x1000, O_CLOEXEC }, .trace = TRACE },
-	{ .what = "shmget", .arch = X86_64, .nr = SYS_shmget, .args = { 0 }, .trace = TRACE },
-	{ .what = "semget", .arch = X86_64, .nr = SYS_semget, .args = { 0 }, .trace = TRACE },
-	{ .what = "mq_open", .arch = X86_64, .nr = SYS_mq_open, .args = { 0 }, .trace = TRACE },
-	{ .what = "msgget", .arch = X86_64, .nr = SYS_msgget, .args = { 0 }, .trace = TRACE },
+	{ .what = "shmget(IPC_PRIVATE)", .arch = X86_64, .nr = SYS_shmget, .args = { 0 }, .trace = TRACE, .reduced = TRACE },
+	{ .what = "shmget(key, IPC_CREAT)", .arch = X86_64, .nr = SYS_shmget, .args = { 0x1234, 4096, IPC_CREAT | 0600 }, .trace = TRACE,
+	  .reduced = TRACE },
+	{ .what = "shmget(key, 0)", .arch = X86_64, .nr = SYS_shmget, .args = { 0x1234, 4096, 0600 }, .trace = TRACE },
+	{ .what = "shmget(1 << 32: IPC_PRIVATE as 32 bits)", .arch = X86_64, .nr = SYS_shmget, .args = { 1ull << 32, 4096, 0 },
+	  .trace = TRACE, .reduced = TRACE },
+	{ .what = "semget(IPC_PRIVATE)", .arch = X86_64, .nr = SYS_semget, .args = { 0 }, .trace = TRACE, .reduced = TRACE },
+	{ .what = "semget(key, IPC_CREAT)", .arch = X86_64, .nr = SYS_semget, .args = { 7, 1, IPC_CREAT }, .trace = TRACE, .reduced = TRACE },
+	{ .what = "semget(key, IPC_CREAT in arg 1)", .arch = X86_64, .nr = SYS_semget, .args = { 7, IPC_CREAT, 0 }, .trace = TRACE },
+	{ .what = "mq_open(0)", .arch = X86_64, .nr = SYS_mq_open, .args = { 0 }, .trace = TRACE, .nomq = DENY,
+	  .denial = "mq_open(reduced isolation without /dev/mqueue)" },
+	{ .what = "mq_open(O_CREAT)", .arch = X86_64, .nr = SYS_mq_open, .args = { 0x1000, O_CREAT | O_RDWR, 0600, 0 }, .trace = TRACE,
+	  .reduced = TRACE, .nomq = DENY, .denial = "mq_open(reduced isolation without /dev/mqueue)" },
+	{ .what = "msgget(IPC_PRIVATE)", .arch = X86_64, .nr = SYS_msgget, .args = { 0 }, .trace = TRACE, .reduced = TRACE },
+	{ .what = "msgget(key, IPC_CREAT)", .arch = X86_64, .nr = SYS_msgget, .args = { 9, IPC_CREAT | 0600 }, .trace = TRACE, .reduced = TRACE },
+	{ .what = "msgget(key, 0)", .arch = X86_64, .nr = SYS_msgget, .args = { 9, 0600 }, .trace = TRACE },
 	/* ---- hot calls */
 	{ .what = "read", .arch = X86_64, .nr = SYS_read, .args = { 3, 0x1000, 64 }, .hot = HOT },
 	{ .what = "write", .arch = X86_64, .nr = SYS_write, .args = { 1, 0x1000, 64 }, .hot = HOT },
@@ -311,6 +341,8 @@ static enum hx_syscall_class expected(const struct policy_case *c, unsigned f)
 		e = max_class(max_class(e, c->kill), c->reduced);
 	else
 		e = max_class(e, c->full);
+	if ((f & HX_POLICY_CHECK_KILL) && (f & HX_POLICY_NO_MQUEUE))
+		e = max_class(e, c->nomq);
 	return e;
 }
 
