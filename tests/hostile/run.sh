@@ -92,7 +92,7 @@ outer() {
 	trap '[ "${HOSTILE_KEEP:-0}" = 1 ] || rm -rf "$W"' EXIT
 	mkdir -p "$W/bin"
 	if ! gcc -std=gnu11 -O2 -Wall -Wextra -o "$W/bin/helper" "$HERE/runner/helper.c" \
-		-ljansson 2> "$W/helper.log"; then
+		-ljansson -lrt 2> "$W/helper.log"; then
 		cat "$W/helper.log" >&2
 		err "cannot build the runner's helper (needs gcc and libjansson-dev)"
 		exit 2
@@ -357,7 +357,7 @@ cleanup_after() { # RUNDIR UIDS T0
 		sysv-sem) ipcrm -s "$name" 2>/dev/null ;;
 		sysv-msg) ipcrm -q "$name" 2>/dev/null ;;
 		shm) rm -rf -- "/dev/shm/$name" ;;
-		mq) rm -f -- "/dev/mqueue/$name" ;;
+		mq) "$HELPER" mq-unlink "$name" ;;
 		tmp) rm -rf -- "/tmp/$name" ;;
 		home) rm -rf -- "${HOME:?}/$name" ;;
 		*) continue ;;

@@ -32,8 +32,13 @@
  *       Prints the host state the runner compares, one item a line:
  *         proc PID STARTTIME UID COMM     processes of this PID namespace,
  *                                         except pid 1 and RUNNERPID's tree
- *         shm|mq|tmp|home NAME UID 0 CTIME    entries of /dev/shm, /dev/mqueue,
- *                                         /tmp and HOME (names with blanks: '?')
+ *         shm|mq|tmp|home NAME UID 0 CTIME    entries of /dev/shm, the POSIX
+ *                                         queues, /tmp and HOME (names with
+ *                                         blanks: '?'); the queues through
+ *                                         /dev/mqueue when it is mounted, else
+ *                                         (as root) a mount of the queue file
+ *                                         system attached nowhere: whether or
+ *                                         not /dev/mqueue exists
  *         sysv-shm ID CUID CPID CTIME     CPID/LSPID: 0 when that process is
  *         sysv-msg ID CUID LSPID CTIME    outside our PID namespace
  *         sysv-sem ID CUID 0 CTIME
@@ -42,6 +47,9 @@
  *   helper hostprocs
  *       Prints "PID STARTTIME UID PPID COMM" for every process that is not
  *       a kernel thread (for the outer, unguarded before/after comparison).
+ *
+ *   helper mq-unlink NAME
+ *       Removes the POSIX queue /NAME (no mount needed).
  *
  *   helper kill-strays RUNNERPID
  *       SIGKILLs every process of this PID namespace except pid 1 and
@@ -63,7 +71,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <mqueue.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -603,13 +614,52 @@ static int cmd_listen(int argc, char **argv)
 
 /* -------------------------------------------------------------- snapshot */
 
+static void list_dir_at(const char *kind, int at, const char *dir, const char *exclude);
+
 static void list_dir(const char *kind, const char *dir, const char *exclude)
 {
-	DIR *d = opendir(dir);
+	list_dir_at(kind, -1, dir, exclude);
+}
+
+/* The queue file system of our IPC namespace: /dev/mqueue when it is one,
+ * else (root) a mount of it attached nowhere, which needs no mount point
+ * and changes no mount namespace; -1 when neither. */
+static int mqueue_dir(void)
+{
+	struct statfs sf;
+	int fd = open("/dev/mqueue", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == 0x19800202)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	int fs = (int)syscall(SYS_fsopen, "mqueue", FSOPEN_CLOEXEC), mnt = -1;
+
+	if (fs < 0)
+		return -1;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+	close(fs);
+	if (mnt < 0)
+		return -1;
+	fd = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(mnt);
+	return fd;
+}
+
+/* at >= 0: that open directory (dup'ed), else the path dir. */
+static void list_dir_at(const char *kind, int at, const char *dir, const char *exclude)
+{
+	int fd = at >= 0 ? openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
+		 open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	while ((e = readdir(d))) {
 		struct stat st;
 
@@ -673,7 +723,15 @@ static int cmd_snapshot(int argc, char **argv)
 		printf("proc %d %llu %d %s\n", ps[i].pid, ps[i].start, ps[i].uid, ps[i].comm);
 	}
 	list_dir("shm", "/dev/shm", NULL);
-	list_dir("mq", "/dev/mqueue", NULL);
+	int mq = mqueue_dir();
+
+	if (mq >= 0) {
+		list_dir_at("mq", mq, NULL, NULL);
+		close(mq);
+	} else {
+		fprintf(stderr, "helper: snapshot: the POSIX queues cannot be listed here "
+			"(no /dev/mqueue, and not root)\n");
+	}
 	list_dir("tmp", "/tmp", argv[2]);
 	list_dir("home", argv[3], NULL);
 	/* shm: key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime */
@@ -726,7 +784,7 @@ static int cmd_kill_strays(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: helper supervise|json|listen|snapshot|hostprocs|kill-strays ...\n");
+		fprintf(stderr, "usage: helper supervise|json|listen|snapshot|hostprocs|kill-strays|mq-unlink ...\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -742,6 +800,12 @@ int main(int argc, char **argv)
 		return cmd_hostprocs();
 	if (!strcmp(argv[1], "kill-strays"))
 		return cmd_kill_strays(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "mq-unlink") && argc == 3) {
+		char name[300];
+
+		snprintf(name, sizeof(name), "/%s", argv[2]);
+		return mq_unlink(name) == 0 ? 0 : 1;
+	}
 	fprintf(stderr, "helper: unknown command %s\n", argv[1]);
 	return 2;
 }
