@@ -367,6 +367,10 @@ static bool trace_named(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int
 		unsigned long len = (unsigned long)a[1], flags = (unsigned long)a[3];
 		int fd = (int)a[4];
 
+		/* private mappings are notified for the memory limit only */
+		if (!(flags & MAP_SHARED))
+			break;
+
 		if (flags & MAP_ANONYMOUS) {
 			add_event(t, p, "mmap", HX_GROUP_SHM, "MAP_SHARED|MAP_ANONYMOUS, %lu bytes", len);
 			break;

@@ -76,6 +76,8 @@ int hx_proc_parse_stat(const char *line, struct hx_proc_stat *st);
 int hx_proc_stat(pid_t pid, pid_t tid, struct hx_proc_stat *st);
 /* The tgid of a thread, or -errno. */
 pid_t hx_proc_tgid(pid_t tid);
+/* The virtual memory size of a process (or thread), kB; 0 when unknown. */
+unsigned long hx_proc_vm_kb(pid_t pid);
 /* The innermost pid-namespace pid of a process (NSpid's last field). */
 pid_t hx_proc_nspid(pid_t pid);
 /* The lists below replace what out held, grow as needed (so any number
@@ -162,7 +164,10 @@ enum hx_policy_flags {
 	/* Reduced isolation under Landlock with no mqueue file system to
 	 * allow (an ordinary user without /dev/mqueue): refuse mq_open. */
 	HX_POLICY_NO_MQUEUE = 1 << 4,
-	HX_POLICY_COMBINATIONS = 1 << 5	/* how many policies the flags make */
+	/* RLIMIT_AS holds the memory limit (no memory cgroup): notify the
+	 * anonymous mappings, to see an allocation go past the limit. */
+	HX_POLICY_RLIMIT_AS = 1 << 5,
+	HX_POLICY_COMBINATIONS = 1 << 6	/* how many policies the flags make */
 };
 /* The flags of a run's policy: what the filter notifies and what the
  * supervisor's re-check expects (sandbox.c and tracer.c both ask here). */
@@ -442,6 +447,9 @@ int hx_tracer_box_pid_of_ns(struct hx_tracer *t, pid_t ns_pid);
 pid_t hx_tracer_host_pid(const struct hx_tracer *t, int box_pid);
 /* Whether any denied call was made. */
 bool hx_tracer_denied_any(const struct hx_tracer *t);
+/* HX_POLICY_RLIMIT_AS: the most virtual memory (kB) a process of the box
+ * asked to have with one anonymous mapping, 0 when none was seen. */
+unsigned long hx_tracer_vm_asked_kb(const struct hx_tracer *t);
 /* Move events, counts, denials into the result. */
 void hx_tracer_export(struct hx_tracer *t, struct hx_result *res);
 

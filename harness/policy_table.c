@@ -211,6 +211,10 @@ const struct hx_policy_rule hx_policy_rules[] = {
 	{ TRACE(mmap), .cond = { ARG_HAS(3, MAP_SHARED) },
 	  .why = "only shared mappings share memory; the loader's are private" },
 
+	/* ---- the memory limit without a memory cgroup ------------------- */
+	{ RULE(HX_IN_BOTH, mmap, HX_SC_TRACE, HX_POLICY_RLIMIT_AS), .cond = { ARG_HAS(3, MAP_ANONYMOUS) },
+	  .why = "RLIMIT_AS holds the limit: malloc's mappings show an allocation that would pass it" },
+
 	/* ---- hot: notified only with --trace-hot ------------------------ */
 	{ HOT(read), .why = "I/O on pipes and sockets: the io group" },
 	{ HOT(write), .why = "I/O on pipes and sockets: the io group" },

@@ -112,6 +112,13 @@ pid_t hx_proc_tgid(pid_t tid)
 	return rc < 0 ? (pid_t)rc : (pid_t)atoi(v);
 }
 
+unsigned long hx_proc_vm_kb(pid_t pid)
+{
+	char v[64];
+
+	return status_field(pid, "VmSize", v, sizeof(v)) < 0 ? 0 : strtoul(v, NULL, 10);
+}
+
 pid_t hx_proc_nspid(pid_t pid)
 {
 	char v[256];

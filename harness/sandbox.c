@@ -135,6 +135,9 @@ static int choose_policy(struct hx_run_state *r)
 	 * make the queue on the host and then fail: refuse it outright. */
 	if (!r->full && hx_landlock_available() && r->host.mq_fd < 0)
 		pflags |= HX_POLICY_NO_MQUEUE;
+	/* RLIMIT_AS is the limit (the cgroup is made before the policy) */
+	if (!r->cg.has_memory && cfg->purpose == HX_PURPOSE_SUBMISSION)
+		pflags |= HX_POLICY_RLIMIT_AS;
 	r->pflags = pflags;
 	if (cfg->jitter_max_us) {
 		/* Jitter delays are microseconds; the default 50 us timer
@@ -360,13 +363,13 @@ static int prepare(struct hx_run_state *r, struct hx_box_plan *plan)
 		if (rc < 0)
 			return rc;
 	}
+	hx_cgroup_create(&r->cg, &r->lim, r->slot.index);
 	rc = choose_policy(r);
 	if (rc < 0)
 		return rc;
 	rc = open_host_dirs(r);
 	if (rc < 0)
 		return rc;
-	hx_cgroup_create(&r->cg, &r->lim, r->slot.index);
 	rc = make_channels(r);
 	if (rc < 0)
 		return rc;

@@ -125,6 +125,7 @@ struct hx_tracer {
 	bool full;
 	unsigned policy;		/* the flags of the box's seccomp policy */
 	struct hx_created *created;	/* reduced isolation: what the run makes */
+	unsigned long vm_asked_kb;	/* HX_POLICY_RLIMIT_AS: see hx_tracer_vm_asked_kb */
 	pid_t init_pid;
 	uint64_t start_us;
 	unsigned long out_ino, err_ino;

@@ -294,6 +294,13 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 		return 0;
 	}
 	t->cur_tid = tid;
+	if (nr == SYS_mmap && (t->policy & HX_POLICY_RLIMIT_AS)) {
+		/* what the process would have with this mapping */
+		unsigned long asked = hx_proc_vm_kb(tid) + (unsigned long)(r->data.args[1] / 1024);
+
+		if (asked > t->vm_asked_kb)
+			t->vm_asked_kb = asked;
+	}
 	if (t->created)
 		hx_created_note(t->created, fd, r->id, tid, nr, (const uint64_t *)r->data.args);
 	if (t->trace && !record(t, fd, r))
@@ -337,6 +344,11 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 bool hx_tracer_denied_any(const struct hx_tracer *t)
 {
 	return t->ndenied > 0;
+}
+
+unsigned long hx_tracer_vm_asked_kb(const struct hx_tracer *t)
+{
+	return t->vm_asked_kb;
 }
 
 void hx_tracer_export(struct hx_tracer *t, struct hx_result *res)

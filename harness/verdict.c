@@ -74,11 +74,15 @@ static void decide(const struct hx_run_state *r)
 		/* Without a memory cgroup, RLIMIT_AS makes allocations fail;
 		 * the program then dies in its own way. Its peak: what the
 		 * watchdog saw, or (a program quicker than a tick) the largest
-		 * resident size the init reaped. */
+		 * resident size the init reaped, or what its largest anonymous
+		 * mapping asked for (HX_POLICY_RLIMIT_AS). */
 		unsigned long peak = hx_watchdog_vm_peak_kb(r->wd);
 
 		if (r->done_maxrss_kb > 0 && (unsigned long)r->done_maxrss_kb > peak)
 			peak = (unsigned long)r->done_maxrss_kb;
+		/* an allocation that asked for more than the limit failed */
+		if (hx_tracer_vm_asked_kb(r->tracer) > peak)
+			peak = hx_tracer_vm_asked_kb(r->tracer);
 		if (!r->cg.has_memory && r->lim.memory_mb &&
 		    peak * 10 >= (unsigned long)r->lim.memory_mb * 1024 * 9) {
 			res->verdict = HX_VERDICT_MEMORY_LIMIT;

@@ -158,7 +158,8 @@ static enum hx_syscall_class agree(unsigned f, const char *what, uint32_t arch, 
  * what each flag adds (the highest class wins, as in hx_policy_decide).
  * `reduced` and `full` are the rules of one isolation mode only (reduced:
  * HX_POLICY_CHECK_KILL); `kill` is HX_POLICY_CHECK_KILL's kill checks;
- * `nomq` what a reduced box without a queue file system adds.
+ * `nomq` what a reduced box without a queue file system adds, `rlas` what
+ * HX_POLICY_RLIMIT_AS (no memory cgroup) adds.
  */
 struct policy_case {
 	const char *what;
@@ -167,6 +168,7 @@ struct policy_case {
 	uint64_t args[6];
 	enum hx_syscall_class base, trace, hot, kill, gate, reduced, full;
 	enum hx_syscall_class nomq;	/* reduced isolation with HX_POLICY_NO_MQUEUE */
+	enum hx_syscall_class rlas;	/* HX_POLICY_RLIMIT_AS */
 	const char *denial;	/* the name the report shows, when denied */
 };
 
@@ -269,10 +271,12 @@ static const struct policy_case cases[] = {
 	/* ---- mmap: shared mappings only */
 	{ .what = "mmap(MAP_SHARED)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, PROT_READ, MAP_SHARED, 3 }, .trace = TRACE },
 	{ .what = "mmap(MAP_SHARED | MAP_ANONYMOUS)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, 3, MAP_SHARED | MAP_ANONYMOUS, (uint64_t)-1 },
-	  .trace = TRACE },
+	  .trace = TRACE, .rlas = TRACE },
 	{ .what = "mmap(MAP_SHARED_VALIDATE)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, 3, MAP_SHARED_VALIDATE, 3 }, .trace = TRACE },
 	{ .what = "mmap(MAP_PRIVATE)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, PROT_READ, MAP_PRIVATE, 3 } },
-	{ .what = "mmap(MAP_PRIVATE | MAP_ANONYMOUS)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, 3, MAP_PRIVATE | MAP_ANONYMOUS } },
+	{ .what = "mmap(MAP_PRIVATE | MAP_ANONYMOUS)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, 3, MAP_PRIVATE | MAP_ANONYMOUS },
+	  .rlas = TRACE },
+	{ .what = "mmap(MAP_ANONYMOUS in arg 2)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, MAP_ANONYMOUS, MAP_PRIVATE } },
 	{ .what = "mmap(MAP_SHARED in arg 2)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, MAP_SHARED, MAP_PRIVATE } },
 	{ .what = "mmap(MAP_PRIVATE | 1 << 32)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, 3, MAP_PRIVATE | (1ull << 32) } },
 	/* ---- IPC setup calls; in reduced isolation, those that may make an object */
@@ -343,6 +347,8 @@ static enum hx_syscall_class expected(const struct policy_case *c, unsigned f)
 		e = max_class(e, c->full);
 	if ((f & HX_POLICY_CHECK_KILL) && (f & HX_POLICY_NO_MQUEUE))
 		e = max_class(e, c->nomq);
+	if (f & HX_POLICY_RLIMIT_AS)
+		e = max_class(e, c->rlas);
 	return e;
 }
 
