@@ -22,7 +22,9 @@ allocations, short busy loops and bursts of forks. Some block forever or
 spin on purpose: the grader must say deadlock or timeout, never hang.
 
 Nothing a program does is checked here: the runner (run.py) checks what
-the grader makes of it. Named objects are called /ipcgrade-pf-SEED-N so
+the grader makes of it. A program that returns prints "pf-end" as the
+last thing its first process does: worker threads still printing after
+it belong to processes the grader should have killed then. Named objects are called /ipcgrade-pf-SEED-N so
 that a leak can be traced to its program.
 """
 import argparse
@@ -384,6 +386,9 @@ class Gen:
         # most programs then wait for what they started, as students do
         if self.r.random() < 0.7:
             self.emit(0, 'while (wait(NULL) > 0) ;')
+        # the first process ends here: what still prints after this line
+        # (run.py counts worker lines) was not killed when it ended
+        self.emit(0, 'printf("%s\\n", "pf-end");')
         out = ['/* program %d: seed %d */' % (index, self.seed),
                'static void prog_%d(void)' % index, '{']
         out += self.lines

@@ -12,6 +12,12 @@ Every program runs under `ipcgrade run --json` in every mode; each run must
   - make ipcgrade exit 0 and print exactly one JSON object,
   - never give the verdict internal_error,
   - end within its wall limit plus 2 s (measured here, ipcgrade included),
+  - kill what the first process leaves when it ends, and count it: a
+    program whose first process printed "pf-end" (its last act) must not
+    show more than MAX_AFTER_END worker lines after it (a worker prints
+    one every 20 ms, so more means its process outlived the first one,
+    e.g. a child whose main thread called pthread_exit), and if it shows
+    more, leftover_processes must not be 0,
   - leave the host as it was: no process left in the guard's PID
     namespace, no process handed to us (we are a child subreaper, so an
     orphan or zombie of the run would come here), no /dev/shm entry, POSIX
@@ -40,6 +46,7 @@ import gen  # noqa: E402
 LIMITS = ['--timeout', '2000', '--cpu-ms', '2000', '--memory-mb', '128', '--processes', '64',
           '--output-kb', '256', '--deadlock-after-ms', '300']
 WALL_S = 2.0
+MAX_AFTER_END = 3
 SLACK_S = 2.0
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -197,6 +204,22 @@ def kill_strays(host):
     return strays
 
 
+def after_end(obj):
+    """Processes that outlived the first one: worker lines after pf-end."""
+    out = obj.get('stdout') or ''
+    end = out.find('pf-end\n')
+    if end < 0 or obj.get('stdout_truncated'):
+        return []
+    late = sum(1 for line in out[end:].splitlines() if line.startswith('thread line'))
+    problems = []
+    if late > MAX_AFTER_END:
+        problems.append('%d worker lines after the first process ended: a process it left was not '
+                        'killed then' % late)
+    if late > MAX_AFTER_END and not obj.get('leftover_processes'):
+        problems.append('and leftover_processes is 0: the process that printed them was not counted')
+    return problems
+
+
 def check_run(ipcgrade, binary, k, mode, host, seed, master):
     tag = '%016x' % seed
     key_base = (seed >> 8) & 0xffff00
@@ -232,6 +255,7 @@ def check_run(ipcgrade, binary, k, mode, host, seed, master):
                     problems.append('JSON lacks "%s"' % key)
             if obj.get('isolation') not in (None, mode):
                 problems.append('ran in %s isolation, not %s' % (obj.get('isolation'), mode))
+            problems += after_end(obj)
     except (UnicodeDecodeError, ValueError) as e:
         problems.append('stdout is not one JSON object (%s): %r' % (e, out[:200]))
     if elapsed > WALL_S + SLACK_S:
