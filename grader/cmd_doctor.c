@@ -18,7 +18,7 @@ int cmd_doctor(bool json)
 	hx_limits_mechanisms(c->best, &by);
 	if (json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b, s:s, s:b, s:b, s:b, s:b, s:s, "
-				      "s:b, s:b, s:s, s:{s:s, s:s, s:s, s:s, s:s}}",
+				      "s:b, s:b, s:b, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}}",
 				      "version", hx_version(), "kernel", c->kernel,
 				      "libseccomp", c->libseccomp, "root", c->running_as_root,
 				      "user_namespaces", c->user_namespaces,
@@ -30,6 +30,8 @@ int cmd_doctor(bool json)
 				      "cgroup_v2", c->cgroup_v2,
 				      "cgroup_v2_controllers", c->cgroup_v2_controllers,
 				      "cgroup_memory", c->cgroup_memory, "cgroup_pids", c->cgroup_pids,
+				      "reduced_mqueue", c->reduced_mqueue,
+				      "reduced_mqueue_how", c->reduced_mqueue_how,
 				      "isolation", hx_isolation_name(c->best),
 				      "limits_by", "wall", by.wall, "cpu", by.cpu, "memory", by.memory,
 				      "processes", by.processes, "output", by.output);
@@ -61,6 +63,7 @@ int cmd_doctor(bool json)
 	printf("cgroup v1 writable    memory %s, pids %s, cpuacct %s\n",
 	       c->cgroup_v1_memory ? "yes" : "no", c->cgroup_v1_pids ? "yes" : "no",
 	       c->cgroup_v1_cpuacct ? "yes" : "no");
+	printf("queues when reduced   %s\n", c->reduced_mqueue_how);
 	printf("limits enforced by    wall: %s; cpu: %s; memory: %s; processes: %s; output: %s\n",
 	       by.wall, by.cpu, by.memory, by.processes, by.output);
 	printf("\nruns will use %s isolation", hx_isolation_name(c->best));

@@ -124,6 +124,11 @@ json_t *run_json_object(const struct hx_result *r, size_t max_events)
 						      "name", jstr0(r->ipc_left[i].name)));
 	cleanup = json_pack("{s:o, s:o}", "processes", procs, "ipc", objs);
 	json_object_set_new(o, "cleanup", cleanup);
+	json_t *notes = json_array();
+
+	for (size_t i = 0; i < r->nnotes; i++)
+		json_array_append_new(notes, jstr0(r->notes[i]));
+	json_object_set_new(o, "notes", notes);
 	json_object_set_new(o, "seed", json_integer((json_int_t)r->seed));
 	json_object_set_new(o, "jitter_max_us", json_integer(r->jitter_max_us));
 	if (r->verdict == HX_VERDICT_INTERNAL_ERROR)

@@ -258,11 +258,11 @@ struct hx_caps {
 	bool cgroup_v1_memory;		/* writable v1 controllers */
 	bool cgroup_v1_pids;
 	bool cgroup_v1_cpuacct;
-	/* Message queues of reduced isolation: /dev/mqueue is mounted, or we
-	 * can mount the queue file system privately (root); with neither,
-	 * under Landlock, mq_open is refused in reduced boxes. */
-	bool mqueue_mounted;
-	bool mqueue_private;
+	/* Message queues in reduced isolation: whether mq_open works there
+	 * (through /dev/mqueue, or as root a private mount of the queue file
+	 * system; or no Landlock fences them), and how, or why not. */
+	bool reduced_mqueue;
+	char reduced_mqueue_how[200];
 	bool cgroup_memory;		/* some writable memory controller */
 	bool cgroup_pids;
 	bool running_as_root;

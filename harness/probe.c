@@ -155,6 +155,31 @@ static enum notify_probe try_notify(unsigned long extra_flags)
 	return WIFEXITED(status) ? (enum notify_probe)WEXITSTATUS(status) : NOTIFY_NO;
 }
 
+/* How reduced boxes get message queues: Landlock fences them unless it
+ * has a queue file system to allow (ipc_objects.c, landlock.c). */
+static void probe_mqueue(struct hx_caps *caps)
+{
+	struct statfs sf;
+	const char *how;
+
+	caps->reduced_mqueue = true;
+	if (statfs("/dev/mqueue", &sf) == 0 && sf.f_type == 0x19800202) {
+		how = "through /dev/mqueue";
+	} else if (!hx_landlock_available()) {
+		how = "not fenced (no Landlock here)";
+	} else {
+		int fd = hx_ipc_mqueue_dir();
+
+		caps->reduced_mqueue = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+		how = fd >= 0 ? "through a private mount of the queue file system (/dev/mqueue is not mounted)"
+			      : "refused: /dev/mqueue is not mounted, and only root can mount the queue file "
+				"system privately (as root: mount -t mqueue none /dev/mqueue)";
+	}
+	snprintf(caps->reduced_mqueue_how, sizeof(caps->reduced_mqueue_how), "%s", how);
+}
+
 bool hx_probe_wait_killable(void)
 {
 	return hx_probe()->seccomp_wait_killable;
@@ -195,16 +220,7 @@ const struct hx_caps *hx_probe(void)
 	caps.seccomp_wait_killable = caps.seccomp_notify &&
 				     try_notify(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) != NOTIFY_NO;
 	hx_cgroup_probe(&caps);
-	struct statfs sf;
-
-	caps.mqueue_mounted = statfs("/dev/mqueue", &sf) == 0 && sf.f_type == 0x19800202;
-	if (!caps.mqueue_mounted) {
-		int fd = hx_ipc_mqueue_dir();
-
-		caps.mqueue_private = fd >= 0;
-		if (fd >= 0)
-			close(fd);
-	}
+	probe_mqueue(&caps);
 	caps.best = caps.namespaces && caps.seccomp_notify ? HX_ISOLATION_FULL : HX_ISOLATION_REDUCED;
 	return &caps;
 }

@@ -273,6 +273,42 @@ static inline const char *tu_full_isolation_missing(void)
 	return why;
 }
 
+/* "" when mq_open works in reduced isolation here, else why not (`ipcgrade
+ * doctor --json`: an ordinary user without /dev/mqueue); tests of queues
+ * in reduced isolation skip, loudly, then. */
+static inline const char *tu_reduced_mqueue_missing(void)
+{
+	static char why[512];
+	static bool asked;
+
+	if (!asked) {
+		const char *argv[] = { tu_ipcgrade(), "doctor", "--json", NULL };
+		struct proc_out r = tu_run(argv, NULL, 30000);
+		json_t *j = json_loads(r.out, 0, NULL);
+
+		if (j && json_is_false(json_object_get(j, "reduced_mqueue")))
+			snprintf(why, sizeof(why), "%s", tu_str(j, "reduced_mqueue_how") ? tu_str(j, "reduced_mqueue_how") : "refused");
+		json_decref(j);
+		tu_free(&r);
+		asked = true;
+	}
+	return why;
+}
+
+/* Whether the file at path (a fixture's source) contains word. */
+static inline bool tu_file_has(const char *path, const char *word)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, word) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* The header comment of a fixture program (fixture_header.h); fails the
  * test when it does not parse. */
 static inline void tu_fixture_header(const char *path, struct fixture_header *h)

@@ -69,6 +69,12 @@ static int check(const struct fixture *x, const char *mode)
 	char path[128];
 	int bad = 0;
 
+	snprintf(path, sizeof(path), "tests/fixtures/deadlock/%s.c", x->name);
+	if (strcmp(mode, "reduced") == 0 && *tu_reduced_mqueue_missing() && tu_file_has(path, "mq_open")) {
+		fprintf(stderr, "SKIPPED %s (reduced): mq_open is refused in reduced isolation here: %s\n", x->name,
+			tu_reduced_mqueue_missing());
+		return 0;
+	}
 	snprintf(path, sizeof(path), "deadlock/%s", x->name);
 	char *prog = tu_fixture(path);
 	/* A deadlock must be called long before this wall limit. */

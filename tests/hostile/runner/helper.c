@@ -21,8 +21,9 @@
  *   helper json FILE OUTDIR
  *       Parses the JSON object `ipcgrade run --json` printed and writes
  *       OUTDIR/verdict, detail, stdout, stderr, isolation, limits (the
- *       limits it applied: "wall cpu memory processes output") and summary
- *       (one line for humans). Exit 1 when FILE is not such an object.
+ *       limits it applied: "wall cpu memory processes output"), denied
+ *       (the "denied" object, compact JSON) and summary (one line for
+ *       humans). Exit 1 when FILE is not such an object.
  *
  *   helper listen PORTFILE LOGFILE
  *       Listens on 127.0.0.1 (a free port, written to PORTFILE) and appends
@@ -522,6 +523,9 @@ static int cmd_json(int argc, char **argv)
 
 	char *denied = json_dumps(json_object_get(root, "denied"), JSON_COMPACT);
 	char *cleanup = json_dumps(json_object_get(root, "cleanup"), JSON_COMPACT);
+
+	if (denied)
+		write_file(dir, "denied", denied, strlen(denied));
 	json_t *sig = json_object_get(root, "signal");
 	char sigbuf[32];
 
