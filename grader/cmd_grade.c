@@ -75,22 +75,28 @@ static void show_progress(void *arg, const struct batch_done *d, const struct ba
 	}
 }
 
+void class_args_to_opts(const struct class_args *a, struct class_report_opts *o)
+{
+	*o = (struct class_report_opts){
+		.no_similarity = a->no_similarity,
+		.similarity = { .threshold = a->similarity_threshold > 0 ? a->similarity_threshold : 50,
+				.min_run = 24, .sim_c = getenv("IPCGRADE_SIM_C") },
+		.gradebook = { .roster = a->roster, .submission_times = a->submission_times,
+			       .due = (time_t)a->due, .penalty_per_day = a->late_penalty },
+	};
+}
+
 /* The class report beside the summary: this shard's snapshots, then
  * similarity, gradebook exports and index.html (class_report.c). */
 static int class_report(const struct grade_cmd *c, const struct spec *s,
 			const struct submission *subs, size_t nsubs)
 {
-	struct class_report_opts o = {
-		.no_similarity = c->no_similarity,
-		.similarity = { .threshold = c->similarity_threshold > 0 ? c->similarity_threshold : 50,
-				.min_run = 24, .sim_c = getenv("IPCGRADE_SIM_C") },
-		.gradebook = { .roster = c->roster, .submission_times = c->submission_times,
-			       .due = (time_t)c->due, .penalty_per_day = c->late_penalty },
-	};
+	struct class_report_opts o;
 	size_t *mine = calloc(nsubs ? nsubs : 1, sizeof(*mine)), n = 0;
 	char err[1024] = "";
 	int rc = 0;
 
+	class_args_to_opts(&c->class_report, &o);
 	for (size_t i = 0; mine && i < nsubs; i++)
 		if (sub_shard_has(subs[i].id, c->shard_k, c->shard_n))
 			mine[n++] = i;
@@ -129,7 +135,8 @@ int cmd_grade(const struct grade_cmd *c)
 	}
 	diag_release(&d);
 	{
-		struct gradebook_opts g = { .roster = c->roster, .submission_times = c->submission_times };
+		struct gradebook_opts g = { .roster = c->class_report.roster,
+					    .submission_times = c->class_report.submission_times };
 
 		if (gradebook_check(&g, err, sizeof(err)) < 0) {
 			fprintf(stderr, "ipcgrade: %s\n", err);

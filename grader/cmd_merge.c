@@ -13,17 +13,19 @@
 #include "class_report.h"
 #include "commands.h"
 #include "fs.h"
+#include "gradebook.h"
 #include "merge.h"
 #include "summary.h"
 
-/* The class report of the merged folder; the starter bundle comes from
- * the first shard that has one. */
-static int merge_class_report(const char *const *dirs, size_t n, const char *final)
+/* The class report of the merged folder, with the options given to
+ * merge; the starter bundle comes from the first shard that has one. */
+static int merge_class_report(const char *const *dirs, size_t n, const char *final,
+			      const struct class_args *a)
 {
-	struct class_report_opts o = { .similarity = { .threshold = 50, .min_run = 24,
-						       .sim_c = getenv("IPCGRADE_SIM_C") } };
+	struct class_report_opts o;
 	char *starter = NULL;
 
+	class_args_to_opts(a, &o);
 	for (size_t i = 0; i < n && !starter; i++) {
 		char *p = fs_path_join(dirs[i], SIMILARITY_STARTER);
 
@@ -39,12 +41,20 @@ static int merge_class_report(const char *const *dirs, size_t n, const char *fin
 	return rc;
 }
 
-int cmd_merge(const char *const *dirs, size_t n, const char *final)
+int cmd_merge(const char *const *dirs, size_t n, const char *final, const struct class_args *a)
 {
 	char err[512] = "";
 	size_t students = 0;
 	int rc;
 
+	{
+		struct gradebook_opts g = { .roster = a->roster, .submission_times = a->submission_times };
+
+		if (gradebook_check(&g, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ipcgrade: %s\n", err);
+			return EXIT_USAGE;
+		}
+	}
 	if (merge_check_shards(dirs, n, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ipcgrade: %s\n", err);
 		return EXIT_USAGE;
@@ -65,7 +75,7 @@ int cmd_merge(const char *const *dirs, size_t n, const char *final)
 		fprintf(stderr, "ipcgrade: %s\n", err);
 		rc = EXIT_INTERNAL;
 	}
-	if (merge_class_report(dirs, n, final) < 0)
+	if (merge_class_report(dirs, n, final, a) < 0)
 		rc = EXIT_INTERNAL;
 	return rc;
 }

@@ -47,6 +47,17 @@ struct check_cmd {
 };
 int cmd_check(const struct check_cmd *c);
 
+/* What `grade` and `merge` ask of the class report (class_report.c):
+ * similarity and gradebook exports. */
+struct class_args {
+	bool no_similarity;
+	double similarity_threshold;	/* percent; 0: the default */
+	const char *roster;		/* NULL: no gradebook exports */
+	const char *submission_times;	/* NULL: the files' modification times */
+	int64_t due;			/* seconds since the epoch; 0: no late penalty */
+	double late_penalty;		/* percent per day late */
+};
+
 struct grade_cmd {
 	const char *spec;	/* path or assignment name */
 	const char *const *paths;	/* submissions */
@@ -59,17 +70,16 @@ struct grade_cmd {
 	bool require_isolation;
 	bool no_cache;
 	const char *cache_dir;
-	/* The class report (class_report.c): similarity, gradebook exports. */
-	bool no_similarity;
-	double similarity_threshold;	/* percent; 0: the default */
-	const char *roster;		/* NULL: no gradebook exports */
-	const char *submission_times;	/* NULL: the files' modification times */
-	int64_t due;			/* seconds since the epoch; 0: no late penalty */
-	double late_penalty;		/* percent per day late */
+	struct class_args class_report;
 };
 int cmd_grade(const struct grade_cmd *c);
+struct class_report_opts;
+/* The class report's options for what was asked (cmd_grade.c). */
+void class_args_to_opts(const struct class_args *a, struct class_report_opts *o);
 
-int cmd_merge(const char *const *dirs, size_t n, const char *final);
+/* `merge OUTDIR... -o FINAL`: the shards' folders combined, and the class
+ * report of the whole (cmd_merge.c). */
+int cmd_merge(const char *const *dirs, size_t n, const char *final, const struct class_args *a);
 /* `export ASSIGNMENT DIR`: the students' copy (cmd_export.c). */
 int cmd_export(const char *assignment, const char *dir);
 int cmd_validate(const char *const *specs, size_t n);

@@ -30,7 +30,7 @@ static const char usage_main[] =
 	"                          self-check a submission against the visible tests\n"
 	"  grade (--spec FILE | ASSIGNMENT) [-j N] [-o OUTDIR] [--resume] [--shard K/N] SUBMISSION...\n"
 	"                          grade a whole class into reports and a summary\n"
-	"  merge OUTDIR... -o FINAL\n"
+	"  merge OUTDIR... -o FINAL [--roster FILE] [--due DATE] ...\n"
 	"                          combine the results of sharded grade runs\n"
 	"  export ASSIGNMENT DIR   the students' copy: spec (visible tests), handout, starter\n"
 	"  validate SPEC...        check specs; problems as FILE:LINE:COL: message\n"
@@ -282,6 +282,77 @@ static int main_check(int argc, char **argv)
 	return cmd_check(&c);
 }
 
+/* The class report's options, which `grade` and `merge` share: 1 when
+ * OPT was one of them, 0 when not, or bad_usage()'s status (< 0 never:
+ * *status is set and 2 returned) when its value is wrong. */
+#define CLASS_REPORT_OPTIONS \
+		{ "no-similarity", no_argument, NULL, OPT_NO_SIMILARITY }, \
+		{ "similarity-threshold", required_argument, NULL, OPT_SIM_THRESHOLD }, \
+		{ "roster", required_argument, NULL, OPT_ROSTER }, \
+		{ "due", required_argument, NULL, OPT_DUE }, \
+		{ "late-penalty", required_argument, NULL, OPT_LATE_PENALTY }, \
+		{ "submission-times", required_argument, NULL, OPT_SUBMISSION_TIMES }
+
+#define CLASS_REPORT_USAGE \
+	"  --no-similarity         do not compare the submissions with sim_c\n" \
+	"  --similarity-threshold PCT  list pairs at least this similar (default 50)\n" \
+	"  --roster FILE           CSV mapping submission ids to LMS users: writes canvas.csv\n" \
+	"                          and moodle.csv (columns: see README)\n" \
+	"  --due DATE              the deadline, YYYY-MM-DD[THH:MM[:SS]][Z] (local time; Z: UTC)\n" \
+	"  --late-penalty PCT      percent of the score lost per started day late (with --due)\n" \
+	"  --submission-times FILE CSV of id,time (default: the newest file's modification time)\n"
+
+/* A bad class-report option of command CMD: "CMD: MSG", MSG holding one
+ * %s for ARG (or none). */
+static int class_opt_bad(const char *cmd, const char *msg, const char *arg)
+{
+	char fmt[160];
+
+	snprintf(fmt, sizeof(fmt), "%s: %s", cmd, msg);
+	return bad_usage(fmt, arg ? arg : "");
+}
+
+static int parse_class_report_opt(const char *cmd, int opt, const char *arg, struct class_args *a,
+				  int *status)
+{
+	char *end;
+
+	switch (opt) {
+	case OPT_NO_SIMILARITY: a->no_similarity = true; return 1;
+	case OPT_SIM_THRESHOLD:
+		a->similarity_threshold = strtod(arg, &end);
+		if (*end || end == arg || !(a->similarity_threshold > 0 && a->similarity_threshold <= 100))
+			*status = class_opt_bad(cmd, "bad --similarity-threshold '%s' (a percent above 0)", arg);
+		return 1;
+	case OPT_ROSTER: a->roster = arg; return 1;
+	case OPT_SUBMISSION_TIMES: a->submission_times = arg; return 1;
+	case OPT_DUE: {
+		time_t due;
+
+		if (gradebook_parse_time(arg, &due) < 0)
+			*status = class_opt_bad(cmd, "bad --due '%s' (YYYY-MM-DD[THH:MM[:SS]][Z])", arg);
+		a->due = due;
+		return 1;
+	}
+	case OPT_LATE_PENALTY:
+		a->late_penalty = strtod(arg, &end);
+		if (*end || end == arg || !(a->late_penalty >= 0 && a->late_penalty <= 100))
+			*status = class_opt_bad(cmd, "bad --late-penalty '%s' (percent per day, 0 to 100)", arg);
+		return 1;
+	default: return 0;
+	}
+}
+
+/* What only makes sense together; 0 when all is well. */
+static int check_class_report_args(const char *cmd, const struct class_args *a)
+{
+	if (a->late_penalty > 0 && !a->due)
+		return class_opt_bad(cmd, "--late-penalty needs --due", NULL);
+	if (a->submission_times && !a->due)
+		return class_opt_bad(cmd, "--submission-times needs --due", NULL);
+	return 0;
+}
+
 static const char usage_grade[] =
 	"usage: ipcgrade grade (--spec FILE | ASSIGNMENT) [OPTIONS] SUBMISSION...\n"
 	"\n"
@@ -303,13 +374,7 @@ static const char usage_grade[] =
 	"  --cache-dir DIR         the build cache (default: $XDG_CACHE_HOME/ipcgrade/builds)\n"
 	"  --isolation MODE        auto (default), full or reduced\n"
 	"  --require-isolation     refuse to grade without full isolation\n"
-	"  --no-similarity         do not compare the submissions with sim_c\n"
-	"  --similarity-threshold PCT  list pairs at least this similar (default 50)\n"
-	"  --roster FILE           CSV mapping submission ids to LMS users: writes canvas.csv\n"
-	"                          and moodle.csv (columns: see README)\n"
-	"  --due DATE              the deadline, YYYY-MM-DD[THH:MM[:SS]][Z] (local time; Z: UTC)\n"
-	"  --late-penalty PCT      percent of the score lost per started day late (with --due)\n"
-	"  --submission-times FILE CSV of id,time (default: the newest file's modification time)\n"
+	CLASS_REPORT_USAGE
 	"\n"
 	"Exit status: 0 the batch finished (whatever the scores), 2 usage or spec error,\n"
 	"3 internal error, 130 interrupted (finished reports are kept).\n";
@@ -326,17 +391,11 @@ static int main_grade(int argc, char **argv)
 		{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 		{ "isolation", required_argument, NULL, OPT_ISOLATION },
 		{ "require-isolation", no_argument, NULL, OPT_REQUIRE },
-		{ "no-similarity", no_argument, NULL, OPT_NO_SIMILARITY },
-		{ "similarity-threshold", required_argument, NULL, OPT_SIM_THRESHOLD },
-		{ "roster", required_argument, NULL, OPT_ROSTER },
-		{ "due", required_argument, NULL, OPT_DUE },
-		{ "late-penalty", required_argument, NULL, OPT_LATE_PENALTY },
-		{ "submission-times", required_argument, NULL, OPT_SUBMISSION_TIMES },
+		CLASS_REPORT_OPTIONS,
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct grade_cmd c;
-	char *end;
 	unsigned long long v;
 	int opt;
 
@@ -371,29 +430,15 @@ static int main_grade(int argc, char **argv)
 				return bad_usage("grade: --isolation must be auto, full or reduced, not '%s'", optarg);
 			break;
 		case OPT_REQUIRE: c.require_isolation = true; break;
-		case OPT_NO_SIMILARITY: c.no_similarity = true; break;
-		case OPT_SIM_THRESHOLD:
-			c.similarity_threshold = strtod(optarg, &end);
-			if (*end || end == optarg || !(c.similarity_threshold > 0 && c.similarity_threshold <= 100))
-				return bad_usage("grade: bad --similarity-threshold '%s' (a percent above 0)", optarg);
-			break;
-		case OPT_ROSTER: c.roster = optarg; break;
-		case OPT_SUBMISSION_TIMES: c.submission_times = optarg; break;
-		case OPT_DUE: {
-			time_t due;
-
-			if (gradebook_parse_time(optarg, &due) < 0)
-				return bad_usage("grade: bad --due '%s' (YYYY-MM-DD[THH:MM[:SS]][Z])", optarg);
-			c.due = due;
-			break;
-		}
-		case OPT_LATE_PENALTY:
-			c.late_penalty = strtod(optarg, &end);
-			if (*end || end == optarg || !(c.late_penalty >= 0 && c.late_penalty <= 100))
-				return bad_usage("grade: bad --late-penalty '%s' (percent per day, 0 to 100)", optarg);
-			break;
 		case OPT_HELP: fputs(usage_grade, stdout); return EXIT_OK;
-		default: return bad_usage("%s", "grade: unknown option");
+		default: {
+			int status = 0;
+
+			if (!parse_class_report_opt("grade", opt, optarg, &c.class_report, &status))
+				return bad_usage("%s", "grade: unknown option");
+			if (status)
+				return status;
+		}
 		}
 	}
 	if (!c.spec) {
@@ -403,10 +448,10 @@ static int main_grade(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return bad_usage("%s", "grade: name at least one submission");
-	if (c.late_penalty > 0 && !c.due)
-		return bad_usage("%s", "grade: --late-penalty needs --due");
-	if (c.submission_times && !c.due)
-		return bad_usage("%s", "grade: --submission-times needs --due");
+	int bad = check_class_report_args("grade", &c.class_report);
+
+	if (bad)
+		return bad;
 	c.paths = (const char *const *)argv + optind;
 	c.npaths = (size_t)(argc - optind);
 	if (!c.jobs)
@@ -418,29 +463,39 @@ static int main_merge(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		CLASS_REPORT_OPTIONS,
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *final = NULL;
-	int opt;
+	struct class_args a = { 0 };
+	int opt, status = 0;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': final = optarg; break;
 		case OPT_HELP:
-			puts("usage: ipcgrade merge OUTDIR... -o FINAL\n\nCombines the output folders of "
-			     "`grade --shard K/N` runs into FINAL\nand writes its summary. Shards must come "
-			     "from one batch (one spec).");
+			fputs("usage: ipcgrade merge OUTDIR... -o FINAL [OPTIONS]\n\nCombines the output "
+			      "folders of `grade --shard K/N` runs into FINAL\nand writes its summary and "
+			      "class report. Shards must come from one batch (one spec).\n\noptions "
+			      "(as for grade):\n" CLASS_REPORT_USAGE, stdout);
 			return EXIT_OK;
-		default: return bad_usage("%s", "merge: unknown option");
+		default:
+			if (!parse_class_report_opt("merge", opt, optarg, &a, &status))
+				return bad_usage("%s", "merge: unknown option");
+			if (status)
+				return status;
 		}
 	}
+	status = check_class_report_args("merge", &a);
+	if (status)
+		return status;
 	if (!final)
 		return bad_usage("%s", "merge: name the result folder with -o FINAL");
 	if (optind >= argc)
 		return bad_usage("%s", "merge: name the shards' output folders");
-	return cmd_merge((const char *const *)argv + optind, (size_t)(argc - optind), final);
+	return cmd_merge((const char *const *)argv + optind, (size_t)(argc - optind), final, &a);
 }
 
 static int main_selftest(int argc, char **argv)

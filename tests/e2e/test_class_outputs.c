@@ -330,6 +330,49 @@ static void test_gradebook_exports_canvas_moodle_late(void **state)
 	free(times);
 }
 
+/* Sharded grading: merge takes the gradebook options and writes the same
+ * exports as one unsharded grade (gb/, from the test above). */
+static void test_merge_writes_the_same_gradebook(void **state)
+{
+	(void)state;
+	char *roster = at("roster.csv"), *times = at("times.csv");
+	char *s1 = at("sh1"), *s2 = at("sh2"), *m = at("merged");
+
+	for (int k = 1; k <= 2; k++) {
+		struct proc_out r = grade(k == 1 ? "sh1" : "sh2",
+					  (const char *[]){ "--no-similarity", "--shard", k == 1 ? "1/2" : "2/2",
+							    NULL });
+
+		assert_int_equal(r.status, 0);
+		tu_free(&r);
+	}
+	const char *argv[] = { tu_ipcgrade(), "merge", s1, s2, "-o", m, "--no-similarity", "--roster", roster,
+			       "--due", "2026-01-01T00:00:00Z", "--late-penalty", "10", "--submission-times",
+			       times, NULL };
+	struct proc_out r = tu_run(argv, NULL, 60000);
+
+	if (r.status != 0)
+		fprintf(stderr, "merge: %d\n%s\n%s\n", r.status, r.out, r.err);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "gradebook: canvas.csv, moodle.csv late.csv"));
+	tu_free(&r);
+	for (const char *const *f = (const char *const[]){ "canvas.csv", "moodle.csv", "late.csv", NULL }; *f; f++)
+		tu_sh("cmp '%s/gb/%s' '%s/%s'", root, *f, m, *f);
+
+	/* The same checks of what goes together as grade's. */
+	const char *bad[] = { tu_ipcgrade(), "merge", s1, "-o", m, "--submission-times", times, NULL };
+
+	r = tu_run(bad, NULL, 30000);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "merge: --submission-times needs --due"));
+	tu_free(&r);
+	free(roster);
+	free(times);
+	free(s1);
+	free(s2);
+	free(m);
+}
+
 static void test_export_strips_hidden_tests(void **state)
 {
 	(void)state;
@@ -446,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_similarity_flags_the_renamed_copy_only),
 		cmocka_unit_test(test_similarity_without_sim_c_says_so),
 		cmocka_unit_test(test_gradebook_exports_canvas_moodle_late),
+		cmocka_unit_test(test_merge_writes_the_same_gradebook),
 		cmocka_unit_test(test_export_strips_hidden_tests),
 		cmocka_unit_test(test_feedback_names_commands_that_work),
 	};
