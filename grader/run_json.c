@@ -50,6 +50,28 @@ static json_t *deadlock_json(const struct hx_deadlock *d)
 			 "cycle", cycle, "explanation", jstr0(d->explanation));
 }
 
+/* `process_list`: every process of the run, how and when it ended. */
+static json_t *process_list_json(const struct hx_result *r)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < r->nprocess_list; i++) {
+		const struct hx_process *p = &r->process_list[i];
+		json_t *jp = json_pack("{s:i, s:i, s:s, s:o, s:o, s:o, s:b, s:I, s:o, s:b, s:b}",
+				       "pid", p->pid, "ppid", p->ppid, "comm", p->comm,
+				       "exec", p->exec ? json_string(p->exec) : json_null(),
+				       "exit_code", p->ended && !p->signal ? json_integer(p->exit_code) : json_null(),
+				       "signal", p->signal ? json_string(hx_signal_name(p->signal)) : json_null(),
+				       "core_dumped", p->core_dumped, "start_us", (json_int_t)p->start_us,
+				       "end_us", p->end_us ? json_integer((json_int_t)p->end_us) : json_null(),
+				       "leftover", p->leftover, "killed_by_grader", p->killed_by_grader);
+
+		if (jp)
+			json_array_append_new(list, jp);
+	}
+	return list;
+}
+
 json_t *run_json_object(const struct hx_result *r, size_t max_events)
 {
 	json_t *o = json_object();
@@ -85,13 +107,25 @@ json_t *run_json_object(const struct hx_result *r, size_t max_events)
 
 	json_object_set_new(o, "traced", json_boolean(r->traced));
 	for (int g = 0; g < HX_GROUP_COUNT; g++) {
-		if ((g == HX_GROUP_FUTEX || g == HX_GROUP_IO) && !r->traced_hot)
+		if (hx_group_is_hot(g) && !r->traced_hot)
 			continue;
 		json_object_set_new(ipc, hx_group_name(g), json_integer(r->ipc[g]));
 	}
 	json_object_set_new(o, "ipc", ipc);
 	json_object_set_new(o, "processes", json_integer(r->processes));
 	json_object_set_new(o, "threads", json_integer(r->threads));
+	if (r->traced) {
+		json_t *calls = json_object();
+
+		for (size_t i = 0; i < r->ncalls; i++)
+			json_object_set_new(calls, r->calls[i].call, json_integer(r->calls[i].count));
+		json_object_set_new(o, "calls", calls);
+		json_object_set_new(o, "sleep_requested_us", json_integer((json_int_t)r->sleep_requested_us));
+		json_object_set_new(o, "process_list", process_list_json(r));
+		json_object_set_new(o, "crashed_processes", json_integer(r->crashed_processes));
+		json_object_set_new(o, "tracer_by", jstr0(r->tracer_by));
+		json_object_set_new(o, "exits_by", jstr0(r->exits_by));
+	}
 	if (max_events) {
 		json_t *ev = json_array();
 

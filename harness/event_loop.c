@@ -23,7 +23,7 @@
 
 #include "run.h"
 
-#define TICK_US 50000		/* watchdog period */
+#define TICK_US 50000		/* watchdog period, at least */
 #define DRAIN_US 1000000	/* output drain after the first process exits */
 #define FINISH_US 1500000	/* the init's time to report after FINISH */
 
@@ -36,8 +36,9 @@ int hx_run_send(const struct hx_run_state *r, int type)
 
 static void add_leftover(struct hx_run_state *r, const struct hx_msg *m)
 {
-	/* m->pid is a pid of the box's namespace (the host's in reduced). */
-	hx_result_add_leftover(r->res, hx_tracer_box_pid_of_ns(r->tracer, m->pid), m->name);
+	/* m->pid is a pid of the box's namespace (the host's in reduced);
+	 * the result lists it by its box pid when the run is exported. */
+	hx_tracer_leftover(r->tracer, m->pid, m->name);
 }
 
 static void handle_ctl(struct hx_run_state *r)
@@ -175,6 +176,8 @@ static void tick(struct hx_run_state *r, uint64_t now)
 
 void hx_run_stop_box(struct hx_run_state *r)
 {
+	if (r->tracer)
+		hx_tracer_teardown(r->tracer);
 	/* Reduced isolation: its descendants first, while the init lives
 	 * and holds them as their subreaper; killed first, the init would
 	 * hand them to us (we are a subreaper too, and sweep them below). */
@@ -199,7 +202,7 @@ void hx_run_stop_box(struct hx_run_state *r)
 
 int hx_run_loop(struct hx_run_state *r)
 {
-	enum { P_OUT, P_ERR, P_CTL, P_NFY, P_CERR, P_LISTEN, P_COUNT };
+	enum { P_OUT, P_ERR, P_CTL, P_NFY, P_CERR, P_LISTEN, P_EXITS, P_COUNT };
 	struct pollfd pfd[P_COUNT];
 	bool cerr_open = true, nfy_open = true;
 
@@ -222,7 +225,12 @@ int hx_run_loop(struct hx_run_state *r)
 					 "wall time limit of %u ms exceeded", r->lim.wall_ms);
 			} else if (now >= r->next_tick) {
 				tick(r, now);
-				r->next_tick = now + TICK_US;
+				/* A sample of thousands of processes costs more: then
+				 * sample less often, so that the watchdog takes a
+				 * twentieth of a CPU at most. */
+				uint64_t cost = hx_now_us() - now;
+
+				r->next_tick = now + (cost * 20 > TICK_US ? cost * 20 : TICK_US);
 			}
 		}
 		if (r->kill_verdict != HX_VERDICT_OK && !r->exited && !r->end_us)
@@ -230,6 +238,9 @@ int hx_run_loop(struct hx_run_state *r)
 		/* Time to tell the init to wind up? */
 		if (!r->finish_sent && (r->kill_verdict != HX_VERDICT_OK ||
 		    (r->exited && ((r->out_eof && r->err_eof) || now >= r->drain_deadline)))) {
+			/* After a limit or a deadlock the init kills what runs. */
+			if (r->kill_verdict != HX_VERDICT_OK)
+				hx_tracer_teardown(r->tracer);
 			if (hx_run_send(r, HX_MSG_FINISH) < 0)
 				r->done = true;
 			r->finish_sent = true;
@@ -274,6 +285,7 @@ int hx_run_loop(struct hx_run_state *r)
 		pfd[P_NFY] = (struct pollfd){ .fd = nfy_open ? r->nfy[0] : -1, .events = POLLIN };
 		pfd[P_CERR] = (struct pollfd){ .fd = cerr_open ? r->cerr[0] : -1, .events = POLLIN };
 		pfd[P_LISTEN] = (struct pollfd){ .fd = r->listener, .events = POLLIN };
+		pfd[P_EXITS] = (struct pollfd){ .fd = hx_tracer_exits_fd(r->tracer), .events = POLLIN };
 		if (ppoll(pfd, P_COUNT, &timeout, NULL) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -295,6 +307,8 @@ int hx_run_loop(struct hx_run_state *r)
 			close(r->listener);
 			r->listener = -1;
 		}
+		if (pfd[P_EXITS].revents)
+			hx_tracer_collect_exits(r->tracer);
 		if (pfd[P_OUT].revents)
 			read_output(r, r->out[0], &r->outbuf, &r->out_eof);
 		if (pfd[P_ERR].revents)

@@ -86,13 +86,24 @@ enum hx_group {
 	HX_GROUP_MQ,
 	HX_GROUP_SOCKET,
 	HX_GROUP_FUTEX,		/* hot: futex */
-	HX_GROUP_IO,		/* hot: read/write on pipes and sockets */
+	HX_GROUP_IO,		/* hot: read/write on pipes, FIFOs and sockets */
+	HX_GROUP_SLEEP,		/* nanosleep, clock_nanosleep; poll, select, epoll with
+				 * a timeout and no fds */
+	HX_GROUP_HOT,		/* every hot call: semop, mq_send/receive, msgsnd/rcv
+				 * (the events of this group), futex and io too (its count) */
 	HX_GROUP_COUNT
 };
 /* "fork", "thread", ...; NULL for an invalid group. */
 const char *hx_group_name(enum hx_group g);
 /* The group of that name, or -1. */
 int hx_group_from_name(const char *name);
+/* Whether a group counts hot calls only (futex, io, hot): counted with
+ * HX_TRACE_HOT only, and never part of another group's count. */
+bool hx_group_is_hot(enum hx_group g);
+/* The calls a group counts, as events name them ("fork", "vfork", ...):
+ * a static NULL-terminated list; NULL for an invalid group. Every group
+ * counts the same calls with and without HX_TRACE_HOT. */
+const char *const *hx_group_calls(enum hx_group g);
 
 /* The purpose of a run, which selects details of the box. */
 enum hx_purpose {
@@ -184,6 +195,28 @@ struct hx_leftover {
 	char *comm;
 };
 
+/* One process of the run, from its start to its end (`process_list`). */
+struct hx_process {
+	int pid;		/* box pid: creation order, the first process is 1 */
+	int ppid;		/* its parent's box pid; 0: nobody's in the run */
+	char comm[16];		/* its name when it ended */
+	char *exec;		/* the last program it executed; NULL: none */
+	bool ended;		/* how it ended is known (the fields below) */
+	int exit_code;		/* -1 when killed by a signal, or not known */
+	int signal;		/* the signal that killed it, 0 when none */
+	bool core_dumped;
+	bool leftover;		/* still running when the first process ended */
+	bool killed_by_grader;	/* SIGKILL of the harness (a leftover, a limit) */
+	uint64_t start_us;	/* when it started, on the events' clock */
+	uint64_t end_us;	/* when it ended; 0 when not known */
+};
+
+/* How often one call was made (exact, whatever the events cap keeps). */
+struct hx_call_count {
+	const char *call;	/* as events name it; a static string */
+	unsigned count;
+};
+
 /* Which mechanism enforced a limit ("cgroup v1 memory", "RLIMIT_AS", ...). */
 struct hx_limits_by {
 	const char *wall;
@@ -225,6 +258,17 @@ struct hx_result {
 	bool events_truncated;
 	unsigned processes;		/* created, the first one included */
 	unsigned threads;		/* created */
+	struct hx_process *process_list;	/* every process, by box pid */
+	size_t nprocess_list;
+	/* Processes killed by a signal other than the harness's own kill. */
+	unsigned crashed_processes;
+	struct hx_call_count *calls;	/* per call, in the order first seen */
+	size_t ncalls;
+	uint64_t sleep_requested_us;	/* the time the sleep group asked for */
+	const char *tracer_by;		/* "seccomp-notify"; NULL untraced */
+	/* How process ends were learned: "pidfd" (exact), "proc" (a zombie's
+	 * /proc entry, when it is read before the parent reaps it). */
+	const char *exits_by;
 	struct hx_deadlock *deadlock;	/* NULL unless verdict is DEADLOCK */
 	unsigned jitter_max_us;
 	uint64_t seed;			/* the jitter seed used */

@@ -67,6 +67,7 @@ struct hx_proc_stat {
 	pid_t pgrp;
 	pid_t session;
 	unsigned long long utime, stime, cutime, cstime;	/* clock ticks */
+	int num_threads;	/* 0 when the line ends before field 20 */
 	char comm[32];
 };
 /* Parse one line of /proc/PID/stat (a pure function); -EINVAL when it is
@@ -80,6 +81,21 @@ pid_t hx_proc_tgid(pid_t tid);
 unsigned long hx_proc_vm_kb(pid_t pid);
 /* The innermost pid-namespace pid of a process (NSpid's last field). */
 pid_t hx_proc_nspid(pid_t pid);
+/* Who a thread is, from one read of /proc/TID/status. */
+struct hx_proc_ids {
+	pid_t tgid;		/* its process */
+	pid_t ppid;		/* its process's parent (host pid; 0 outside our view) */
+	pid_t ns_tgid;		/* its process in the innermost pid namespace (NStgid) */
+	char name[16];		/* the thread's name (comm) */
+};
+/* 0, or -errno when the thread is gone. A pure parser below. */
+int hx_proc_ids(pid_t tid, struct hx_proc_ids *ids);
+int hx_proc_parse_ids(const char *status, struct hx_proc_ids *ids);
+/* The kernel's pid_max (read once; HX_PID_MAX when unreadable). */
+long hx_proc_pid_max(void);
+/* A zombie's wait status (/proc/PID/stat field 52), or -errno (gone, or
+ * not a zombie yet). */
+int hx_proc_zombie_status(pid_t pid, int *status);
 /* The lists below replace what out held, grow as needed (so any number
  * of processes is seen), and return their length (out->n), or -errno
  * with out empty; out stays the caller's, to release with
@@ -192,6 +208,8 @@ enum hx_syscall_class {
 	HX_SC_KILL_CHECK,	/* check the target, then CONTINUE or -EPERM */
 	HX_SC_ERRNO,		/* failed by the filter itself, never notified */
 	HX_SC_DENY,		/* answer -EPERM and count it */
+	HX_SC_PERMIT,		/* an exception to a DENY rule: notified as that rule
+				 * makes it, then CONTINUEd, not recorded */
 };
 /* The supervisor's re-check of a notification, from the same table as the
  * filter: the class of the call under the policy of these flags. For
@@ -238,7 +256,7 @@ enum hx_rule_naming {
 	HX_NAMED_LABEL,		/* "ioctl(TIOCSTI)": the call and the rule's label */
 	HX_NAMED_FAMILY,	/* "socket(AF_INET)", "socket(family 99)": from args[0] */
 };
-#define HX_RULE_CONDS 2
+#define HX_RULE_CONDS 3
 struct hx_policy_rule {
 	int nr;				/* native syscall number (SCMP_SYS) */
 	enum hx_syscall_class action;	/* never HX_SC_ALLOW: the default */
@@ -420,7 +438,9 @@ unsigned long hx_ipc_inode(const char *link);
 struct hx_tracer;
 /* policy: the flags of the box's filter (hx_policy_flags and what the
  * run added), for the re-check. */
-struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, unsigned policy, pid_t init_pid);
+/* max_processes: the processes limit (a pidfd each, exits.c). */
+struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, unsigned policy, pid_t init_pid,
+				 unsigned max_processes);
 /* Reduced isolation: hand every notified call to c (created.c) too. */
 void hx_tracer_set_created(struct hx_tracer *t, struct hx_created *c);
 void hx_tracer_free(struct hx_tracer *t);
@@ -438,13 +458,27 @@ uint64_t hx_tracer_flush_due(struct hx_tracer *t, int fd, uint64_t now_us);
 /* Whether a thread waits for our (delayed) answer. */
 bool hx_tracer_holds(const struct hx_tracer *t, pid_t tid);
 bool hx_tracer_any_pending(const struct hx_tracer *t);
-/* Learn processes of the box now (creation order = box pids). */
+/* Learn the processes of the box now, where calls are not traced (a
+ * traced run learns them from their calls). */
 void hx_tracer_discover(struct hx_tracer *t);
 /* Box pid of a host pid (0 when unknown); of a pid as the box's
- * processes name it (their pid namespace); host pid of a box pid. */
+ * processes name it (their pid namespace); host pid of a box pid. Box
+ * pids are given (in creation order) when first asked for. */
 int hx_tracer_box_pid(struct hx_tracer *t, pid_t host_pid);
 int hx_tracer_box_pid_of_ns(struct hx_tracer *t, pid_t ns_pid);
 pid_t hx_tracer_host_pid(const struct hx_tracer *t, int box_pid);
+/* The fd to poll for process ends (-1 when none is watched), and taking
+ * them in when it is readable. */
+int hx_tracer_exits_fd(const struct hx_tracer *t);
+void hx_tracer_collect_exits(struct hx_tracer *t);
+/* The harness begins to kill the box: a SIGKILL from now on is its own. */
+void hx_tracer_teardown(struct hx_tracer *t);
+/* The init found this process still running at the end (its pid in the
+ * box's namespace, the host's in reduced isolation). */
+void hx_tracer_leftover(struct hx_tracer *t, pid_t ns_pid, const char *comm);
+/* The live processes the tracer knows, by host pid, into out (replacing
+ * it); for the watchdog. Returns how many. */
+int hx_tracer_live_processes(struct hx_tracer *t, struct hx_pids *out);
 /* Whether any denied call was made. */
 bool hx_tracer_denied_any(const struct hx_tracer *t);
 /* HX_POLICY_RLIMIT_AS: the most virtual memory (kB) a process of the box
@@ -456,8 +490,17 @@ void hx_tracer_export(struct hx_tracer *t, struct hx_result *res);
 /* ---- watchdog.c: /proc sampling, deadlock detection ------------------ */
 
 struct hx_watchdog;
-struct hx_watchdog *hx_watchdog_new(pid_t init_pid, unsigned deadlock_after_ms, bool detect_deadlock);
+enum hx_watch_flags {
+	HX_WATCH_CPU = 1 << 0,		/* sum the processes' CPU (no cgroup does) */
+	HX_WATCH_VM = 1 << 1,		/* their peak virtual memory (no memory cgroup) */
+	HX_WATCH_TRACED = 1 << 2,	/* the tracer's table lists the processes */
+};
+struct hx_watchdog *hx_watchdog_new(pid_t init_pid, unsigned deadlock_after_ms, bool detect_deadlock,
+				    unsigned flags);
 void hx_watchdog_free(struct hx_watchdog *w);
+/* A cgroup controller given up after the watchdog was made: it counts
+ * what that controller would have (HX_WATCH_CPU, HX_WATCH_VM) too. */
+void hx_watchdog_also_count(struct hx_watchdog *w, unsigned flags);
 /* One sample. Returns true when the box is deadlocked (then the
  * explanation can be built with hx_deadlock_explain). out_bytes is the
  * output seen so far. */
@@ -503,6 +546,7 @@ enum hx_wait_kind {
 struct hx_syscall_state {
 	long nr;		/* -1 when running or unknown */
 	unsigned long args[6];
+	unsigned long sp, pc;	/* the user stack and instruction pointers; 0 unknown */
 };
 enum hx_wait_kind hx_classify_wait(char state, const struct hx_syscall_state *sc);
 int hx_read_syscall(pid_t pid, pid_t tid, struct hx_syscall_state *sc);

@@ -4,20 +4,29 @@
  * The kernel names a notifying task by its host thread id; the box's
  * processes name each other by the pids of their own namespace; reports
  * use box pids, numbered in creation order with the first process as 1.
- * The table holds one record per process, at index box_pid - 1, and
- * three hash indexes (host pid, namespace pid, thread id), so every
- * lookup costs O(1) however many processes a run makes. Records are
- * never removed: a run's box pids stay unique.
+ * The table holds one record per process and one per thread, in the
+ * order the tracer learned them, with three hash indexes (host pid,
+ * namespace pid, thread id): every lookup costs O(1) however many
+ * processes a run makes. Records are never removed.
  *
- * New processes are discovered from /proc: the children of a process
- * that has forked, or the whole tree from the init when an unknown pid
- * shows up or the watchdog ticks. A fork's child answers its parent's
- * oldest fork event still waiting for one.
+ * A process is learned at its first notified call: glibc's fork child
+ * makes one at once (set_robust_list, which traced runs notify); one that
+ * never makes one is learned from its parent's children list when the
+ * parent waits or signals (calls.c). Learning a thread costs one read of
+ * /proc/TID/status (Tgid, PPid, NStgid, Name). Learning order is
+ * not quite creation order (a child may be scheduled after a younger
+ * sibling), so box pids are given later (hx_pidmap_number), sorted by
+ * the pid the box's own namespace gave each process, which a fresh pid
+ * namespace hands out in order (in reduced isolation the host's pids,
+ * which almost always are). Runs whose calls are not traced learn their
+ * processes by walking /proc from the init instead (hx_pidmap_discover).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "trace.h"
 
@@ -112,21 +121,31 @@ struct hx_tracee *hx_pidmap_find(struct hx_tracer *t, pid_t host_pid)
 	return index_get(&t->pm.by_host, host_pid, &i) ? &t->pm.procs[i] : NULL;
 }
 
-struct hx_tracee *hx_pidmap_of_box(const struct hx_tracer *t, int box_pid)
-{
-	return box_pid > 0 && (size_t)box_pid <= t->pm.n ? &t->pm.procs[box_pid - 1] : NULL;
-}
-
-int hx_pidmap_box_pid_of_ns(struct hx_tracer *t, pid_t ns_pid)
+struct hx_tracee *hx_pidmap_find_ns(struct hx_tracer *t, pid_t ns_pid)
 {
 	size_t i;
 
-	return index_get(&t->pm.by_ns, ns_pid, &i) ? t->pm.procs[i].box_pid : 0;
+	return index_get(&t->pm.by_ns, ns_pid, &i) ? &t->pm.procs[i] : NULL;
 }
 
-struct hx_tracee *hx_pidmap_add(struct hx_tracer *t, pid_t host_pid, pid_t ppid_host)
+size_t hx_pidmap_index(const struct hx_tracer *t, const struct hx_tracee *p)
+{
+	return (size_t)(p - t->pm.procs);
+}
+
+struct hx_tracee *hx_pidmap_of_box(const struct hx_tracer *t, int box_pid)
+{
+	const struct hx_pidmap *pm = &t->pm;
+
+	return box_pid > 0 && (size_t)box_pid <= pm->nnumbered ? &pm->procs[pm->by_box[box_pid - 1]] : NULL;
+}
+
+struct hx_tracee *hx_pidmap_add(struct hx_tracer *t, pid_t host_pid, pid_t ns_pid, pid_t ppid_host,
+				const char *comm)
 {
 	struct hx_pidmap *pm = &t->pm;
+	struct hx_tracee *parent = ppid_host > 0 ? hx_pidmap_find(t, ppid_host) : NULL;
+	size_t parent_index = parent ? hx_pidmap_index(t, parent) + 1 : 0;
 	struct hx_tracee *arr = hx_grow(pm->procs, &pm->cap, pm->n + 1, sizeof(*arr));
 
 	if (!arr)
@@ -136,96 +155,111 @@ struct hx_tracee *hx_pidmap_add(struct hx_tracer *t, pid_t host_pid, pid_t ppid_
 
 	memset(p, 0, sizeof(*p));
 	hx_fdcache_init(&p->fds);
+	p->pidfd = -1;
 	p->host_pid = host_pid;
-	p->ns_pid = t->full ? hx_proc_nspid(host_pid) : host_pid;
-	p->box_pid = (int)pm->n + 1;
-	index_put(&pm->by_host, p->host_pid, pm->n);
-	index_put(&pm->by_ns, p->ns_pid, pm->n);
-	pm->n++;
+	p->ns_pid = ns_pid;
+	/* Pids wrap at pid_max: a key far below the largest one of the
+	 * current round came after a wrap; one far above it (learned late)
+	 * still belongs to the round before. */
+	pid_t half = (pid_t)(hx_proc_pid_max() / 2);
+	unsigned round = pm->epoch;
 
-	struct hx_tracee *parent = ppid_host > 0 ? hx_pidmap_find(t, ppid_host) : NULL;
-
-	if (parent) {
-		p->parent_box = parent->box_pid;
-		/* This child answers its parent's oldest unanswered fork. */
-		if (parent->nforks > 0) {
-			size_t ev = parent->fork_events[0];
-
-			if (ev < t->nevents)
-				t->events[ev].child = p->box_pid;
-			memmove(parent->fork_events, parent->fork_events + 1,
-				(parent->nforks - 1) * sizeof(size_t));
-			memmove(parent->fork_tids, parent->fork_tids + 1,
-				(parent->nforks - 1) * sizeof(pid_t));
-			parent->nforks--;
-		}
+	if (pm->n && ns_pid < pm->max_key - half) {
+		round = ++pm->epoch;
+		pm->max_key = ns_pid;
+	} else if (pm->epoch && ns_pid > pm->max_key + half) {
+		round--;
+	} else if (ns_pid > pm->max_key) {
+		pm->max_key = ns_pid;
 	}
+	p->order = (long long)round * HX_PID_MAX + ns_pid;
+	p->parent = parent_index;
+	snprintf(p->comm, sizeof(p->comm), "%s", comm ? comm : "");
+	if (parent_index)
+		pm->procs[parent_index - 1].children++;
+	index_put(&pm->by_host, host_pid, pm->n);
+	index_put(&pm->by_ns, ns_pid, pm->n);
+	pm->n++;
+	hx_exits_watch(t, pm->n - 1);
 	return p;
 }
 
-/*
- * A task's fork has returned by the time it makes its next call, so
- * discovery has seen the child if there was one. A fork that failed
- * (EAGAIN at the pids limit) would otherwise stay pending, and every
- * later call of the process would walk /proc again.
- */
-void hx_pidmap_forget_failed_forks(struct hx_tracee *p, pid_t tid)
+static struct hx_thread *add_thread(struct hx_tracer *t, pid_t tid, size_t proc)
 {
-	unsigned j = 0;
+	struct hx_pidmap *pm = &t->pm;
+	struct hx_thread *arr = hx_grow(pm->threads, &pm->cthreads, pm->nthreads + 1, sizeof(*arr));
 
-	for (unsigned i = 0; i < p->nforks; i++) {
-		if (p->fork_tids[i] == tid)
-			continue;
-		p->fork_events[j] = p->fork_events[i];
-		p->fork_tids[j++] = p->fork_tids[i];
+	if (!arr)
+		return NULL;
+	pm->threads = arr;
+	struct hx_thread *th = &pm->threads[pm->nthreads];
+
+	memset(th, 0, sizeof(*th));
+	th->tid = tid;
+	th->proc = proc;
+	index_put(&pm->by_tid, tid, pm->nthreads);
+	pm->nthreads++;
+	return th;
+}
+
+/* The key a process is numbered by: its namespace pid, or its host pid in
+ * reduced isolation. */
+static pid_t key_of(const struct hx_tracer *t, const struct hx_proc_ids *ids)
+{
+	return t->full ? ids->ns_tgid : ids->tgid;
+}
+
+struct hx_tracee *hx_pidmap_of_tid(struct hx_tracer *t, pid_t tid, struct hx_thread **th)
+{
+	struct hx_pidmap *pm = &t->pm;
+	struct hx_proc_ids ids;
+	size_t i;
+
+	*th = NULL;
+	if (index_get(&pm->by_tid, tid, &i)) {
+		*th = &pm->threads[i];
+		return &pm->procs[pm->threads[i].proc];
 	}
-	p->nforks = j;
+	if (hx_proc_ids(tid, &ids) < 0)
+		return NULL;
+	struct hx_tracee *p = hx_pidmap_find(t, ids.tgid);
+
+	if (!p && ids.tgid != tid) {
+		/* A thread of a process not seen yet: the process's own
+		 * status names its parent and its name. */
+		struct hx_proc_ids leader;
+
+		if (hx_proc_ids(ids.tgid, &leader) == 0)
+			ids.ppid = leader.ppid, memcpy(ids.name, leader.name, sizeof(ids.name));
+	}
+	if (!p)
+		p = hx_pidmap_add(t, ids.tgid, key_of(t, &ids), ids.ppid == t->init_pid ? 0 : ids.ppid,
+				  ids.name);
+	if (!p)
+		return NULL;
+	*th = add_thread(t, tid, hx_pidmap_index(t, p));
+	return p;
 }
 
-/* ---- discovery ------------------------------------------------------------ */
-
-struct hx_discovered {
-	pid_t host;
-	pid_t key;
-	pid_t ppid;
-};
-
-static int by_key(const void *a, const void *b)
-{
-	const struct hx_discovered *x = a, *y = b;
-
-	return (x->key > y->key) - (x->key < y->key);
-}
-
-/* Adds the processes of pm->scratch not known yet, in the order they
- * were created. */
+/* Learns pm->scratch's processes that are not known yet. */
 static void adopt(struct hx_tracer *t)
 {
 	struct hx_pidmap *pm = &t->pm;
-	size_t nc = 0;
 
 	for (size_t i = 0; i < pm->scratch.n; i++) {
 		pid_t pid = pm->scratch.v[i];
-		struct hx_proc_stat st;
+		struct hx_proc_ids ids;
 
-		if (hx_pidmap_find(t, pid) || hx_proc_stat(pid, 0, &st) < 0)
+		if (hx_pidmap_find(t, pid) || hx_proc_ids(pid, &ids) < 0)
 			continue;
-		struct hx_discovered *arr = hx_grow(pm->found, &pm->cfound, nc + 1, sizeof(*arr));
-
-		if (!arr)
-			break;
-		pm->found = arr;
-		pm->found[nc].host = pid;
-		pm->found[nc].ppid = st.ppid;
-		/* Pids of a fresh pid namespace are handed out in order; host
-		 * pids almost always are. */
-		pm->found[nc].key = t->full ? hx_proc_nspid(pid) : pid;
-		nc++;
+		hx_pidmap_add(t, pid, key_of(t, &ids), ids.ppid == t->init_pid ? 0 : ids.ppid, ids.name);
 	}
-	if (nc)
-		qsort(pm->found, nc, sizeof(pm->found[0]), by_key);
-	for (size_t i = 0; i < nc; i++)
-		hx_pidmap_add(t, pm->found[i].host, pm->found[i].ppid);
+}
+
+void hx_pidmap_learn_children(struct hx_tracer *t, pid_t host_pid)
+{
+	if (hx_proc_children(host_pid, &t->pm.scratch) > 0)
+		adopt(t);
 }
 
 void hx_pidmap_discover(struct hx_tracer *t)
@@ -234,43 +268,48 @@ void hx_pidmap_discover(struct hx_tracer *t)
 		adopt(t);
 }
 
-/*
- * After a fork: the new process is a child of the one that forked. Looking
- * there only keeps a fork's cost constant; walking the whole box made a
- * program that forks N children cost O(N^2) reads of /proc.
- */
-void hx_pidmap_discover_children(struct hx_tracer *t, pid_t host_pid)
+/* ---- box pids ------------------------------------------------------------- */
+
+static const struct hx_tracee *sort_base;
+
+static int by_creation(const void *a, const void *b)
 {
-	if (hx_proc_children(host_pid, &t->pm.scratch) > 0)
-		adopt(t);
+	const struct hx_tracee *x = &sort_base[*(const size_t *)a], *y = &sort_base[*(const size_t *)b];
+
+	if (x->order != y->order)
+		return (x->order > y->order) - (x->order < y->order);
+	return (x > y) - (x < y);	/* learned first */
 }
 
-struct hx_tracee *hx_pidmap_of_tid(struct hx_tracer *t, pid_t tid)
+void hx_pidmap_number(struct hx_tracer *t)
 {
-	size_t i;
+	struct hx_pidmap *pm = &t->pm;
+	size_t first = pm->nnumbered, m = 0;
 
-	if (index_get(&t->pm.by_tid, tid, &i))
-		return &t->pm.procs[i];
+	if (pm->n == pm->nnumbered)
+		return;
+	size_t *grown = hx_grow(pm->by_box, &pm->cby_box, pm->n, sizeof(*grown));
 
-	pid_t tgid = hx_proc_tgid(tid);
-
-	if (tgid <= 0)
-		return NULL;
-	struct hx_tracee *p = hx_pidmap_find(t, tgid);
-
-	if (!p) {
-		hx_pidmap_discover(t);
-		p = hx_pidmap_find(t, tgid);
-	}
-	if (p)
-		index_put(&t->pm.by_tid, tid, (size_t)(p - t->pm.procs));
-	return p;
+	if (!grown)
+		return;
+	pm->by_box = grown;
+	for (size_t i = 0; i < pm->n; i++)
+		if (!pm->procs[i].box_pid)
+			pm->by_box[first + m++] = i;
+	sort_base = pm->procs;
+	qsort(pm->by_box + first, m, sizeof(size_t), by_creation);
+	for (size_t k = first; k < first + m; k++)
+		pm->procs[pm->by_box[k]].box_pid = (int)k + 1;
+	pm->nnumbered = first + m;
 }
 
 void hx_pidmap_release(struct hx_pidmap *pm)
 {
+	for (size_t i = 0; i < pm->n; i++)
+		free(pm->procs[i].exec);
 	free(pm->procs);
-	free(pm->found);
+	free(pm->threads);
+	free(pm->by_box);
 	hx_pids_release(&pm->scratch);
 	index_release(&pm->by_host);
 	index_release(&pm->by_ns);

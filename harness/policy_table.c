@@ -38,6 +38,9 @@
  *  - KILL_CHECK (HX_POLICY_CHECK_KILL, reduced isolation only): kill-like
  *    calls, CONTINUEd only when the target is a process of the run,
  *    answered ESRCH when it is gone (killcheck.c).
+ *  - PERMIT: an exception to a DENY rule, for one exact use that is safe
+ *    in one isolation mode: notified (as the DENY rule makes it) and
+ *    CONTINUEd. Its arguments are registers, read by the filter itself.
  *
  * A rule applies when the policy has all of its `needs` flags and the
  * run's isolation mode is in its `modes`. A rule for one mode only names
@@ -54,6 +57,7 @@
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <linux/netlink.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -140,6 +144,17 @@ const struct hx_policy_rule hx_policy_rules[] = {
 	{ DENY(sethostname), .why = "the host name is the harness's" },
 	{ DENY(setdomainname), .why = "the domain name is the harness's" },
 	{ DENY(personality), .why = "can switch off address-space randomisation for exploits" },
+	/* glibc's mq_notify(SIGEV_THREAD) opens exactly this socket: its helper
+	 * thread hears the kernel's notice on it. */
+	{ RULE(HX_IN_FULL, socket, HX_SC_PERMIT, 0),
+	  .cond = { ARG_EQ(0, AF_NETLINK), ARG32_EQ(1, SOCK_RAW | SOCK_CLOEXEC), ARG32_EQ(2, NETLINK_ROUTE) },
+	  .why = "mq_notify with SIGEV_THREAD: glibc's helper listens on a NETLINK_ROUTE socket; the "
+		 "box has a network namespace of its own (loopback only), so it reaches nothing else" },
+	{ RULE(HX_IN_REDUCED, socket, HX_SC_DENY, 0),
+	  .cond = { ARG_EQ(0, AF_NETLINK), ARG32_EQ(1, SOCK_RAW | SOCK_CLOEXEC), ARG32_EQ(2, NETLINK_ROUTE) },
+	  .naming = HX_NAMED_LABEL, .label = "AF_NETLINK: mq_notify SIGEV_THREAD, denied in reduced isolation",
+	  .why = "mq_notify with SIGEV_THREAD needs a NETLINK_ROUTE socket, which in reduced isolation "
+		 "reads the host's own network configuration" },
 	{ DENY(socket), .cond = { ARG_NE(0, AF_UNIX) }, .naming = HX_NAMED_FAMILY,
 	  .why = "sockets other than AF_UNIX reach networks (the box has only loopback, "
 		 "the reduced box has the host's)" },
@@ -209,7 +224,30 @@ const struct hx_policy_rule hx_policy_rules[] = {
 	{ TRACE(mknodat), .cond = { ARG_MASKED_EQ(2, S_IFMT, S_IFIFO) },
 	  .why = "mkfifo: only FIFOs among the nodes mknodat makes are IPC" },
 	{ TRACE(mmap), .cond = { ARG_HAS(3, MAP_SHARED) },
-	  .why = "only shared mappings share memory; the loader's are private" },
+	  .why = "only shared mappings share memory; the loader's are private (the tracer counts "
+		 "the writable, anonymous and /dev/shm ones)" },
+	{ TRACE(mq_notify), .why = "POSIX message queues: the mq group" },
+	/* The process table: every process and thread from birth to end. */
+	{ TRACE(set_robust_list),
+	  .why = "glibc's fork child and every new thread make it first: the tracer learns them at "
+		 "birth, to follow how they end" },
+	{ TRACE(rt_sigreturn),
+	  .why = "a signal handler returns: its saved context tells whether the interrupted call "
+		 "will be restarted, and so notified again, which must not count twice" },
+	/* The sleep group: waits for time, and for nothing else. */
+	{ TRACE(nanosleep), .why = "the sleep group" },
+	{ TRACE(clock_nanosleep), .why = "the sleep group (sleep, usleep, nanosleep)" },
+	{ TRACE(poll), .cond = { ARG32_EQ(1, 0) }, .why = "the sleep group: a poll of no fds waits for time" },
+	{ TRACE(ppoll), .cond = { ARG32_EQ(1, 0) }, .why = "the sleep group: a ppoll of no fds waits for time" },
+	{ TRACE(select), .cond = { ARG32_EQ(0, 0) }, .why = "the sleep group: a select of no fds waits for time" },
+	{ TRACE(pselect6), .cond = { ARG32_EQ(0, 0) },
+	  .why = "the sleep group: a select of no fds (glibc's select) waits for time" },
+	{ TRACE(epoll_wait), .cond = { ARG_MASKED_EQ(3, 0x80000000u, 0) },
+	  .why = "the sleep group: with a timeout (the tracer checks that its set is empty)" },
+	{ TRACE(epoll_pwait), .cond = { ARG_MASKED_EQ(3, 0x80000000u, 0) },
+	  .why = "the sleep group: with a timeout (the tracer checks that its set is empty)" },
+	{ TRACE(epoll_pwait2), .cond = { ARG_NE(3, 0) },
+	  .why = "the sleep group: with a timeout (the tracer checks that its set is empty)" },
 
 	/* ---- the memory limit without a memory cgroup ------------------- */
 	{ RULE(HX_IN_BOTH, mmap, HX_SC_TRACE, HX_POLICY_RLIMIT_AS), .cond = { ARG_HAS(3, MAP_ANONYMOUS) },

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -48,6 +49,17 @@ int hx_proc_parse_stat(const char *line, struct hx_proc_stat *st)
 		f[i] = strtoull(p + 1, &end, 10);
 		if (end == p + 1)
 			return -EINVAL;
+		p = end;
+	}
+	/* 18 priority, 19 nice, 20 num_threads: optional here */
+	for (int i = 0; i < 3 && *p == ' '; i++) {
+		char *end;
+		unsigned long long v = strtoull(p + 1, &end, 10);
+
+		if (end == p + 1)
+			break;
+		if (i == 2)
+			st->num_threads = (int)v;
 		p = end;
 	}
 	st->ppid = (pid_t)f[1];
@@ -131,6 +143,95 @@ pid_t hx_proc_nspid(pid_t pid)
 	if (!last)
 		last = strrchr(v, ' ');
 	return (pid_t)atoi(last ? last + 1 : v);
+}
+
+/* The last number of a line like "NStgid:\t812\t3". */
+static pid_t last_number(const char *v)
+{
+	const char *end = v + strcspn(v, "\n"), *p = end;
+
+	while (p > v && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	while (p > v && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	return p < end ? (pid_t)atoi(p) : 0;
+}
+
+int hx_proc_parse_ids(const char *status, struct hx_proc_ids *ids)
+{
+	static const struct { const char *key; size_t off; } fields[] = {
+		{ "\nTgid:", offsetof(struct hx_proc_ids, tgid) },
+		{ "\nPPid:", offsetof(struct hx_proc_ids, ppid) },
+		{ "\nNStgid:", offsetof(struct hx_proc_ids, ns_tgid) },
+	};
+
+	memset(ids, 0, sizeof(*ids));
+	if (strncmp(status, "Name:", 5) != 0)
+		return -EINVAL;
+	const char *v = status + 5 + strspn(status + 5, " \t");
+
+	snprintf(ids->name, sizeof(ids->name), "%.*s", (int)strcspn(v, "\n"), v);
+	for (size_t i = 0; i < HX_ARRAY_SIZE(fields); i++) {
+		const char *line = strstr(status, fields[i].key);
+
+		if (!line)
+			continue;
+		*(pid_t *)((char *)ids + fields[i].off) = last_number(line + strlen(fields[i].key));
+	}
+	/* NStgid came with Linux 4.1; without it, the tgid of our namespace */
+	if (!ids->ns_tgid)
+		ids->ns_tgid = ids->tgid;
+	return ids->tgid > 0 ? 0 : -EINVAL;
+}
+
+int hx_proc_ids(pid_t tid, struct hx_proc_ids *ids)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	n = hx_read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return hx_proc_parse_ids(buf, ids);
+}
+
+long hx_proc_pid_max(void)
+{
+	static long pid_max;
+
+	if (!pid_max) {
+		char buf[32];
+
+		pid_max = hx_read_file("/proc/sys/kernel/pid_max", buf, sizeof(buf)) > 0 ? atol(buf) : 0;
+		if (pid_max <= 0 || pid_max > HX_PID_MAX)
+			pid_max = HX_PID_MAX;
+	}
+	return pid_max;
+}
+
+int hx_proc_zombie_status(pid_t pid, int *status)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	n = hx_read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	const char *p = strrchr(buf, ')');
+
+	/* Field 3 is the state; field 52, the last, the exit code. */
+	if (!p || p[1] != ' ' || p[2] != 'Z')
+		return -EAGAIN;
+	const char *last = buf + n;
+
+	while (last > p && (last[-1] == '\n' || last[-1] == ' '))
+		last--;
+	while (last > p && last[-1] >= '0' && last[-1] <= '9')
+		last--;
+	*status = atoi(last);
+	return 0;
 }
 
 /* The numbers of a /proc/PID/task/TID/children file, appended to out

@@ -49,6 +49,7 @@ static const char *const group_names[HX_GROUP_COUNT] = {
 	[HX_GROUP_WAIT] = "wait", [HX_GROUP_KILL] = "kill", [HX_GROUP_PIPE] = "pipe",
 	[HX_GROUP_SHM] = "shm", [HX_GROUP_SEM] = "sem", [HX_GROUP_MQ] = "mq",
 	[HX_GROUP_SOCKET] = "socket", [HX_GROUP_FUTEX] = "futex", [HX_GROUP_IO] = "io",
+	[HX_GROUP_SLEEP] = "sleep", [HX_GROUP_HOT] = "hot",
 };
 
 const char *hx_group_name(enum hx_group g)
@@ -114,6 +115,10 @@ void hx_result_release(struct hx_result *res)
 	for (size_t i = 0; i < res->nevents; i++)
 		free(res->events[i].detail);
 	free(res->events);
+	for (size_t i = 0; i < res->nprocess_list; i++)
+		free(res->process_list[i].exec);
+	free(res->process_list);
+	free(res->calls);
 	hx_deadlock_free(res->deadlock);
 	memset(res, 0, sizeof(*res));
 }

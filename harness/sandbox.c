@@ -444,9 +444,11 @@ static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
 	close_fd(&r->stdin_fd);
 	close_fd(&r->landlock_fd);
 
-	r->tracer = hx_tracer_new(cfg, r->full, r->pflags, r->init_pid);
+	r->tracer = hx_tracer_new(cfg, r->full, r->pflags, r->init_pid, r->lim.processes);
 	r->wd = hx_watchdog_new(r->init_pid, r->lim.deadlock_after_ms,
-				cfg->purpose == HX_PURPOSE_SUBMISSION);
+				cfg->purpose == HX_PURPOSE_SUBMISSION,
+				(r->cg.has_cpu ? 0 : HX_WATCH_CPU) | (r->cg.has_memory ? 0 : HX_WATCH_VM) |
+				((r->pflags & HX_POLICY_TRACE) ? HX_WATCH_TRACED : 0));
 	if (!r->tracer || !r->wd)
 		return hx_fail(r->error, sizeof(r->error), ENOMEM, "out of memory");
 	if (!r->full)
@@ -466,6 +468,7 @@ static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
 	 * a whole RCU grace period. The init starts nothing before START.
 	 * If it died in setup, the event loop reads why. */
 	hx_cgroup_attach(&r->cg, r->init_pid);
+	hx_watchdog_also_count(r->wd, (r->cg.has_cpu ? 0 : HX_WATCH_CPU) | (r->cg.has_memory ? 0 : HX_WATCH_VM));
 	send_start(r, plan);
 	return 0;
 }

@@ -106,6 +106,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct hx_policy_rule *r)
 	case HX_SC_ERRNO:
 		return seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO((unsigned)r->errnum), r->nr, n, cmp);
 	case HX_SC_DENY:
+	case HX_SC_PERMIT:
 	case HX_SC_TRACE:
 	case HX_SC_HOT:
 	case HX_SC_START_GATE:

@@ -6,6 +6,7 @@
  *
  *   tracer.c     receives each notification, dispatches it, answers it
  *   pidmap.c     the process and thread table: host, namespace and box pids
+ *   exits.c      each process's end, from a pidfd per process
  *   calls.c      what a call means at the level the student wrote it
  *   fdcache.c    what a process's fds are (pipe, socket, other), cached
  *   jitter.c     answers held back: the seeded jitter and the start gate
@@ -18,11 +19,11 @@
 #ifndef IPCGRADE_HARNESS_TRACE_H
 #define IPCGRADE_HARNESS_TRACE_H
 
+#include <sys/resource.h>
+
 #include "internal.h"
 
 #define HX_MAX_EVENTS 100000
-/* Forks of one process whose child discovery has not seen yet. */
-#define HX_MAX_PENDING_FORKS 16
 /* fds below this are cached in hot tracing */
 #define HX_FD_CACHE 64
 /* How long the start gate holds a newborn process at most. */
@@ -30,7 +31,7 @@
 
 /* ---- fdcache.c: what a low fd of a process is ------------------------ */
 
-enum hx_fd_kind { HX_FD_UNKNOWN, HX_FD_NOT_IPC, HX_FD_PIPE, HX_FD_SOCKET };
+enum hx_fd_kind { HX_FD_UNKNOWN, HX_FD_NOT_IPC, HX_FD_PIPE, HX_FD_SOCKET, HX_FD_FIFO };
 
 struct hx_fdcache {
 	/* /proc/PID/fd, open while the process lives: naming the pipe
@@ -45,6 +46,7 @@ struct hx_fdcache {
 	 */
 	unsigned char kind[HX_FD_CACHE];
 	unsigned long ino[HX_FD_CACHE];
+	char *fifo[HX_FD_CACHE];	/* a FIFO's path (malloc'd) */
 	bool off;
 };
 
@@ -59,30 +61,49 @@ struct hx_call_state {
 	uint64_t exec_argv, exec_envp;
 	size_t exec_event;
 	bool exec_open;
-	/* Its last fork- or wait-class call, to fold kernel restarts. */
-	bool last_valid;
-	pid_t last_tid;
-	int last_nr;
-	uint64_t last_args[6];
-	int last_children;
 };
 
 /* ---- pidmap.c: one box process as the tracer knows it ---------------- */
 
 struct hx_tracee {
-	pid_t host_pid;
-	pid_t ns_pid;		/* as the box's processes name it */
-	int box_pid;		/* creation order, the first process is 1 */
-	int parent_box;		/* 0: nobody's child in the box */
-	/* fork events whose child we have not seen yet, oldest first */
-	size_t fork_events[HX_MAX_PENDING_FORKS];
-	pid_t fork_tids[HX_MAX_PENDING_FORKS];
-	unsigned nforks;
+	pid_t host_pid;		/* 0 when only its box-side pid is known */
+	/* Its pid in the box's pid namespace (full isolation; the host's in
+	 * reduced): pids are handed out in creation order, so this is the
+	 * key box pids are numbered by. */
+	pid_t ns_pid;
+	long long order;	/* ns_pid, counting the wraps of the pid counter */
+	size_t parent;		/* its parent's index + 1; 0: nobody's in the box */
+	int box_pid;		/* 0 until numbered (hx_pidmap_number) */
+	/* Its life, on hx_now_us()'s clock; end_us 0 while it lives. */
+	uint64_t start_us, end_us;
+	int status;		/* its wait status, when status_known */
+	bool status_known;
+	bool leftover;		/* the init reported it running at the end */
+	bool comm_stale;	/* it executed a program since comm was read */
+	char comm[16];
+	char *exec;		/* the last program it executed, malloc'd */
+	int pidfd;		/* exits.c: -1 when none */
+	unsigned forks;		/* fork-class calls it made */
+	unsigned children;	/* records whose parent it is */
+	unsigned forks_seen;	/* forks when its children list was last read */
 	/* Start gate: its last call was not a fork, so its newborn
 	 * children need not wait for siblings. */
 	bool gate_open;
 	struct hx_fdcache fds;
 	struct hx_call_state calls;
+};
+
+/* One thread (a process's main thread included). */
+struct hx_thread {
+	pid_t tid;
+	size_t proc;		/* the index of its process */
+	/* Its handler returned into a call the kernel restarts (rt_sigreturn's
+	 * saved context): the thread's next notification, when it is that
+	 * call at that place with those arguments, is the restart. */
+	bool restart;
+	int restart_nr;
+	uint64_t restart_ip;
+	uint64_t restart_args[6];
 };
 
 /* An open-addressing hash from a pid to an index of the table. */
@@ -93,12 +114,39 @@ struct hx_pid_index {
 };
 
 struct hx_pidmap {
-	struct hx_tracee *procs;	/* procs[box_pid - 1]; never removed */
+	struct hx_tracee *procs;	/* in the order learned; never removed */
 	size_t n, cap;
+	struct hx_thread *threads;
+	size_t nthreads, cthreads;
 	struct hx_pid_index by_host, by_ns, by_tid;
+	pid_t max_key;			/* the largest ns_pid since the last wrap */
+	unsigned epoch;			/* wraps of the pid counter seen */
+	size_t *by_box;			/* by_box[box_pid - 1]: an index of procs */
+	size_t nnumbered, cby_box;
 	struct hx_pids scratch;		/* /proc listings, reused */
-	struct hx_discovered *found;	/* adopt()'s candidates, reused */
-	size_t cfound;
+};
+
+/* An event as the tracer records it: the process by its index (box pids
+ * are numbered at the end), a pid named in the detail by the tracee's own
+ * number (HX_REF marks its place). */
+#define HX_REF "\x01"
+struct hx_trace_event {
+	uint64_t t_us;
+	size_t proc;
+	const char *call;
+	enum hx_group group;
+	char *detail;
+	pid_t ref;
+	uint64_t sleep_us;	/* a sleep: the time it requested */
+};
+
+/* ---- exits.c: each process's end ------------------------------------- */
+
+struct hx_exits {
+	int epfd;		/* the pidfds of live processes; -1 when none */
+	bool exact;		/* the kernel gives a reaped process's status (6.15+) */
+	unsigned nopen;
+	struct rlimit *saved;	/* RLIMIT_NOFILE before we raised it */
 };
 
 /* ---- jitter.c: answers held back -------------------------------------- */
@@ -141,11 +189,16 @@ struct hx_tracer {
 	bool event_args_only;
 
 	struct hx_pidmap pm;
+	struct hx_exits exits;
+	uint64_t teardown_us;	/* when the harness began to kill the box; 0 before */
 
-	struct hx_event *events;
+	struct hx_trace_event *events;
 	size_t nevents, cevents;
 	bool events_truncated;
 	unsigned counts[HX_GROUP_COUNT];
+	struct hx_call_count *calls;	/* per call name */
+	size_t ncalls, ccalls;
+	uint64_t sleep_us;
 
 	struct hx_denial *denied;
 	size_t ndenied;
@@ -159,25 +212,46 @@ struct hx_tracer {
 /* ---- pidmap.c --------------------------------------------------------- */
 
 /* Lookups are O(1). A pointer into the table stays valid until the next
- * call that may add a process (hx_pidmap_add, _discover*, _of_tid). */
+ * call that may add a process (hx_pidmap_add, _learn*, _of_tid). */
 struct hx_tracee *hx_pidmap_find(struct hx_tracer *t, pid_t host_pid);
-/* Adds a process (the next box pid); ppid_host is its parent's host pid,
- * or 0. The child answers its parent's oldest fork event still open. */
-struct hx_tracee *hx_pidmap_add(struct hx_tracer *t, pid_t host_pid, pid_t ppid_host);
-/* Adopts every unknown process of the box (walks the tree from init). */
+struct hx_tracee *hx_pidmap_find_ns(struct hx_tracer *t, pid_t ns_pid);
+/* Adds a process learned from /proc: its host pid, namespace pid, parent
+ * (host pid, 0 when none) and name. */
+struct hx_tracee *hx_pidmap_add(struct hx_tracer *t, pid_t host_pid, pid_t ns_pid, pid_t ppid_host,
+				const char *comm);
+/* The process and thread of a thread id, learning them from one read of
+ * /proc/TID/status when they are new; NULL when the thread is gone. */
+struct hx_tracee *hx_pidmap_of_tid(struct hx_tracer *t, pid_t tid, struct hx_thread **th);
+/* Learns the unknown children of one process (once per process: at its
+ * exit, when it forked more than the tracer has seen born). */
+void hx_pidmap_learn_children(struct hx_tracer *t, pid_t host_pid);
+/* Learns every unknown process of the box (walks the tree from init):
+ * for runs whose calls are not traced. */
 void hx_pidmap_discover(struct hx_tracer *t);
-/* Adopts the unknown children of one process only: after a fork. */
-void hx_pidmap_discover_children(struct hx_tracer *t, pid_t host_pid);
-/* The process of a thread id, discovering it if need be; NULL if none. */
-struct hx_tracee *hx_pidmap_of_tid(struct hx_tracer *t, pid_t tid);
-/* A pid as the tracee names it (its own namespace) to a box pid, or 0. */
-int hx_pidmap_box_pid_of_ns(struct hx_tracer *t, pid_t ns_pid);
-/* The process of a box pid, or NULL. */
+/* Numbers the processes not numbered yet, in creation order, after those
+ * that are: box pids never change once given. */
+void hx_pidmap_number(struct hx_tracer *t);
+/* The process of a box pid (numbered), or NULL. */
 struct hx_tracee *hx_pidmap_of_box(const struct hx_tracer *t, int box_pid);
-/* Drops the fork events of tid still waiting for a child: a task's fork
- * has returned by the time it makes its next call. */
-void hx_pidmap_forget_failed_forks(struct hx_tracee *p, pid_t tid);
+/* The index of a record. */
+size_t hx_pidmap_index(const struct hx_tracer *t, const struct hx_tracee *p);
 void hx_pidmap_release(struct hx_pidmap *pm);
+
+/* ---- exits.c ------------------------------------------------------------ */
+
+int hx_exits_init(struct hx_exits *x, unsigned max_processes);
+void hx_exits_release(struct hx_exits *x);
+/* Watches the process of record idx (a pidfd); its start time is now. */
+void hx_exits_watch(struct hx_tracer *t, size_t idx);
+/* Takes in what the pidfds say: deaths (end times) and, once a process is
+ * reaped, its wait status. Never blocks. */
+void hx_exits_collect(struct hx_tracer *t);
+/* At the end of the run: the last reaps, then a zombie's /proc entry for
+ * whatever is left; closes every pidfd. */
+void hx_exits_finish(struct hx_tracer *t);
+/* Whether this kernel gives the status of a reaped process (Linux 6.15's
+ * PIDFD_INFO_EXIT); probed once. */
+bool hx_exits_exact(void);
 
 /* ---- fdcache.c -------------------------------------------------------- */
 
@@ -185,23 +259,30 @@ void hx_fdcache_init(struct hx_fdcache *c);
 void hx_fdcache_close(struct hx_tracer *t, struct hx_fdcache *c);
 /* Forgets what the fds a call is about to close or replace were. */
 void hx_fdcache_forget(struct hx_tracer *t, struct hx_tracee *p, int nr, const uint64_t *args);
-/* What fd of thread tid of p is; *ino gets a pipe's or socket's inode.
- * Our own stdout/stderr pipes are HX_FD_NOT_IPC. *cached tells that the
- * answer came from the cache (nothing was read from /proc). Returns
- * HX_FD_UNKNOWN when the fd cannot be read. */
+/* What fd of thread tid of p is; *ino gets a pipe's, FIFO's or socket's
+ * inode, fifo (size bytes) a FIFO's path. Our own stdout/stderr pipes are
+ * HX_FD_NOT_IPC. *cached tells that the answer came from the cache
+ * (nothing was read from /proc). Returns HX_FD_UNKNOWN when the fd
+ * cannot be read. */
 enum hx_fd_kind hx_fdcache_lookup(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int fd,
-				  unsigned long *ino, bool *cached);
+				  unsigned long *ino, bool *cached, char *fifo, size_t size);
 
 /* ---- calls.c ---------------------------------------------------------- */
 
 bool hx_call_is_fork(int nr);
 /* Calls whose events say only what their registers hold. */
 bool hx_call_described_by_registers(int nr);
-/* Whether this call is the kernel's restart of p's previous one. */
-bool hx_call_restarted(struct hx_tracee *p, pid_t tid, int nr, const uint64_t *args);
+/* Whether this notification is the kernel's restart of the thread's
+ * previous one; remembers it as the thread's last call either way. */
+bool hx_call_restarted(struct hx_thread *th, int nr, uint64_t ip, const uint64_t *args);
+/* rt_sigreturn: reads the context the handler returns to, and marks the
+ * thread when that context restarts its last call. */
+void hx_call_sigreturn(struct hx_thread *th, pid_t tid);
 /* Records what the call means (zero, one or more events). */
 void hx_call_trace(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr,
 		   const uint64_t *args);
+/* Removes the last event (it was read from a task that went away). */
+void hx_call_drop_last(struct hx_tracer *t);
 
 /* ---- jitter.c --------------------------------------------------------- */
 

@@ -9,10 +9,11 @@
  * loop never sleeps. The other parts of the tracer are listed in trace.h.
  *
  * Pids: the kernel gives us host pids (thread ids, in fact). Reports use
- * box pids, numbered in creation order with the first process as 1
- * (pidmap.c). New processes are discovered by walking the box's process
- * tree from the init whenever an unknown pid shows up, a process with
- * unanswered forks calls again, or the watchdog ticks.
+ * box pids, numbered in creation order with the first process as 1: the
+ * table (pidmap.c) learns each process at its first notified call, and
+ * numbers them when the run is exported (or a deadlock explained).
+ * Each process's end comes from a pidfd (exits.c). Runs whose calls are
+ * not traced learn their processes from /proc at each watchdog tick.
  *
  * Facts of the kernel ABI this relies on (kernel 6.x, libseccomp 2.5):
  *  - the request must be zeroed before every receive (else EINVAL);
@@ -32,7 +33,8 @@
 
 #include "trace.h"
 
-struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, unsigned policy, pid_t init_pid)
+struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, unsigned policy, pid_t init_pid,
+				 unsigned max_processes)
 {
 	struct hx_tracer *t = calloc(1, sizeof(*t));
 
@@ -46,6 +48,11 @@ struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, unsigned
 	t->full = full;
 	t->policy = policy;
 	t->init_pid = init_pid;
+	t->exits.epfd = -1;
+	if ((t->policy & HX_POLICY_TRACE) && hx_exits_init(&t->exits, max_processes) < 0) {
+		hx_tracer_free(t);
+		return NULL;
+	}
 	hx_jitter_init(&t->jit, cfg->jitter_max_us, cfg->seed);
 	return t;
 }
@@ -56,9 +63,14 @@ void hx_tracer_free(struct hx_tracer *t)
 		return;
 	for (size_t i = 0; i < t->nevents; i++)
 		free(t->events[i].detail);
-	for (size_t i = 0; i < t->pm.n; i++)
+	for (size_t i = 0; i < t->pm.n; i++) {
 		hx_fdcache_close(t, &t->pm.procs[i].fds);
+		if (t->pm.procs[i].pidfd >= 0)
+			close(t->pm.procs[i].pidfd);
+	}
 	free(t->events);
+	free(t->calls);
+	hx_exits_release(&t->exits);
 	hx_pidmap_release(&t->pm);
 	free(t->denied);
 	hx_jitter_release(&t->jit);
@@ -96,28 +108,74 @@ void hx_tracer_set_output_pipes(struct hx_tracer *t, unsigned long out_ino, unsi
 
 void hx_tracer_set_start(struct hx_tracer *t, uint64_t start_us, pid_t first_pid)
 {
+	struct hx_proc_ids ids;
+
 	t->start_us = start_us;
-	if (!hx_pidmap_find(t, first_pid))
-		hx_pidmap_add(t, first_pid, 0);
+	if (hx_pidmap_find(t, first_pid))
+		return;
+	/* The first process is record 0, and box pid 1. */
+	if (hx_proc_ids(first_pid, &ids) < 0)
+		ids = (struct hx_proc_ids){ .tgid = first_pid, .ns_tgid = first_pid };
+	hx_pidmap_add(t, first_pid, t->full ? ids.ns_tgid : first_pid, 0, ids.name);
 }
 
 /* ---- processes ------------------------------------------------------------ */
 
 void hx_tracer_discover(struct hx_tracer *t)
 {
-	hx_pidmap_discover(t);
+	/* Traced runs learn every process from its calls. */
+	if (!(t->policy & HX_POLICY_TRACE))
+		hx_pidmap_discover(t);
 }
 
 int hx_tracer_box_pid(struct hx_tracer *t, pid_t host_pid)
 {
-	const struct hx_tracee *p = hx_pidmap_find(t, host_pid);
+	struct hx_tracee *p = hx_pidmap_find(t, host_pid);
 
+	if (p && !p->box_pid)
+		hx_pidmap_number(t);
 	return p ? p->box_pid : 0;
 }
 
 int hx_tracer_box_pid_of_ns(struct hx_tracer *t, pid_t ns_pid)
 {
-	return hx_pidmap_box_pid_of_ns(t, ns_pid);
+	struct hx_tracee *p = hx_pidmap_find_ns(t, ns_pid);
+
+	if (p && !p->box_pid)
+		hx_pidmap_number(t);
+	return p ? p->box_pid : 0;
+}
+
+int hx_tracer_exits_fd(const struct hx_tracer *t)
+{
+	return t->exits.nopen ? t->exits.epfd : -1;
+}
+
+void hx_tracer_collect_exits(struct hx_tracer *t)
+{
+	hx_exits_collect(t);
+}
+
+void hx_tracer_teardown(struct hx_tracer *t)
+{
+	if (!t->teardown_us)
+		t->teardown_us = hx_now_us();
+}
+
+void hx_tracer_leftover(struct hx_tracer *t, pid_t ns_pid, const char *comm)
+{
+	struct hx_tracee *p = hx_pidmap_find_ns(t, ns_pid);
+
+	/* Never seen (it made no traced call): its box-side pid still gives
+	 * it its place in the numbering. */
+	if (!p)
+		p = hx_pidmap_add(t, t->full ? 0 : ns_pid, ns_pid, 0, comm);
+	if (!p)
+		return;
+	p->leftover = true;
+	snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	p->comm_stale = false;
+	hx_tracer_teardown(t);
 }
 
 pid_t hx_tracer_host_pid(const struct hx_tracer *t, int box_pid)
@@ -125,6 +183,18 @@ pid_t hx_tracer_host_pid(const struct hx_tracer *t, int box_pid)
 	const struct hx_tracee *p = hx_pidmap_of_box(t, box_pid);
 
 	return p ? p->host_pid : 0;
+}
+
+int hx_tracer_live_processes(struct hx_tracer *t, struct hx_pids *out)
+{
+	out->n = 0;
+	for (size_t i = 0; i < t->pm.n; i++) {
+		const struct hx_tracee *p = &t->pm.procs[i];
+
+		if (!p->end_us && p->host_pid > 0 && hx_pids_add(out, p->host_pid) < 0)
+			break;
+	}
+	return (int)out->n;
 }
 
 /* ---- answering ----------------------------------------------------------- */
@@ -238,31 +308,23 @@ static bool record(struct hx_tracer *t, int fd, const struct seccomp_notif *r)
 	pid_t tid = (pid_t)r->pid;
 	int nr = r->data.nr;
 	const uint64_t *a = (const uint64_t *)r->data.args;
-	struct hx_tracee *p = hx_pidmap_of_tid(t, tid);
+	struct hx_thread *th;
+	struct hx_tracee *p = hx_pidmap_of_tid(t, tid, &th);
 
-	if (p && p->nforks) {
-		/* Its children may be there now; discovery may move the
-		 * table, so look the process up again after. */
-		pid_t host = p->host_pid;
-
-		hx_pidmap_discover_children(t, host);
-		p = hx_pidmap_find(t, host);
-		if (p && !hx_call_is_fork(nr))
-			hx_pidmap_forget_failed_forks(p, tid);
+	if (!p || !th)
+		return true;
+	if (nr == SYS_rt_sigreturn) {
+		hx_call_sigreturn(th, tid);
+		return true;
 	}
-	if (!p)
+	if (hx_call_restarted(th, nr, r->data.instruction_pointer, a))
 		return true;
 	size_t before = t->nevents;
 
 	t->event_args_only = hx_call_described_by_registers(nr);
-	if (!hx_call_restarted(p, tid, nr, a))
-		hx_call_trace(t, p, tid, nr, a);
-	if (t->nevents > before && !t->event_args_only &&
-	    seccomp_notify_id_valid(fd, r->id) != 0) {
-		struct hx_event *e = &t->events[--t->nevents];
-
-		t->counts[e->group]--;
-		free(e->detail);
+	hx_call_trace(t, p, tid, nr, a);
+	if (t->nevents > before && !t->event_args_only && seccomp_notify_id_valid(fd, r->id) != 0) {
+		hx_call_drop_last(t);
 		return false;
 	}
 	return true;
@@ -293,6 +355,10 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 		respond(t, fd, r->id, EPERM);
 		return 0;
 	}
+	if (class == HX_SC_PERMIT) {
+		respond(t, fd, r->id, 0);
+		return 0;
+	}
 	t->cur_tid = tid;
 	if (nr == SYS_mmap && (t->policy & HX_POLICY_RLIMIT_AS)) {
 		/* what the process would have with this mapping */
@@ -312,8 +378,9 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 	if (class == HX_SC_START_GATE) {
 		/* A newborn's first call (start gate); the first process is
 		 * nobody's child in the box and goes at once. */
-		const struct hx_tracee *me = hx_pidmap_of_tid(t, tid);
-		const struct hx_tracee *pp = me ? hx_pidmap_of_box(t, me->parent_box) : NULL;
+		struct hx_thread *th;
+		const struct hx_tracee *me = hx_pidmap_of_tid(t, tid, &th);
+		const struct hx_tracee *pp = me && me->parent ? &t->pm.procs[me->parent - 1] : NULL;
 
 		if (pp && !pp->gate_open)
 			respond_later(t, fd, r->id, tid, pp->host_pid);
@@ -324,7 +391,8 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 	if (t->jit.max_us) {
 		/* Any other call of a parent opens the gate for its children;
 		 * a fork closes it for the next ones. */
-		struct hx_tracee *me = hx_pidmap_of_tid(t, tid);
+		struct hx_thread *th;
+		struct hx_tracee *me = hx_pidmap_of_tid(t, tid, &th);
 		bool forking = hx_call_is_fork(nr);
 
 		if (me) {
@@ -349,31 +417,4 @@ bool hx_tracer_denied_any(const struct hx_tracer *t)
 unsigned long hx_tracer_vm_asked_kb(const struct hx_tracer *t)
 {
 	return t->vm_asked_kb;
-}
-
-void hx_tracer_export(struct hx_tracer *t, struct hx_result *res)
-{
-	hx_tracer_discover(t);
-	res->traced = (t->trace & HX_TRACE_EVENTS) != 0;
-	res->traced_hot = (t->trace & HX_TRACE_HOT) != 0;
-	res->seed = t->jit.seed;
-	res->jitter_max_us = t->jit.max_us;
-	memcpy(res->ipc, t->counts, sizeof(res->ipc));
-	res->processes = 1 + t->counts[HX_GROUP_FORK];
-	res->threads = t->counts[HX_GROUP_THREAD];
-	res->events = t->events;
-	res->nevents = t->nevents;
-	res->events_truncated = t->events_truncated;
-	t->events = NULL;
-	t->nevents = t->cevents = 0;
-	if (t->ndenied) {
-		res->denied = calloc(t->ndenied, sizeof(*res->denied));
-		if (res->denied) {
-			for (size_t i = 0; i < t->ndenied; i++) {
-				res->denied[i].call = hx_strdup(t->denied[i].name);
-				res->denied[i].count = t->denied[i].count;
-			}
-			res->ndenied = t->ndenied;
-		}
-	}
 }

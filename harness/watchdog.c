@@ -2,9 +2,10 @@
  * watchdog.c - sample the box's processes from /proc, tell a deadlock
  * from a slow program, and count CPU time where no cgroup does.
  *
- * Every tick (50 ms) we read, for every thread of every box process, its
- * state and, when it sleeps, /proc/PID/task/TID/syscall: the system call
- * it sleeps in and its arguments. We key on the syscall number (wchan
+ * Every tick (50 ms, longer when a sample costs more: event_loop.c) we
+ * read, for the threads of the box's processes, their state and, when
+ * they sleep, /proc/PID/task/TID/syscall: the system call each sleeps in
+ * and its arguments. We key on the syscall number (wchan
  * names vary across kernels). A run is deadlocked when, for
  * deadlock_after_ms, every live thread sleeps in an untimed wait (a pipe
  * read with no writer coming, sem_wait, wait4, pause, ...) or is stopped,
@@ -36,11 +37,14 @@ struct hx_watchdog {
 	unsigned long long signature;	/* progress counters at blocked_since */
 	long long cpu_us;
 	unsigned long vm_peak_kb;
+	bool need_cpu, need_vm;		/* no cgroup counts them */
+	bool from_tracer;		/* the tracer's table lists the processes */
 	long ticks_per_sec;
 	struct hx_pids pids, tids;	/* of the last sample, reused */
 };
 
-struct hx_watchdog *hx_watchdog_new(pid_t init_pid, unsigned deadlock_after_ms, bool detect)
+struct hx_watchdog *hx_watchdog_new(pid_t init_pid, unsigned deadlock_after_ms, bool detect,
+				    unsigned flags)
 {
 	struct hx_watchdog *w = calloc(1, sizeof(*w));
 
@@ -49,10 +53,19 @@ struct hx_watchdog *hx_watchdog_new(pid_t init_pid, unsigned deadlock_after_ms, 
 	w->init_pid = init_pid;
 	w->deadlock_after_ms = deadlock_after_ms;
 	w->detect = detect;
+	w->need_cpu = flags & HX_WATCH_CPU;
+	w->need_vm = flags & HX_WATCH_VM;
+	w->from_tracer = flags & HX_WATCH_TRACED;
 	w->ticks_per_sec = sysconf(_SC_CLK_TCK);
 	if (w->ticks_per_sec <= 0)
 		w->ticks_per_sec = 100;
 	return w;
+}
+
+void hx_watchdog_also_count(struct hx_watchdog *w, unsigned flags)
+{
+	w->need_cpu |= (flags & HX_WATCH_CPU) != 0;
+	w->need_vm |= (flags & HX_WATCH_VM) != 0;
 }
 
 void hx_watchdog_free(struct hx_watchdog *w)
@@ -86,8 +99,13 @@ int hx_read_syscall(pid_t pid, pid_t tid, struct hx_syscall_state *sc)
 	for (int i = 0; i < 6 && sc->nr >= 0; i++) {
 		sc->args[i] = strtoul(p, &end, 16);
 		if (end == p)
-			break;
+			return 0;
 		p = end;
+	}
+	if (sc->nr >= 0) {
+		sc->sp = strtoul(p, &end, 16);
+		if (end != p)
+			sc->pc = strtoul(end, NULL, 16);
 	}
 	return 0;
 }
@@ -166,56 +184,109 @@ static unsigned long vm_peak(pid_t pid)
 	return p ? strtoul(p + 7, NULL, 10) : 0;
 }
 
+/* One thread's part of a sample: whether it is live, and whether it is
+ * blocked for good (then its context switches are added). */
+static void sample_thread(struct hx_watchdog *w, struct hx_tracer *t, pid_t pid, pid_t tid, char state,
+			  int *live, bool *all_blocked, unsigned long long *switches)
+{
+	struct hx_syscall_state sc;
+
+	if (state == 'Z' || state == 'X')
+		return;
+	++*live;
+	if (!w->detect || !*all_blocked)
+		return;
+	if (t && hx_tracer_holds(t, tid)) {
+		*all_blocked = false;	/* waits for our answer, not for a peer */
+		return;
+	}
+	hx_read_syscall(pid, tid, &sc);
+	enum hx_wait_kind k = hx_classify_wait(state, &sc);
+
+	if (k != HX_WAIT_FOREVER && k != HX_WAIT_STOPPED) {
+		*all_blocked = false;
+		return;
+	}
+	*switches += hx_proc_ctxt_switches(pid, tid);
+}
+
+struct sample {
+	unsigned long long ticks, switches;
+	int live;
+	bool all_blocked;
+};
+
+/* Reads the processes of w->pids, as little as it may. */
+static void scan(struct hx_watchdog *w, struct hx_tracer *t, struct sample *sm)
+{
+	struct hx_proc_stat st;
+
+	memset(sm, 0, sizeof(*sm));
+	sm->all_blocked = w->detect;
+	if (w->need_cpu && hx_proc_stat(w->init_pid, 0, &st) == 0)
+		sm->ticks += st.cutime + st.cstime;	/* processes already reaped */
+	for (size_t i = 0; i < w->pids.n && (sm->all_blocked || w->need_cpu || w->need_vm); i++) {
+		pid_t pid = w->pids.v[i];
+
+		if (hx_proc_stat(pid, 0, &st) < 0)
+			continue;
+		if (w->need_vm) {
+			unsigned long vm = vm_peak(pid);
+
+			if (vm > w->vm_peak_kb)
+				w->vm_peak_kb = vm;
+		}
+		sm->ticks += st.utime + st.stime + st.cutime + st.cstime;
+		if (st.num_threads == 1) {
+			/* One thread: the process's own line says its state. */
+			sample_thread(w, t, pid, pid, st.state, &sm->live, &sm->all_blocked, &sm->switches);
+			continue;
+		}
+		int nt = hx_proc_threads(pid, &w->tids);
+
+		for (int j = 0; j < nt; j++) {
+			struct hx_proc_stat ts;
+
+			if (hx_proc_stat(pid, w->tids.v[j], &ts) == 0)
+				sample_thread(w, t, pid, w->tids.v[j], ts.state, &sm->live, &sm->all_blocked,
+					      &sm->switches);
+		}
+	}
+}
+
+/*
+ * The processes come from the tracer's table when it traces (no walk of
+ * /proc), from the init's descendants otherwise. A sample stops reading
+ * as soon as it has what it needs: with cgroups counting CPU and memory,
+ * the first thread that is not blocked for good ends it, so a busy run
+ * costs a few reads a tick however many processes it has. Only a box
+ * where everything waits (a deadlock, or its last moments) is read whole,
+ * and then from /proc itself, so that no process the tracer has not
+ * learned yet can hide a thread that still runs.
+ */
 bool hx_watchdog_sample(struct hx_watchdog *w, struct hx_tracer *t, uint64_t now_us,
 			size_t out_bytes)
 {
-	int n = hx_proc_descendants(w->init_pid, &w->pids);
-	const pid_t *pids = w->pids.v;
-	unsigned long long ticks = 0, switches = 0;
-	int live = 0;
-	bool all_blocked = true;
-	struct hx_proc_stat st;
+	struct sample sm;
 
-	if (hx_proc_stat(w->init_pid, 0, &st) == 0)
-		ticks += st.cutime + st.cstime;	/* processes already reaped */
-	for (int i = 0; i < n; i++) {
-		int nt = hx_proc_threads(pids[i], &w->tids);
-		const pid_t *tids = w->tids.v;
-		unsigned long vm = vm_peak(pids[i]);
-
-		if (vm > w->vm_peak_kb)
-			w->vm_peak_kb = vm;
-		if (hx_proc_stat(pids[i], 0, &st) == 0)
-			ticks += st.utime + st.stime + st.cutime + st.cstime;
-		for (int j = 0; j < nt; j++) {
-			struct hx_proc_stat ts;
-			struct hx_syscall_state sc;
-
-			if (hx_proc_stat(pids[i], tids[j], &ts) < 0 || ts.state == 'Z' || ts.state == 'X')
-				continue;
-			live++;
-			if (!w->detect || !all_blocked)
-				continue;
-			switches += hx_proc_ctxt_switches(pids[i], tids[j]);
-			if (t && hx_tracer_holds(t, tids[j])) {
-				all_blocked = false;	/* waits for our answer, not for a peer */
-				continue;
-			}
-			hx_read_syscall(pids[i], tids[j], &sc);
-			enum hx_wait_kind k = hx_classify_wait(ts.state, &sc);
-
-			if (k != HX_WAIT_FOREVER && k != HX_WAIT_STOPPED)
-				all_blocked = false;
-		}
+	if (w->from_tracer && t)
+		hx_tracer_live_processes(t, &w->pids);
+	else
+		hx_proc_descendants(w->init_pid, &w->pids);
+	scan(w, t, &sm);
+	if (w->from_tracer && t && sm.all_blocked && sm.live > 0) {
+		hx_proc_descendants(w->init_pid, &w->pids);
+		scan(w, t, &sm);
 	}
-	w->cpu_us = (long long)(ticks * 1000000ull / (unsigned long long)w->ticks_per_sec);
-	if (!w->detect || live == 0 || !all_blocked) {
+	if (w->need_cpu)
+		w->cpu_us = (long long)(sm.ticks * 1000000ull / (unsigned long long)w->ticks_per_sec);
+	if (!w->detect || sm.live == 0 || !sm.all_blocked) {
 		w->blocked_since = 0;
 		return false;
 	}
 	/* Anything that moved restarts the clock. */
-	unsigned long long sig = ticks * 1000003ull ^ switches * 7919ull ^ out_bytes ^
-				 (unsigned long long)live << 48;
+	unsigned long long sig = sm.ticks * 1000003ull ^ sm.switches * 7919ull ^ out_bytes ^
+				 (unsigned long long)sm.live << 48;
 
 	if (w->blocked_since == 0 || sig != w->signature) {
 		w->blocked_since = now_us;

@@ -30,6 +30,7 @@
 #include "bpf_sim.h"
 
 #include <linux/audit.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -51,6 +52,7 @@
 #define KILL HX_SC_KILL_CHECK
 #define ERRNO HX_SC_ERRNO
 #define DENY HX_SC_DENY
+#define PERMIT HX_SC_PERMIT
 
 struct policies {
 	struct hx_policy p[HX_POLICY_COMBINATIONS];
@@ -98,7 +100,7 @@ static const char *class_name(enum hx_syscall_class c)
 {
 	static const char *const names[] = {
 		[ALLOW] = "allow", [HOT] = "hot", [TRACE] = "trace", [GATE] = "start gate",
-		[KILL] = "kill check", [ERRNO] = "errno", [DENY] = "deny",
+		[KILL] = "kill check", [ERRNO] = "errno", [DENY] = "deny", [PERMIT] = "permit",
 	};
 
 	return (unsigned)c < HX_ARRAY_SIZE(names) && names[c] ? names[c] : "?";
@@ -176,7 +178,6 @@ static const struct policy_case cases[] = {
 	/* ---- allowed: in no rule */
 	{ .what = "getpid", .arch = X86_64, .nr = SYS_getpid, .args = { 0 } },
 	{ .what = "getpid, all-one args", .arch = X86_64, .nr = SYS_getpid, .args = { ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull } },
-	{ .what = "nanosleep", .arch = X86_64, .nr = SYS_nanosleep, .args = { 0 } },
 	{ .what = "syscall -1 (no call)", .arch = X86_64, .nr = -1, .args = { 0 } },
 	{ .what = "syscall 1000 (none)", .arch = X86_64, .nr = 1000, .args = { 0 } },
 	/* ---- denied in every policy */
@@ -194,6 +195,18 @@ static const struct policy_case cases[] = {
 	{ .what = "socket(AF_INET)", .arch = X86_64, .nr = SYS_socket, .args = { AF_INET, SOCK_STREAM }, .base = DENY, .denial = "socket(AF_INET)" },
 	{ .what = "socket(AF_INET6)", .arch = X86_64, .nr = SYS_socket, .args = { AF_INET6, SOCK_DGRAM }, .base = DENY, .denial = "socket(AF_INET6)" },
 	{ .what = "socket(AF_NETLINK)", .arch = X86_64, .nr = SYS_socket, .args = { AF_NETLINK, SOCK_RAW }, .base = DENY, .denial = "socket(AF_NETLINK)" },
+	/* glibc's mq_notify(SIGEV_THREAD) helper socket: permitted in full
+	 * isolation (its own network namespace), named in reduced */
+	{ .what = "socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)", .arch = X86_64, .nr = SYS_socket,
+	  .args = { AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE }, .base = DENY, .full = PERMIT,
+	  .denial = "socket(AF_NETLINK: mq_notify SIGEV_THREAD, denied in reduced isolation)" },
+	{ .what = "socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE | 1 << 32)", .arch = X86_64, .nr = SYS_socket,
+	  .args = { AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE | (1ull << 32) }, .base = DENY, .full = PERMIT,
+	  .denial = "socket(AF_NETLINK: mq_notify SIGEV_THREAD, denied in reduced isolation)" },
+	{ .what = "socket(AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE)", .arch = X86_64, .nr = SYS_socket,
+	  .args = { AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE }, .base = DENY, .denial = "socket(AF_NETLINK)" },
+	{ .what = "socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT)", .arch = X86_64, .nr = SYS_socket,
+	  .args = { AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT }, .base = DENY, .denial = "socket(AF_NETLINK)" },
 	{ .what = "socket(AF_PACKET)", .arch = X86_64, .nr = SYS_socket, .args = { AF_PACKET, SOCK_RAW }, .base = DENY, .denial = "socket(AF_PACKET)" },
 	{ .what = "socket(99)", .arch = X86_64, .nr = SYS_socket, .args = { 99 }, .base = DENY, .denial = "socket(family 99)" },
 	{ .what = "socket(AF_UNSPEC)", .arch = X86_64, .nr = SYS_socket, .args = { AF_UNSPEC }, .base = DENY, .denial = "socket(family 0)" },
@@ -279,6 +292,21 @@ static const struct policy_case cases[] = {
 	{ .what = "mmap(MAP_ANONYMOUS in arg 2)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, MAP_ANONYMOUS, MAP_PRIVATE } },
 	{ .what = "mmap(MAP_SHARED in arg 2)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, MAP_SHARED, MAP_PRIVATE } },
 	{ .what = "mmap(MAP_PRIVATE | 1 << 32)", .arch = X86_64, .nr = SYS_mmap, .args = { 0, 4096, 3, MAP_PRIVATE | (1ull << 32) } },
+	{ .what = "mq_notify", .arch = X86_64, .nr = SYS_mq_notify, .args = { 3, 0x1000 }, .trace = TRACE },
+	/* ---- the process table and restarts */
+	{ .what = "rt_sigreturn", .arch = X86_64, .nr = SYS_rt_sigreturn, .args = { 0 }, .trace = TRACE },
+	/* ---- the sleep group: waits for time only */
+	{ .what = "nanosleep", .arch = X86_64, .nr = SYS_nanosleep, .args = { 0x1000 }, .trace = TRACE },
+	{ .what = "clock_nanosleep", .arch = X86_64, .nr = SYS_clock_nanosleep, .args = { 1, 0, 0x1000 }, .trace = TRACE },
+	{ .what = "poll(no fds)", .arch = X86_64, .nr = SYS_poll, .args = { 0, 0, 40 }, .trace = TRACE },
+	{ .what = "poll(1 fd)", .arch = X86_64, .nr = SYS_poll, .args = { 0x1000, 1, 40 } },
+	{ .what = "poll(1 << 32 fds)", .arch = X86_64, .nr = SYS_poll, .args = { 0x1000, 1ull << 32, 40 }, .trace = TRACE },
+	{ .what = "ppoll(no fds)", .arch = X86_64, .nr = SYS_ppoll, .args = { 0, 0, 0x1000 }, .trace = TRACE },
+	{ .what = "select(0 fds)", .arch = X86_64, .nr = SYS_select, .args = { 0, 0, 0, 0, 0x1000 }, .trace = TRACE },
+	{ .what = "pselect6(4 fds)", .arch = X86_64, .nr = SYS_pselect6, .args = { 4, 0x1000, 0, 0, 0x2000 } },
+	{ .what = "epoll_wait(timeout 60)", .arch = X86_64, .nr = SYS_epoll_wait, .args = { 3, 0x1000, 1, 60 }, .trace = TRACE },
+	{ .what = "epoll_wait(timeout -1)", .arch = X86_64, .nr = SYS_epoll_wait, .args = { 3, 0x1000, 1, 0xffffffffu } },
+	{ .what = "epoll_pwait2(no timeout)", .arch = X86_64, .nr = SYS_epoll_pwait2, .args = { 3, 0x1000, 1, 0 } },
 	/* ---- IPC setup calls; in reduced isolation, those that may make an object */
 	{ .what = "pipe2", .arch = X86_64, .nr = SYS_pipe2, .args = { 0x1000, O_CLOEXEC }, .trace = TRACE },
 	{ .what = "shmget(IPC_PRIVATE)", .arch = X86_64, .nr = SYS_shmget, .args = { 0 }, .trace = TRACE, .reduced = TRACE },
@@ -306,7 +334,7 @@ static const struct policy_case cases[] = {
 	{ .what = "close", .arch = X86_64, .nr = SYS_close, .args = { 3 }, .hot = HOT },
 	{ .what = "dup3", .arch = X86_64, .nr = SYS_dup3, .args = { 3, 4, 0 }, .hot = HOT },
 	/* ---- the start gate */
-	{ .what = "set_robust_list", .arch = X86_64, .nr = SYS_set_robust_list, .args = { 0x1000, 24 }, .gate = GATE },
+	{ .what = "set_robust_list", .arch = X86_64, .nr = SYS_set_robust_list, .args = { 0x1000, 24 }, .trace = TRACE, .gate = GATE },
 	/* ---- signals: traced, and checked in reduced isolation */
 	{ .what = "kill(1, SIGKILL)", .arch = X86_64, .nr = SYS_kill, .args = { 1, SIGKILL }, .trace = TRACE, .kill = KILL },
 	{ .what = "kill(-1, SIGKILL)", .arch = X86_64, .nr = SYS_kill, .args = { (uint64_t)-1, SIGKILL }, .trace = TRACE, .kill = KILL },
@@ -519,7 +547,7 @@ static void test_policy_table_rules_are_complete(void **state)
 
 		if (!hx_syscall_name(r->nr))
 			fail_msg("rule %zu: syscall %d has no name", i + 1, r->nr);
-		if (r->action == ALLOW || r->action > DENY)
+		if (r->action == ALLOW || r->action > PERMIT)
 			fail_msg("rule %zu (%s): action %d", i + 1, hx_syscall_name(r->nr), r->action);
 		if (!r->why || strlen(r->why) < 6)
 			fail_msg("rule %zu (%s): no reason given", i + 1, hx_syscall_name(r->nr));
