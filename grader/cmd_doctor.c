@@ -10,6 +10,12 @@
 #include "commands.h"
 #include "harness.h"
 
+/* What reduced isolation refuses that full isolation allows. */
+static const char sigev_thread_note[] =
+	"full isolation only: glibc's helper thread listens on a netlink socket, which reduced "
+	"isolation denies (reported as socket(AF_NETLINK for mq_notify SIGEV_THREAD)); "
+	"SIGEV_SIGNAL works in both";
+
 int cmd_doctor(bool json)
 {
 	const struct hx_caps *c = hx_probe();
@@ -35,6 +41,8 @@ int cmd_doctor(bool json)
 				      "isolation", hx_isolation_name(c->best),
 				      "limits_by", "wall", by.wall, "cpu", by.cpu, "memory", by.memory,
 				      "processes", by.processes, "output", by.output);
+		if (o)
+			json_object_set_new(o, "mq_notify_sigev_thread", json_string(sigev_thread_note));
 		char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
 		if (text)
@@ -64,6 +72,7 @@ int cmd_doctor(bool json)
 	       c->cgroup_v1_memory ? "yes" : "no", c->cgroup_v1_pids ? "yes" : "no",
 	       c->cgroup_v1_cpuacct ? "yes" : "no");
 	printf("queues when reduced   %s\n", c->reduced_mqueue_how);
+	printf("mq_notify SIGEV_THREAD %s\n", sigev_thread_note);
 	printf("limits enforced by    wall: %s; cpu: %s; memory: %s; processes: %s; output: %s\n",
 	       by.wall, by.cpu, by.memory, by.processes, by.output);
 	printf("\nruns will use %s isolation", hx_isolation_name(c->best));

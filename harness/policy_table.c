@@ -152,7 +152,7 @@ const struct hx_policy_rule hx_policy_rules[] = {
 		 "box has a network namespace of its own (loopback only), so it reaches nothing else" },
 	{ RULE(HX_IN_REDUCED, socket, HX_SC_DENY, 0),
 	  .cond = { ARG_EQ(0, AF_NETLINK), ARG32_EQ(1, SOCK_RAW | SOCK_CLOEXEC), ARG32_EQ(2, NETLINK_ROUTE) },
-	  .naming = HX_NAMED_LABEL, .label = "AF_NETLINK: mq_notify SIGEV_THREAD, denied in reduced isolation",
+	  .naming = HX_NAMED_LABEL, .label = "AF_NETLINK for mq_notify SIGEV_THREAD",
 	  .why = "mq_notify with SIGEV_THREAD needs a NETLINK_ROUTE socket, which in reduced isolation "
 		 "reads the host's own network configuration" },
 	{ DENY(socket), .cond = { ARG_NE(0, AF_UNIX) }, .naming = HX_NAMED_FAMILY,

@@ -199,10 +199,10 @@ static const struct policy_case cases[] = {
 	 * isolation (its own network namespace), named in reduced */
 	{ .what = "socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)", .arch = X86_64, .nr = SYS_socket,
 	  .args = { AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE }, .base = DENY, .full = PERMIT,
-	  .denial = "socket(AF_NETLINK: mq_notify SIGEV_THREAD, denied in reduced isolation)" },
+	  .denial = "socket(AF_NETLINK for mq_notify SIGEV_THREAD)" },
 	{ .what = "socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE | 1 << 32)", .arch = X86_64, .nr = SYS_socket,
 	  .args = { AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE | (1ull << 32) }, .base = DENY, .full = PERMIT,
-	  .denial = "socket(AF_NETLINK: mq_notify SIGEV_THREAD, denied in reduced isolation)" },
+	  .denial = "socket(AF_NETLINK for mq_notify SIGEV_THREAD)" },
 	{ .what = "socket(AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE)", .arch = X86_64, .nr = SYS_socket,
 	  .args = { AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE }, .base = DENY, .denial = "socket(AF_NETLINK)" },
 	{ .what = "socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT)", .arch = X86_64, .nr = SYS_socket,
