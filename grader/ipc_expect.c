@@ -16,18 +16,21 @@
 #include "ipc_expect.h"
 #include "str.h"
 
-/* Call names a spec may count on their own (as the tracer names them). */
-static const char *const call_names[] = {
-	"fork", "vfork", "clone", "pthread_create", "execve", "wait4", "waitid", "kill",
-	"tgkill", "tkill", "pipe", "pipe2", "mkfifo", "shm_open", "shm_unlink", "shmget",
-	"shmat", "shmdt", "shmctl", "mmap", "sem_open", "sem_unlink", "semget", "semctl",
-	"mq_open", "mq_unlink", "msgget", "msgctl", "socketpair", "socket", NULL,
-};
-/* Calls only seen when hot calls are traced. */
-static const char *const hot_names[] = {
-	"read", "write", "readv", "writev", "futex", "semop", "mq_send", "mq_receive",
-	"msgsnd", "msgrcv", NULL,
-};
+/* The call names a spec may count on their own are the harness's
+ * (hx_group_calls): a call is hot when a hot group counts it. */
+static bool call_known(const char *key, bool *hot)
+{
+	bool found = false;
+
+	*hot = false;
+	for (int g = 0; g < HX_GROUP_COUNT; g++)
+		for (const char *const *c = hx_group_calls((enum hx_group)g); c && *c; c++)
+			if (strcmp(*c, key) == 0) {
+				found = true;
+				*hot |= hx_group_is_hot((enum hx_group)g);
+			}
+	return found;
+}
 
 bool ipc_key_valid(const char *key, bool *hot)
 {
@@ -35,20 +38,12 @@ bool ipc_key_valid(const char *key, bool *hot)
 
 	*hot = false;
 	if (g >= 0) {
-		*hot = g == HX_GROUP_FUTEX || g == HX_GROUP_IO;
+		*hot = hx_group_is_hot((enum hx_group)g);
 		return true;
 	}
-	if (strcmp(key, "processes") == 0 || strcmp(key, "threads") == 0)
+	if (strcmp(key, "processes") == 0 || strcmp(key, "threads") == 0 || strcmp(key, "sleep_ms") == 0)
 		return true;
-	for (const char *const *c = call_names; *c; c++)
-		if (strcmp(*c, key) == 0)
-			return true;
-	for (const char *const *c = hot_names; *c; c++)
-		if (strcmp(*c, key) == 0) {
-			*hot = true;
-			return true;
-		}
-	return false;
+	return call_known(key, hot);
 }
 
 const char *ipc_op_text(enum ipc_op op)
@@ -253,6 +248,15 @@ long long ipc_count(const struct hx_result *res, const char *key)
 		return res->processes;
 	if (strcmp(key, "threads") == 0)
 		return res->threads;
+	if (strcmp(key, "sleep_ms") == 0)
+		return (long long)(res->sleep_requested_us / 1000);
+	/* Exact per-call counts, whatever the events cap kept. */
+	if (res->calls) {
+		for (size_t i = 0; i < res->ncalls; i++)
+			if (strcmp(res->calls[i].call, key) == 0)
+				return res->calls[i].count;
+		return 0;
+	}
 	for (size_t i = 0; i < res->nevents; i++)
 		if (strcmp(res->events[i].call, key) == 0)
 			n++;
@@ -263,6 +267,9 @@ static bool event_matches(const struct hx_event *e, const char *key)
 {
 	int g = hx_group_from_name(key);
 
+	/* The hot group counts futex and io calls too. */
+	if (g == HX_GROUP_HOT)
+		return hx_group_is_hot(e->group);
 	if (g >= 0)
 		return (int)e->group == g;
 	if (strcmp(key, "processes") == 0)

@@ -155,7 +155,8 @@ static void load_ipc(struct spec_loader *L, yaml_node_t *n, struct ipc_expect *e
 		}
 		if (!ipc_key_valid(key, &key_hot)) {
 			node_problem(L, k, "unknown IPC group or call '%s' in ipc (groups: fork, thread, exec, "
-				"wait, kill, pipe, shm, sem, mq, socket, futex, io, processes, threads)", key);
+				"wait, kill, pipe, shm, sem, mq, socket, sleep, futex, io, hot; also "
+				"processes, threads, sleep_ms, or a call name)", key);
 			continue;
 		}
 		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {

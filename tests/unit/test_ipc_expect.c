@@ -65,6 +65,35 @@ static void test_ipc_keys(void **state)
 	assert_true(ipc_key_valid("futex", &hot) && hot);
 	assert_true(ipc_key_valid("semop", &hot) && hot);
 	assert_false(ipc_key_valid("forks", &hot));
+	/* the harness's table: new calls and groups come with it */
+	assert_true(ipc_key_valid("mq_notify", &hot) && !hot);
+	assert_true(ipc_key_valid("clock_nanosleep", &hot) && !hot);
+	assert_true(ipc_key_valid("sleep", &hot) && !hot);
+	assert_true(ipc_key_valid("sleep_ms", &hot) && !hot);
+	assert_true(ipc_key_valid("hot", &hot) && hot);
+	assert_true(ipc_key_valid("io", &hot) && hot);
+	assert_true(ipc_key_valid("msgrcv", &hot) && hot);
+	assert_false(ipc_key_valid("sleeps", &hot));
+}
+
+/* Calls are counted from the exact per-call counts, not the events kept. */
+static void test_ipc_count_uses_exact_call_counts(void **state)
+{
+	(void)state;
+	struct hx_result res = { 0 };
+	struct hx_call_count calls[] = { { "semop", 150000 }, { "wait4", 3 } };
+	struct hx_event ev[1] = { { .pid = 1, .call = "wait4", .group = HX_GROUP_WAIT, .detail = "" } };
+
+	res.events = ev;
+	res.nevents = 1;
+	res.events_truncated = true;
+	res.calls = calls;
+	res.ncalls = 2;
+	res.sleep_requested_us = 250999;
+	assert_int_equal(ipc_count(&res, "semop"), 150000);
+	assert_int_equal(ipc_count(&res, "wait4"), 3);
+	assert_int_equal(ipc_count(&res, "fork"), 0);
+	assert_int_equal(ipc_count(&res, "sleep_ms"), 250);
 }
 
 static void test_ipc_check_messages_name_what_and_where(void **state)
@@ -113,6 +142,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipc_cond_parses_operators_and_args),
 		cmocka_unit_test(test_ipc_keys),
+		cmocka_unit_test(test_ipc_count_uses_exact_call_counts),
 		cmocka_unit_test(test_ipc_check_messages_name_what_and_where),
 	};
 
