@@ -12,6 +12,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "harness.h"
 #include "spec.h"
@@ -42,6 +43,11 @@ struct judge_ctx {
  * Can't fail: ipcgrade's own failures (a checker that cannot run) are
  * recorded as REASON_INTERNAL in ro, with their message. */
 void judge_run(const struct judge_ctx *c, struct run_outcome *ro);
+/* Sentences naming the box's child processes a signal killed (not the
+ * grader's kill), one per signal, separated by sep: "2 child processes
+ * were killed by SIGFPE (arithmetic error: division by zero?): pids 3
+ * (calc), 4 (calc)". Nothing when none did. */
+void judge_describe_crashes(FILE *f, const struct hx_result *res, const char *sep);
 /* Free what *ro owns; *ro is left zeroed. Accepts a zeroed outcome. */
 void judge_release(struct run_outcome *ro);
 

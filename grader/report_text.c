@@ -157,6 +157,10 @@ void report_text_run(FILE *f, const struct hx_result *r, bool color, bool trace)
 			fprintf(f, "%s %s x%u", i ? "," : "", r->denied[i].call, r->denied[i].count);
 		fprintf(f, "\n");
 	}
+	if (r->crashed_processes) {
+		judge_describe_crashes(f, r, "\n");
+		fprintf(f, "\n");
+	}
 	if (r->leftover_processes) {
 		fprintf(f, "left running when the first process exited (killed):");
 		for (size_t i = 0; i < r->nleftovers; i++)

@@ -410,6 +410,7 @@ void spec_free(struct spec *s)
 		strv_free(t->files_in);
 		ipc_expect_release(&t->expect.ipc);
 		symbols_expect_release(&t->expect.symbols);
+		free(t->expect.processes.crashed_text);
 	}
 	free(s->tests);
 	strv_free(s->build.sources);

@@ -34,6 +34,16 @@ struct file_expect {
 	struct matcher m;
 };
 
+/* expect.processes: how every process of the run must end. */
+struct processes_expect {
+	bool has_crashed;
+	enum ipc_op crashed_op;		/* crashed: a condition on their number */
+	long long crashed;
+	char *crashed_text;		/* as written */
+	bool has_exit;
+	int exit;			/* every process that ended by itself exits so */
+};
+
 struct expect {
 	bool exit_any;
 	int exit;
@@ -47,6 +57,8 @@ struct expect {
 	bool has_symbols;
 	struct symbols_expect symbols;
 	bool cleanup;
+	bool has_processes;
+	struct processes_expect processes;
 };
 
 struct test {

@@ -280,12 +280,54 @@ static void load_checker(struct spec_loader *L, yaml_node_t *n, struct checker *
 	*has = words && nwords > 0;
 }
 
+/* expect.processes: {crashed: CONDITION, exit: STATUS}. */
+static void load_processes(struct spec_loader *L, yaml_node_t *n, struct processes_expect *pe,
+			   const struct test *t)
+{
+	static const char *const keys[] = { "crashed", "exit", NULL };
+	yaml_node_t *v;
+	char err[256];
+
+	if (!node_want_mapping(L, n, "processes"))
+		return;
+	node_check_keys(L, n, keys, "processes");
+	if ((v = node_get(L, n, "crashed"))) {
+		const char *text = node_scalar(v);
+
+		if (!text) {
+			node_problem(L, v, "'crashed' must be a count (e.g. 0) or a condition (e.g. \"<= 1\")");
+		} else if (ipc_cond_parse(text, t->args, t->nargs, &pe->crashed_op, &pe->crashed, err,
+					  sizeof(err)) < 0) {
+			node_problem(L, v, "processes.crashed: %s", err);
+		} else if (pe->crashed < 0) {
+			node_problem(L, v, "processes.crashed: a number of processes cannot be negative");
+		} else {
+			pe->has_crashed = true;
+			pe->crashed_text = strdup(text);
+		}
+	}
+	if ((v = node_get(L, n, "exit"))) {
+		const char *s = node_scalar(v);
+		char *end = NULL;
+		long x = s && node_plain(v) && *s ? strtol(s, &end, 10) : -1;
+
+		if (!end || *end || x < 0 || x > 255) {
+			node_problem(L, v, "'processes.exit' must be a status 0..255 (every process exits with it)");
+		} else {
+			pe->has_exit = true;
+			pe->exit = (int)x;
+		}
+	}
+	if (!pe->has_crashed && !pe->has_exit && n->data.mapping.pairs.top == n->data.mapping.pairs.start)
+		node_problem(L, n, "'processes' needs 'crashed', 'exit' or both");
+}
+
 /* ---- the section ------------------------------------------------------------------ */
 
 void spec_load_expect(struct spec_loader *L, yaml_node_t *n, struct test *t)
 {
 	static const char *const keys[] = {
-		"exit", "stdout", "stderr", "files", "checker", "ipc", "symbols", "cleanup", NULL,
+		"exit", "stdout", "stderr", "files", "checker", "ipc", "symbols", "cleanup", "processes", NULL,
 	};
 	struct expect *e = &t->expect;
 	yaml_node_t *v;
@@ -325,6 +367,12 @@ void spec_load_expect(struct spec_loader *L, yaml_node_t *n, struct test *t)
 	}
 	if ((v = node_get(L, n, "cleanup")))
 		node_bool(L, v, "cleanup", &e->cleanup);
+	if ((v = node_get(L, n, "processes"))) {
+		/* How each process ended comes from the trace. */
+		e->has_processes = true;
+		load_processes(L, v, &e->processes, t);
+		t->needs_trace = true;
+	}
 	if ((v = node_get(L, n, "files")) && node_want_mapping(L, v, "files")) {
 		size_t cnt = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
 

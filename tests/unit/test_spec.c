@@ -220,6 +220,35 @@ static void test_spec_rejects_bad_ipc(void **state)
 		     "6:24:", "unknown key 'needs' in symbols");
 }
 
+static void test_spec_processes(void **state)
+{
+	(void)state;
+	struct spec *s = load_ok(HEAD "tests:\n  - name: t\n    points: 1\n    args: ['2']\n"
+				 "    expect: {processes: {crashed: \"<= args[0]\", exit: 0}}\n");
+	const struct processes_expect *pe = &s->tests[0].expect.processes;
+
+	assert_true(s->tests[0].expect.has_processes && s->tests[0].needs_trace);
+	assert_true(pe->has_crashed && pe->has_exit);
+	assert_int_equal(pe->crashed_op, IPC_OP_LE);
+	assert_int_equal(pe->crashed, 2);
+	assert_int_equal(pe->exit, 0);
+	spec_free(s);
+	expect_error(HEAD "tests:\n  - name: t\n    points: 1\n    expect: {processes: {crash: 0}}\n",
+		     "6:26:", "unknown key 'crash' in processes");
+	expect_error(HEAD "tests:\n  - name: t\n    points: 1\n    expect: {processes: {exit: 300}}\n",
+		     "6:32:", "'processes.exit' must be a status 0..255");
+	expect_error(HEAD "tests:\n  - name: t\n    points: 1\n    expect: {processes: {exit: any}}\n",
+		     "6:32:", "'processes.exit' must be a status 0..255");
+	expect_error(HEAD "tests:\n  - name: t\n    points: 1\n    expect: {processes: {crashed: \"<= lots\"}}\n",
+		     "6:35:", "processes.crashed: expected a number");
+	expect_error(HEAD "tests:\n  - name: t\n    points: 1\n    expect: {processes: {crashed: -1}}\n",
+		     "6:35:", "cannot be negative");
+	expect_error(HEAD "tests:\n  - name: t\n    points: 1\n    expect: {processes: 0}\n",
+		     "6:25:", "'processes' must be a mapping");
+	expect_error(HEAD "tests:\n  - name: t\n    points: 1\n    expect: {processes: {}}\n",
+		     "6:25:", "'processes' needs 'crashed', 'exit' or both");
+}
+
 static void test_spec_matchers_keywords_and_quoting(void **state)
 {
 	(void)state;
@@ -279,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_spec_rejects_bad_names_and_duplicates),
 		cmocka_unit_test(test_spec_rejects_bad_matchers),
 		cmocka_unit_test(test_spec_rejects_bad_ipc),
+		cmocka_unit_test(test_spec_processes),
 		cmocka_unit_test(test_spec_matchers_keywords_and_quoting),
 		cmocka_unit_test(test_spec_checks_folder_name),
 	};
