@@ -4,10 +4,11 @@
  * (tests/fixtures/scale/fan_out.c). Every fork and every wait is counted,
  * and each fork event names its own child.
  *
- * 600 children in both isolation modes (the tracer used to stop counting
- * at 512), and 4,000 with `--processes 4096`, the CLI's maximum. The
- * large run is slow: the tracer still reads /proc per process (issue 14
- * makes it cheap); this test asserts counts, never time.
+ * 600 and 3,000 children and a binary tree of 2,047 processes in both
+ * isolation modes (the tracer used to stop counting at 512), and 4,000
+ * with `--processes 4096`, the CLI's maximum. Every process is in
+ * process_list with its parent and its exit status. This test asserts
+ * counts, never time (bench-procs measures the cost).
  */
 #include "testutil.h"
 
@@ -35,6 +36,28 @@ static int teardown(void **state)
 	free(s->prog);
 	free(s);
 	return 0;
+}
+
+/* Every process in process_list, each ended with exit 0, parents among
+ * the earlier ones; returns how many children each box pid has. */
+static int *check_process_list(json_t *j, int n)
+{
+	json_t *list = json_object_get(j, "process_list"), *p;
+	int *kids = calloc((size_t)n + 2, sizeof(*kids));
+	size_t i;
+
+	assert_non_null(kids);
+	assert_int_equal(json_array_size(list), n);
+	json_array_foreach(list, i, p) {
+		long long pid = tu_int(p, "pid"), ppid = tu_int(p, "ppid");
+
+		assert_int_equal(pid, (long long)i + 1);
+		assert_true(pid == 1 ? ppid == 0 : ppid >= 1 && ppid < pid);
+		assert_int_equal(tu_int(p, "exit_code"), 0);
+		assert_null(tu_str(p, "signal"));
+		kids[ppid]++;
+	}
+	return kids;
 }
 
 /* Runs fan_out with n children and checks every count. */
@@ -92,6 +115,45 @@ static void fan_out(struct scale *s, const char *mode, int n, int outer_ms)
 	}
 	free(seen);
 	assert_int_equal(forks, n);
+	free(check_process_list(s->j, n + 1));
+}
+
+/* Runs scale/tree at depth d (2^(d+1) - 1 processes). */
+static void tree(struct scale *s, const char *mode, int depth, int outer_ms)
+{
+	char arg[16], out[48], processes[16];
+	int n = (1 << (depth + 1)) - 1;
+	char *prog = tu_fixture("scale/tree");
+
+	snprintf(arg, sizeof(arg), "%d", depth);
+	snprintf(out, sizeof(out), "tree of depth %d\n", depth);
+	snprintf(processes, sizeof(processes), "%d", n + 96 > 4096 ? 4096 : n + 96);
+	s->j = tu_run_json_within((const char *[]){ "--isolation", mode, "--processes", processes,
+						    "--memory-mb", "2048", "--timeout", "900000",
+						    "--cpu-ms", "900000", NULL },
+				  prog, (const char *[]){ arg, NULL }, NULL, outer_ms);
+	free(prog);
+	json_t *ipc = json_object_get(s->j, "ipc");
+
+	if (strcmp(tu_str(s->j, "verdict"), "ok") != 0)
+		fprintf(stderr, "%s, tree of %d: verdict %s (%s), stderr: %s\n", mode, n,
+			tu_str(s->j, "verdict"), tu_str(s->j, "verdict_detail"), tu_str(s->j, "stderr"));
+	assert_string_equal(tu_str(s->j, "verdict"), "ok");
+	assert_string_equal(tu_str(s->j, "stdout"), out);
+	assert_int_equal(tu_int(ipc, "fork"), n - 1);
+	assert_int_equal(tu_int(ipc, "wait"), n - 1);
+	assert_int_equal(tu_int(s->j, "processes"), n);
+	assert_int_equal(tu_int(s->j, "crashed_processes"), 0);
+	/* A binary tree: every process has two children or none, and
+	 * (n + 1) / 2 of them are leaves. */
+	int *kids = check_process_list(s->j, n), leaves = 0;
+
+	for (int pid = 1; pid <= n; pid++) {
+		assert_true(kids[pid] == 0 || kids[pid] == 2);
+		leaves += kids[pid] == 0;
+	}
+	free(kids);
+	assert_int_equal(leaves, (n + 1) / 2);
 }
 
 static void test_scale_600_children_full(void **state)
@@ -106,6 +168,34 @@ static void test_scale_600_children_full(void **state)
 static void test_scale_600_children_reduced(void **state)
 {
 	fan_out(*state, "reduced", 600, 120000);
+}
+
+static void test_scale_3000_children_full(void **state)
+{
+	const char *why = tu_full_isolation_missing();
+
+	if (*why)
+		TU_SKIP("full isolation is not available here: %s", why);
+	fan_out(*state, "full", 3000, 900000);
+}
+
+static void test_scale_3000_children_reduced(void **state)
+{
+	fan_out(*state, "reduced", 3000, 900000);
+}
+
+static void test_scale_tree_of_2047_full(void **state)
+{
+	const char *why = tu_full_isolation_missing();
+
+	if (*why)
+		TU_SKIP("full isolation is not available here: %s", why);
+	tree(*state, "full", 10, 900000);
+}
+
+static void test_scale_tree_of_2047_reduced(void **state)
+{
+	tree(*state, "reduced", 10, 900000);
 }
 
 static void test_scale_4000_children_at_the_process_maximum(void **state)
@@ -134,6 +224,10 @@ int main(void)
 		T(test_scale_process_limit_above_the_maximum_is_refused),
 		T(test_scale_600_children_full),
 		T(test_scale_600_children_reduced),
+		T(test_scale_3000_children_full),
+		T(test_scale_3000_children_reduced),
+		T(test_scale_tree_of_2047_full),
+		T(test_scale_tree_of_2047_reduced),
 		T(test_scale_4000_children_at_the_process_maximum),
 	};
 
