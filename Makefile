@@ -55,7 +55,7 @@ HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
 
 IPCGRADE    := $(BUILD)/ipcgrade
 
-.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test slurm-test report-screenshot lint fuzz fuzz-programs bench bench-trace bench-batch install clean
+.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test slurm-test report-screenshot lint fuzz fuzz-programs bench bench-trace bench-batch bench-procs install clean
 .DELETE_ON_ERROR:
 
 all: $(IPCGRADE)
@@ -211,9 +211,11 @@ lint:
 	  $(ALL_CFLAGS) -Wno-unknown-warning-option
 
 # Benchmarks: measured, never asserted (these machines are shared).
-bench: bench-trace bench-batch
+bench: bench-trace bench-batch bench-procs
 bench-trace: $(IPCGRADE)
 	@IPCGRADE=$(abspath $(IPCGRADE)) BENCH_OUT=$(abspath $(BUILD))/bench bench/trace.sh
+bench-procs: $(IPCGRADE)
+	@IPCGRADE=$(abspath $(IPCGRADE)) BENCH_OUT=$(abspath $(BUILD))/bench bench/procs.sh
 bench-batch: $(IPCGRADE)
 	bench/batch.sh $(IPCGRADE) $(BENCH_SUBMISSIONS)
 BENCH_SUBMISSIONS ?= 200
