@@ -227,10 +227,14 @@ int hx_run_loop(struct hx_run_state *r)
 				tick(r, now);
 				/* A sample of thousands of processes costs more: then
 				 * sample less often, so that the watchdog takes a
-				 * twentieth of a CPU at most. */
+				 * twentieth of a CPU at most while the program runs.
+				 * When everything is blocked there is nothing to slow
+				 * down, and the deadlock must be reported in time:
+				 * then at most half the time goes to sampling. */
 				uint64_t cost = hx_now_us() - now;
+				uint64_t every = cost * (hx_watchdog_all_blocked(r->wd) ? 2 : 20);
 
-				r->next_tick = now + (cost * 20 > TICK_US ? cost * 20 : TICK_US);
+				r->next_tick = now + (every > TICK_US ? every : TICK_US);
 			}
 		}
 		if (r->kill_verdict != HX_VERDICT_OK && !r->exited && !r->end_us)

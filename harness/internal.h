@@ -498,6 +498,9 @@ enum hx_watch_flags {
 struct hx_watchdog *hx_watchdog_new(pid_t init_pid, unsigned deadlock_after_ms, bool detect_deadlock,
 				    unsigned flags);
 void hx_watchdog_free(struct hx_watchdog *w);
+/* Whether the last sample found every thread blocked (a deadlock in the
+ * making). */
+bool hx_watchdog_all_blocked(const struct hx_watchdog *w);
 /* A cgroup controller given up after the watchdog was made: it counts
  * what that controller would have (HX_WATCH_CPU, HX_WATCH_VM) too. */
 void hx_watchdog_also_count(struct hx_watchdog *w, unsigned flags);

@@ -62,6 +62,11 @@ struct hx_watchdog *hx_watchdog_new(pid_t init_pid, unsigned deadlock_after_ms, 
 	return w;
 }
 
+bool hx_watchdog_all_blocked(const struct hx_watchdog *w)
+{
+	return w->blocked_since != 0;
+}
+
 void hx_watchdog_also_count(struct hx_watchdog *w, unsigned flags)
 {
 	w->need_cpu |= (flags & HX_WATCH_CPU) != 0;
