@@ -20,6 +20,12 @@
  * then holds that rewound state (hx_call_sigreturn); the thread's next
  * notification, the same call at the same place with the same arguments,
  * is the restart and is not counted again (hx_call_restarted).
+ *
+ * The one restart this does not see: a blocking call interrupted by a
+ * signal that runs no handler (SIGSTOP then SIGCONT, or a stop by the
+ * terminal) is restarted without an rt_sigreturn, and counts twice. No
+ * fixture or course program does that; a non-blocking call (a WNOHANG
+ * wait) can never be restarted, so it always counts.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>

@@ -208,6 +208,61 @@ static void test_procfs_threads_and_their_children(void **state)
 	assert_int_equal(hx_proc_threads(getpid(), &f->pids), 1);
 }
 
+static void test_procfs_stat_line_has_the_thread_count(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(hx_proc_parse_stat("2210 (bash) " STAT_TAIL "\n", &f->st), 0);
+	assert_int_equal(f->st.num_threads, 1);
+}
+
+/* /proc/TID/status as Linux 6.x writes it, cut to the fields read. */
+static void test_procfs_parses_who_a_thread_is(void **state)
+{
+	struct hx_proc_ids ids;
+
+	(void)state;
+	assert_int_equal(hx_proc_parse_ids("Name:\tworker\nUmask:\t0022\nState:\tS (sleeping)\n"
+					   "Tgid:\t4100\nNgid:\t0\nPid:\t4102\nPPid:\t4000\n"
+					   "TracerPid:\t0\nNStgid:\t4100\t7\nNSpid:\t4102\t9\n", &ids), 0);
+	assert_string_equal(ids.name, "worker");
+	assert_int_equal(ids.tgid, 4100);
+	assert_int_equal(ids.ppid, 4000);
+	assert_int_equal(ids.ns_tgid, 7);	/* the innermost namespace's */
+	/* one namespace only: NStgid is the tgid */
+	assert_int_equal(hx_proc_parse_ids("Name:\ta b\nTgid:\t12\nPPid:\t1\nNStgid:\t12\n", &ids), 0);
+	assert_string_equal(ids.name, "a b");
+	assert_int_equal(ids.ns_tgid, 12);
+	/* no NStgid (before Linux 4.1): our own namespace's tgid */
+	assert_int_equal(hx_proc_parse_ids("Name:\tx\nTgid:\t12\nPPid:\t1\n", &ids), 0);
+	assert_int_equal(ids.ns_tgid, 12);
+	assert_int_equal(hx_proc_parse_ids("Tgid:\t12\n", &ids), -EINVAL);
+	assert_int_equal(hx_proc_parse_ids("Name:\tx\nPPid:\t1\n", &ids), -EINVAL);
+}
+
+static void test_procfs_ids_and_zombie_status_of_real_processes(void **state)
+{
+	struct hx_proc_ids ids;
+	int status = 0;
+	pid_t pid = fork();
+
+	(void)state;
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(3);
+	assert_int_equal(hx_proc_ids(getpid(), &ids), 0);
+	assert_int_equal(ids.tgid, getpid());
+	assert_int_equal(ids.ppid, getppid());
+	/* a zombie's /proc/PID/stat keeps its wait status until reaped */
+	for (int i = 0; i < 2000 && hx_proc_zombie_status(pid, &status) < 0; i++)
+		usleep(1000);
+	assert_int_equal(hx_proc_zombie_status(pid, &status), 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_true(hx_proc_zombie_status(pid, &status) < 0);
+	assert_true(hx_proc_zombie_status(getpid(), &status) < 0);	/* not a zombie */
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -219,6 +274,9 @@ int main(void)
 		T(test_procfs_stat_of_this_process),
 		T(test_procfs_children_of_a_process_with_thousands),
 		T(test_procfs_threads_and_their_children),
+		T(test_procfs_stat_line_has_the_thread_count),
+		T(test_procfs_parses_who_a_thread_is),
+		T(test_procfs_ids_and_zombie_status_of_real_processes),
 	};
 
 	return cmocka_run_group_tests_name("procfs", tests, NULL, NULL);
