@@ -208,7 +208,7 @@ static int open_parent(pid_t tid, int dirfd, const char *path, char *base, size_
 	if (!*last || strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
 		return -1;
 	snprintf(base, size, "%s", last);
-	if (buf[0] == '/') {
+	if (buf[0] == '/' && slash) {
 		if (slash == buf)
 			buf[1] = '\0';
 		else

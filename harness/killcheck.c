@@ -30,8 +30,8 @@
 #include "trace.h"
 
 /* pidfd_send_signal's own process and thread (Linux 6.15+). */
-#define PIDFD_SELF_THREAD -10000
-#define PIDFD_SELF_THREAD_GROUP -20000
+#define PIDFD_SELF_THREAD (-10000)
+#define PIDFD_SELF_THREAD_GROUP (-20000)
 
 /* Whether pid is a process of this run (a descendant of the init). */
 static bool in_run(pid_t init_pid, pid_t pid)
