@@ -250,6 +250,31 @@ static inline long long tu_int(json_t *j, const char *key)
 	return json_is_integer(v) ? json_integer_value(v) : -999;
 }
 
+/* The test of that name in a report's "tests" (fails the test if none). */
+static inline json_t *tu_test_named(json_t *report, const char *name)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(report, "tests"), i, t)
+		if (strcmp(tu_str(t, "name"), name) == 0)
+			return t;
+	fail_msg("no test named %s", name);
+	return NULL;
+}
+
+/* Whether a test of a report failed for this reason. */
+static inline bool tu_has_reason(json_t *t, const char *reason)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(t, "reasons"), i, r)
+		if (strcmp(json_string_value(r), reason) == 0)
+			return true;
+	return false;
+}
+
 /* Why full isolation is not available here ("" when it is), from
  * `ipcgrade doctor --json`; tests of full isolation skip, loudly, then. */
 static inline const char *tu_full_isolation_missing(void)

@@ -29,29 +29,6 @@ static json_t *check_json(const char *dir, const char *mode, int want_status)
 	return check_json_with(SPEC, dir, mode, want_status);
 }
 
-static json_t *test_named(json_t *report, const char *name)
-{
-	json_t *t;
-	size_t i;
-
-	json_array_foreach(json_object_get(report, "tests"), i, t)
-		if (strcmp(tu_str(t, "name"), name) == 0)
-			return t;
-	fail_msg("no test named %s", name);
-	return NULL;
-}
-
-static bool has_reason(json_t *t, const char *reason)
-{
-	json_t *r;
-	size_t i;
-
-	json_array_foreach(json_object_get(t, "reasons"), i, r)
-		if (strcmp(json_string_value(r), reason) == 0)
-			return true;
-	return false;
-}
-
 static double score_of(json_t *t)
 {
 	return json_real_value(json_object_get(t, "score"));
@@ -62,25 +39,25 @@ static void run_good_and_bad(const char *mode)
 	json_t *good = check_json("tests/fixtures/instructor/good", mode, 1);
 
 	assert_true(json_is_true(json_object_get(json_object_get(good, "build"), "ok")));
-	assert_true(json_is_true(json_object_get(test_named(good, "counts-lines"), "passed")));
-	assert_true(json_is_true(json_object_get(test_named(good, "checker-judges"), "passed")));
-	assert_true(json_is_true(json_object_get(test_named(good, "rejects-bad-count"), "passed")));
+	assert_true(json_is_true(json_object_get(tu_test_named(good, "counts-lines"), "passed")));
+	assert_true(json_is_true(json_object_get(tu_test_named(good, "checker-judges"), "passed")));
+	assert_true(json_is_true(json_object_get(tu_test_named(good, "rejects-bad-count"), "passed")));
 	/* The checker wants 5 workers and sees 1: a fifth of the points. */
-	json_t *partial = test_named(good, "checker-partial");
+	json_t *partial = tu_test_named(good, "checker-partial");
 
 	assert_true(json_is_false(json_object_get(partial, "passed")));
 	assert_true(score_of(partial) > 1.99 && score_of(partial) < 2.01);
-	assert_true(has_reason(partial, "checker"));
+	assert_true(tu_has_reason(partial, "checker"));
 	assert_non_null(strstr(tu_str(partial, "message"), "expected 5 workers, found 1"));
 	json_decref(good);
 
 	json_t *bad = check_json("tests/fixtures/instructor/bad", mode, 1);
-	json_t *t = test_named(bad, "counts-lines");
+	json_t *t = tu_test_named(bad, "counts-lines");
 
-	assert_true(has_reason(t, "files"));
-	assert_true(has_reason(t, "ipc"));
+	assert_true(tu_has_reason(t, "files"));
+	assert_true(tu_has_reason(t, "ipc"));
 	assert_non_null(strstr(tu_str(t, "message"), "expected exactly 3 fork, saw 2"));
-	t = test_named(bad, "checker-judges");
+	t = tu_test_named(bad, "checker-judges");
 	assert_true(score_of(t) > 4.99 && score_of(t) < 5.01);
 	json_decref(bad);
 }
@@ -150,11 +127,11 @@ static void test_instructor_spec_in_a_private_folder(void **state)
 			continue;
 		}
 		json_t *j = check_json_with(spec, good, modes[m], 1);
-		json_t *partial = test_named(j, "checker-partial");
+		json_t *partial = tu_test_named(j, "checker-partial");
 
-		if (!json_is_true(json_object_get(test_named(j, "checker-judges"), "passed")))
-			fprintf(stderr, "%s: %s\n", modes[m], tu_str(test_named(j, "checker-judges"), "message"));
-		assert_true(json_is_true(json_object_get(test_named(j, "checker-judges"), "passed")));
+		if (!json_is_true(json_object_get(tu_test_named(j, "checker-judges"), "passed")))
+			fprintf(stderr, "%s: %s\n", modes[m], tu_str(tu_test_named(j, "checker-judges"), "message"));
+		assert_true(json_is_true(json_object_get(tu_test_named(j, "checker-judges"), "passed")));
 		assert_true(score_of(partial) > 1.99 && score_of(partial) < 2.01);
 		json_decref(j);
 	}

@@ -7,29 +7,6 @@
 
 #define SPEC "tests/fixtures/processes/spec.yaml"
 
-static json_t *test_named(json_t *report, const char *name)
-{
-	json_t *t;
-	size_t i;
-
-	json_array_foreach(json_object_get(report, "tests"), i, t)
-		if (strcmp(tu_str(t, "name"), name) == 0)
-			return t;
-	fail_msg("no test named %s", name);
-	return NULL;
-}
-
-static bool has_reason(json_t *t, const char *reason)
-{
-	json_t *r;
-	size_t i;
-
-	json_array_foreach(json_object_get(t, "reasons"), i, r)
-		if (strcmp(json_string_value(r), reason) == 0)
-			return true;
-	return false;
-}
-
 static void expect_message(json_t *t, const char *words)
 {
 	const char *m = tu_str(t, "message");
@@ -48,26 +25,26 @@ static void grade(const char *mode)
 	if (!j)
 		fprintf(stderr, "status %d\n%s\n%s\n", r.status, r.out, r.err);
 	assert_non_null(j);
-	assert_true(json_is_true(json_object_get(test_named(j, "all-exit-0"), "passed")));
-	assert_true(json_is_true(json_object_get(test_named(j, "a-crash-allowed"), "passed")));
-	assert_true(json_is_true(json_object_get(test_named(j, "a-bad-exit-not-a-crash"), "passed")));
+	assert_true(json_is_true(json_object_get(tu_test_named(j, "all-exit-0"), "passed")));
+	assert_true(json_is_true(json_object_get(tu_test_named(j, "a-crash-allowed"), "passed")));
+	assert_true(json_is_true(json_object_get(tu_test_named(j, "a-bad-exit-not-a-crash"), "passed")));
 
-	t = test_named(j, "a-crash");
+	t = tu_test_named(j, "a-crash");
 	assert_true(json_is_false(json_object_get(t, "passed")));
-	assert_true(has_reason(t, "runtime_error"));
+	assert_true(tu_has_reason(t, "runtime_error"));
 	expect_message(t, "processes: 1 ended by a signal, expected none: "
 			  "1 child process was killed by SIGFPE (arithmetic error: division by zero?): pid 4 (prog)");
 
-	t = test_named(j, "a-bad-exit");
+	t = tu_test_named(j, "a-bad-exit");
 	assert_true(json_is_false(json_object_get(t, "passed")));
-	assert_true(has_reason(t, "exit"));
+	assert_true(tu_has_reason(t, "exit"));
 	expect_message(t, "expected every process to exit with status 0; pid 4 (prog) exited with status 2");
 
 	/* No expect.processes: the crash still explains the missing line. */
-	t = test_named(j, "output-missing-after-a-crash");
+	t = tu_test_named(j, "output-missing-after-a-crash");
 	assert_true(json_is_false(json_object_get(t, "passed")));
-	assert_true(has_reason(t, "stdout"));
-	assert_false(has_reason(t, "runtime_error"));
+	assert_true(tu_has_reason(t, "stdout"));
+	assert_false(tu_has_reason(t, "runtime_error"));
 	expect_message(t, "1 child process was killed by SIGFPE (arithmetic error: division by zero?)");
 	json_decref(j);
 	tu_free(&r);
