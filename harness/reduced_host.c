@@ -48,6 +48,7 @@ int hx_reduced_begin(struct hx_reduced_host *h, const volatile sig_atomic_t *can
 {
 	char dir[256], path[320];
 	int rc = hx_lock_dir(dir, sizeof(dir));
+	uint64_t asked_us = hx_now_us();
 
 	if (rc < 0)
 		return hx_fail(err, errlen, rc, "cannot use the lock directory '%s'", dir);
@@ -63,6 +64,7 @@ int hx_reduced_begin(struct hx_reduced_host *h, const volatile sig_atomic_t *can
 			return -ECANCELED;
 		usleep(5000);
 	}
+	h->waited_us = hx_now_us() - asked_us;
 	h->old_dumpable = prctl(PR_GET_DUMPABLE);
 	if (prctl(PR_GET_CHILD_SUBREAPER, &h->old_subreaper) < 0)
 		h->old_subreaper = 0;

@@ -37,6 +37,7 @@ int hx_slot_give_dir(const struct hx_slot *s, const char *dir, char *err, size_t
 
 struct hx_reduced_host {
 	int lock_fd;			/* reduced runs take turns */
+	uint64_t waited_us;		/* for our turn */
 	bool began;			/* the flags below were saved */
 	int old_dumpable, old_subreaper;	/* the supervisor's, restored after */
 	struct hx_pids own_children;	/* the caller's children before the run */
@@ -49,7 +50,8 @@ struct hx_reduced_host {
 	size_t ntmp_before;
 };
 void hx_reduced_init(struct hx_reduced_host *h);
-/* Waits for our turn (-ECANCELED when *cancel is set meanwhile), makes
+/* Waits for our turn (-ECANCELED when *cancel is set meanwhile; how
+ * long in h->waited_us), makes
  * the supervisor undumpable and a child subreaper (what the box leaves
  * when its init dies comes to us, not to our caller), and notes the
  * caller's own children. 0, or -errno with err set. */

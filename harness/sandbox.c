@@ -71,6 +71,9 @@
 
 #include "run.h"
 
+/* A wait for our turn this long is noted (it is in the caller's time). */
+enum { REDUCED_WAIT_NOTE_US = 100000 };
+
 static void close_fd(int *fd)
 {
 	if (*fd >= 0)
@@ -362,6 +365,10 @@ static int prepare(struct hx_run_state *r, struct hx_box_plan *plan)
 		rc = hx_reduced_begin(&r->host, cfg->cancel, r->error, sizeof(r->error));
 		if (rc < 0)
 			return rc;
+		/* The wait is not the run's time, but the caller's. */
+		if (r->host.waited_us >= REDUCED_WAIT_NOTE_US)
+			hx_result_add_note(r->res, "waited %.2f s for other reduced runs to end first (reduced runs take turns on a machine)",
+					   (double)r->host.waited_us / 1e6);
 	}
 	hx_cgroup_create(&r->cg, &r->lim, r->slot.index);
 	rc = choose_policy(r);

@@ -15,6 +15,7 @@
  *    that excludes CPU 0;
  *  - kills of the run's own reaped children get ESRCH, not a denial;
  *    signals through pidfds are checked like kill;
+ *  - a reduced run that waits for another one's turn notes how long;
  *  - a reduced run, then a full one, in one process as an ordinary user
  *    (the supervisor's dumpable flag and timer slack come back).
  *
@@ -28,6 +29,7 @@
 #include <grp.h>
 #include <mqueue.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
@@ -525,6 +527,74 @@ static void test_host_pidfd_signals_are_checked_like_kill(void **state)
 	json_decref(j);
 }
 
+/* ---- waiting for our turn ------------------------------------------------ */
+
+/* The machine-wide lock reduced runs take turns by, where ipcgrade keeps it
+ * for the user we are (harness/slot.c). */
+static int open_reduced_lock(void)
+{
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	char dir[300], path[340];
+
+	if (geteuid() == 0)
+		snprintf(dir, sizeof(dir), "/run/ipcgrade");
+	else if (rt && *rt)
+		snprintf(dir, sizeof(dir), "%s/ipcgrade", rt);
+	else
+		snprintf(dir, sizeof(dir), "/tmp/ipcgrade-locks-%d", (int)getuid());
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), "%s/reduced.lock", dir);
+	return open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+/* A reduced run that waits for another one says how long in its notes
+ * (the wait is the caller's time, not the run's: tests/progfuzz takes it
+ * off its "within the limits" check). */
+static void test_host_a_wait_for_our_turn_is_noted(void **state)
+{
+	int fd = open_reduced_lock(), ready[2];
+	char c;
+
+	(void)state;
+	if (fd < 0) {
+		fprintf(stderr, "SKIPPED: cannot open the reduced runs' lock: %s\n", strerror(errno));
+		skip();
+	}
+	assert_int_equal(pipe(ready), 0);
+	pid_t holder = fork();
+
+	if (holder == 0) {
+		if (flock(fd, LOCK_EX) < 0)
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		usleep(800000);
+		_exit(0);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	close(fd);
+	json_t *j = run("reduced", "host/kill_reaped", NULL, NULL);
+	json_t *notes = json_object_get(j, "notes"), *n;
+	double waited = 0;
+	size_t i;
+	int st;
+
+	waitpid(holder, &st, 0);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	json_array_foreach(notes, i, n) {
+		if (sscanf(json_string_value(n) ? json_string_value(n) : "",
+			   "waited %lf s for other reduced runs", &waited) == 1) {
+			break;
+		}
+	}
+	fprintf(stderr, "waited %.2f s\n", waited);
+	assert_true(waited >= 0.5);
+	json_decref(j);
+}
+
 /* ---- CPUs ---------------------------------------------------------------- */
 
 static void test_host_cpus_come_from_the_allowed_set(void **state)
@@ -753,6 +823,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_host_no_zombie_reaches_the_caller, remove_ours),
 		cmocka_unit_test_teardown(test_host_kill_of_a_reaped_child_is_esrch, remove_ours),
 		cmocka_unit_test_teardown(test_host_pidfd_signals_are_checked_like_kill, remove_ours),
+		cmocka_unit_test_teardown(test_host_a_wait_for_our_turn_is_noted, remove_ours),
 		cmocka_unit_test_teardown(test_host_cpus_come_from_the_allowed_set, remove_ours),
 		cmocka_unit_test_teardown(test_host_reduced_then_full_as_an_ordinary_user, remove_ours),
 		cmocka_unit_test_teardown(test_host_queue_of_an_ordinary_users_reduced_run, remove_ours),
