@@ -145,8 +145,18 @@ outer() {
 		"$W/host-procs.before" "$W/host-procs.after")
 	if [ -n "$newp" ]; then
 		local ours others
-		ours=$(printf '%s\n' "$newp" | awk -v re="^($names_re)\$" '$5 ~ re')
-		others=$(printf '%s\n' "$newp" | awk -v re="^($names_re)\$" '$5 !~ re')
+		# a corpus program under a grader that is still running is another
+		# runner's (every grader of ours ended with the guard; what ours
+		# leave has lost its grader): the host's processes, then the new
+		local live_run
+		live_run=$(printf '%s\n' "$newp" | awk '
+			NR == FNR { parent[$1] = $4; comm[$1] = $5; next }
+			{ other = 0
+			  for (p = $4; p > 1 && (p in comm) && n++ < 64; p = parent[p])
+				if (comm[p] == "ipcgrade") { other = 1; break }
+			  n = 0; print (other ? "other " : "self ") $0 }' "$W/host-procs.after" -)
+		ours=$(printf '%s\n' "$live_run" | awk -v re="^($names_re)\$" '$1 == "self" && $6 ~ re' | cut -d' ' -f2-)
+		others=$(printf '%s\n' "$live_run" | awk -v re="^($names_re)\$" '$1 == "other" || $6 !~ re' | cut -d' ' -f2-)
 		if [ -n "$ours" ]; then
 			fail=1
 			say "  FAIL new processes named like corpus programs (pid start uid ppid comm):"
@@ -157,7 +167,7 @@ outer() {
 			say "  FAIL new processes (HOSTILE_STRICT=1) (pid start uid ppid comm):"
 			printf '%s\n' "$others" | head -20 | sed 's/^/    /'
 		elif [ -n "$others" ]; then
-			say "  note: $(printf '%s\n' "$others" | wc -l) new processes not from the corpus (other users of this machine?):"
+			say "  note: $(printf '%s\n' "$others" | wc -l) new processes not from the corpus, or under a grader still running (other users of this machine?):"
 			printf '%s\n' "$others" | head -20 | sed 's/^/    /'
 		fi
 	fi
