@@ -55,7 +55,7 @@ HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
 
 IPCGRADE    := $(BUILD)/ipcgrade
 
-.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test slurm-test report-screenshot lint fuzz fuzz-programs bench bench-trace bench-batch bench-procs install clean
+.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test slurm-test report-screenshot lint fuzz fuzz-programs progfuzz-slice test-configs configs-quick bench bench-trace bench-batch bench-procs install clean
 .DELETE_ON_ERROR:
 
 all: $(IPCGRADE)
@@ -117,12 +117,15 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@tests/demo.sh $(IPCGRADE)
 
-# The suite ends with a check that the host is as it found it
+# The suite runs the e2e and hostile subsets again as root with /dev/mqueue
+# mounted and as an ordinary user (tests/configs/run.sh; `make
+# test-configs` runs every configuration), and 300 generated programs, and
+# ends with a check that the host is as it found it
 # (tests/hostcheck.sh: /dev/shm, queues, SysV ids, box-uid processes, /tmp).
 test: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(BUILD) && tests/hostcheck.sh snapshot $(BUILD)/hostcheck.before
-	@rc=0; $(MAKE) --no-print-directory unit e2e hostile selftest docker-test slurm-test || rc=1; \
+	@rc=0; $(MAKE) --no-print-directory unit e2e hostile configs-quick progfuzz-slice selftest docker-test slurm-test || rc=1; \
 	  tests/hostcheck.sh compare $(BUILD)/hostcheck.before || rc=1; exit $$rc
 
 # The container image, where a Docker engine is reachable (SKIPPED otherwise).
@@ -188,6 +191,15 @@ fuzz: deps
 	build/fuzz/fuzz_match -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	  -max_len=65536 build/fuzz/corpus-match tests/fuzz/corpus/match
 
+# The configurations a fresh machine may have (tests/configs/run.sh):
+# /dev/mqueue mounted or not, cgroup v1, v2 or none, root or an ordinary
+# user, user namespaces refused. Each is simulated in a mount namespace.
+test-configs: $(IPCGRADE) $(E2E_BIN) $(FIXTURE_BIN) $(HOSTILE_BIN)
+	@IPCGRADE=$(abspath $(IPCGRADE)) BUILD=$(abspath $(BUILD)) HOSTILE_SANITIZED=$(if $(SANITIZE),1,0) tests/configs/run.sh
+configs-quick: $(IPCGRADE) $(E2E_BIN) $(FIXTURE_BIN) $(HOSTILE_BIN)
+	@IPCGRADE=$(abspath $(IPCGRADE)) BUILD=$(abspath $(BUILD)) HOSTILE_SANITIZED=$(if $(SANITIZE),1,0) \
+	  tests/configs/run.sh --quick root-mqueue user
+
 # Generated hostile programs (tests/progfuzz/): every one in both isolation
 # modes, each run checked for valid JSON, no internal_error, its time limit
 # and a host left as it was. Failures print a seed to replay.
@@ -196,6 +208,9 @@ PROGFUZZ_SEED  ?=
 fuzz-programs: $(IPCGRADE)
 	@IPCGRADE=$(abspath $(IPCGRADE)) tests/progfuzz/run.sh --count $(PROGFUZZ_COUNT) \
 	  $(if $(PROGFUZZ_SEED),--master $(PROGFUZZ_SEED))
+# make test's slice: 300 programs of a fixed master seed (PROGFUZZ_SEED to change it).
+progfuzz-slice: $(IPCGRADE)
+	@IPCGRADE=$(abspath $(IPCGRADE)) tests/progfuzz/run.sh --count 300 --master $(or $(PROGFUZZ_SEED),1)
 
 # The static analyzer's findings and bug-prone patterns; not the Annex K
 # ("use snprintf_s") advice, which glibc does not provide.
