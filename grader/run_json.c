@@ -33,12 +33,18 @@ static json_t *deadlock_json(const struct hx_deadlock *d)
 {
 	json_t *procs = json_array(), *cycle;
 
-	for (size_t i = 0; i < d->nprocs; i++)
-		json_array_append_new(procs, json_pack("{s:i, s:o, s:o, s:o}",
+	for (size_t i = 0; i < d->nprocs; i++) {
+		json_t *waits = json_array();
+
+		for (size_t k = 0; k < d->procs[i].nwaits_for; k++)
+			json_array_append_new(waits, json_integer(d->procs[i].waits_for[k]));
+		json_array_append_new(procs, json_pack("{s:i, s:o, s:o, s:o, s:o}",
 			"pid", d->procs[i].pid,
 			"blocked_in", jstr0(d->procs[i].blocked_in),
 			"object", jstr0(d->procs[i].object),
-			"detail", jstr0(d->procs[i].detail)));
+			"detail", jstr0(d->procs[i].detail),
+			"waits_for", waits));
+	}
 	if (d->cycle) {
 		cycle = json_array();
 		for (size_t i = 0; i < d->cycle_len; i++)

@@ -170,6 +170,11 @@ struct hx_blocked {
 	char *blocked_in;	/* "read", "futex", "wait4", ... */
 	char *object;		/* "pipe:[4102]", "semaphore /mutex", ... */
 	char *detail;		/* one sentence for students */
+	/* Its wait-for edges: the box pids of the blocked processes that
+	 * would have to act for it to go on (write to or close a pipe end
+	 * they hold, post what only they could post, exit), never itself. */
+	int *waits_for;
+	size_t nwaits_for;
 };
 
 struct hx_deadlock {
@@ -178,7 +183,9 @@ struct hx_deadlock {
 	size_t nprocs;
 	int *cycle;			/* box pids, NULL when there is none */
 	size_t cycle_len;
-	char *explanation;		/* one paragraph */
+	/* One paragraph: processes blocked on one object are described
+	 * together, once; "cycle" only for a cycle of wait-for edges. */
+	char *explanation;
 };
 
 /* An IPC object the run left behind (found before the box is torn down,

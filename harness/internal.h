@@ -479,6 +479,12 @@ void hx_tracer_leftover(struct hx_tracer *t, pid_t ns_pid, const char *comm);
 /* The live processes the tracer knows, by host pid, into out (replacing
  * it); for the watchdog. Returns how many. */
 int hx_tracer_live_processes(struct hx_tracer *t, struct hx_pids *out);
+
+/* How many processes the run has had so far (box pids 1..n, the exited
+ * ones included; 0 for a NULL tracer), and the box pid of one's parent
+ * (0: none in the box, or unknown). */
+int hx_tracer_nprocs(struct hx_tracer *t);
+int hx_tracer_parent_box(struct hx_tracer *t, int box_pid);
 /* Whether any denied call was made. */
 bool hx_tracer_denied_any(const struct hx_tracer *t);
 /* HX_POLICY_RLIMIT_AS: the most virtual memory (kB) a process of the box

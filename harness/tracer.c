@@ -197,6 +197,25 @@ int hx_tracer_live_processes(struct hx_tracer *t, struct hx_pids *out)
 	return (int)out->n;
 }
 
+int hx_tracer_nprocs(struct hx_tracer *t)
+{
+	if (!t)
+		return 0;
+	hx_pidmap_number(t);
+	return (int)t->pm.nnumbered;
+}
+
+int hx_tracer_parent_box(struct hx_tracer *t, int box_pid)
+{
+	const struct hx_tracee *p;
+
+	if (!t)
+		return 0;
+	hx_pidmap_number(t);
+	p = hx_pidmap_of_box(t, box_pid);
+	return p && p->parent ? t->pm.procs[p->parent - 1].box_pid : 0;
+}
+
 /* ---- answering ----------------------------------------------------------- */
 
 static void deny(struct hx_tracer *t, const char *name)
