@@ -30,6 +30,16 @@
 #define STOP_REPEATING (REASON_BIT(REASON_TIMEOUT) | REASON_BIT(REASON_DEADLOCK) | \
 			REASON_BIT(REASON_MEMORY_LIMIT) | REASON_BIT(REASON_INTERNAL))
 
+uint64_t grade_run_seed(const struct test *t, unsigned r)
+{
+	uint64_t seed = t->jitter_seed + r;
+
+	if (!t->jitter_seed)
+		return 0;
+	/* Past the largest seed it goes on at 1: 0 would mean "fresh". */
+	return seed < t->jitter_seed ? seed + 1 : seed;
+}
+
 static char *run_dir(const char *tmp, size_t test, unsigned run)
 {
 	char *s = NULL;
@@ -110,8 +120,7 @@ static int run_once(const struct grade_report *rep, const struct test *t, size_t
 	cfg.trace = HX_TRACE_EVENTS | (t->needs_hot ? HX_TRACE_HOT : 0);
 	if (t->jitter) {
 		cfg.jitter_max_us = t->jitter_max_us;
-		/* A fixed seed gives every run its own, reproducible one. */
-		cfg.seed = t->jitter_seed ? t->jitter_seed + r : 0;
+		cfg.seed = grade_run_seed(t, r);
 	}
 	cfg.cpus = t->cpus;
 	cfg.cancel = o->cancel;

@@ -63,6 +63,9 @@ struct grade_opts {
  * set. Either way *rep must be released with grade_report_release. */
 int grade_submission(const struct spec *s, const char *subdir, const struct grade_opts *o,
 		     struct grade_report *rep, char *err, size_t errlen);
+/* The jitter seed of run r (0-based) of t: a fixed seed S gives run r
+ * the seed S + r (never 0, which picks a fresh one), no seed 0. */
+uint64_t grade_run_seed(const struct test *t, unsigned r);
 /* Free what *r owns; *r is left zeroed. Accepts a zeroed report. */
 void grade_report_release(struct grade_report *r);
 

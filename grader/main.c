@@ -208,7 +208,8 @@ static int main_run(int argc, char **argv)
 			break;
 		case OPT_SEED:
 			if (!parse_uint(optarg, ULLONG_MAX, &v) || v == 0)
-				return bad_usage("run: bad --seed '%s' (a whole number above 0)", optarg);
+				return bad_usage("run: bad --seed '%s' (a whole number from 1 to "
+						 "18446744073709551615, as runs print it)", optarg);
 			c.seed = v;
 			break;
 		case OPT_CPUS:

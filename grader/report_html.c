@@ -24,6 +24,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@
 #include "report_html.h"
 #include "report_html_run.h"
 #include "report_html_sim.h"
+#include "run_json.h"
 #include "similarity.h"
 #include "str.h"
 #include "text.h"
@@ -491,8 +493,12 @@ static void student_section(FILE *f, const struct student *s, size_t index)
 
 		fprintf(f, "<p class=\"muted\">run %zu of %zu: ", shown + 1, json_array_size(runs));
 		html_escape(f, html_field_str(run, "verdict"));
-		fprintf(f, ", %lld ms, seed %llu</p>\n", (long long)json_integer_value(json_object_get(run, "wall_ms")),
-			(unsigned long long)json_integer_value(json_object_get(run, "seed")));
+		uint64_t seed;
+
+		fprintf(f, ", %lld ms", (long long)json_integer_value(json_object_get(run, "wall_ms")));
+		if (run_json_get_seed(run, &seed))
+			fprintf(f, ", seed %" PRIu64, seed);
+		fprintf(f, "</p>\n");
 		if (json_is_object(dl)) {
 			fprintf(f, "<h4>Deadlock</h4><p class=\"explanation\">");
 			html_escape(f, html_field_str(dl, "explanation"));

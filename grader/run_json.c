@@ -6,8 +6,11 @@
  * renamed (see ../shared/DESIGN.md).
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +79,31 @@ static json_t *process_list_json(const struct hx_result *r)
 			json_array_append_new(list, jp);
 	}
 	return list;
+}
+
+json_t *run_json_seed(uint64_t seed)
+{
+	char digits[24];
+
+	snprintf(digits, sizeof(digits), "%" PRIu64, seed);
+	return json_string(digits);
+}
+
+bool run_json_get_seed(json_t *run, uint64_t *seed)
+{
+	json_t *v = json_object_get(run, "seed");
+	const char *s = json_string_value(v);
+	char *end;
+
+	if (json_is_integer(v) && json_integer_value(v) > 0) {
+		*seed = (uint64_t)json_integer_value(v);	/* written before 0.2 */
+		return true;
+	}
+	if (!s || *s < '1' || *s > '9')
+		return false;
+	errno = 0;
+	*seed = strtoull(s, &end, 10);
+	return errno == 0 && *end == '\0';
 }
 
 json_t *run_json_object(const struct hx_result *r, size_t max_events)
@@ -169,7 +197,7 @@ json_t *run_json_object(const struct hx_result *r, size_t max_events)
 	for (size_t i = 0; i < r->nnotes; i++)
 		json_array_append_new(notes, jstr0(r->notes[i]));
 	json_object_set_new(o, "notes", notes);
-	json_object_set_new(o, "seed", json_integer((json_int_t)r->seed));
+	json_object_set_new(o, "seed", r->jitter_max_us ? run_json_seed(r->seed) : json_null());
 	json_object_set_new(o, "jitter_max_us", json_integer(r->jitter_max_us));
 	if (r->verdict == HX_VERDICT_INTERNAL_ERROR)
 		json_object_set_new(o, "error", jstr0(r->error));

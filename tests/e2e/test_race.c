@@ -37,10 +37,13 @@ static void test_race_unlocked_counter_is_caught(void **state)
 		assert_true(json_is_false(json_object_get(t, "passed")));
 		fprintf(stderr, "round %d: %lld of 20 runs passed\n", i + 1, tu_int(t, "runs_passed"));
 		assert_true(tu_int(t, "runs_passed") < 20);
-		/* Every run names its seed, to replay it. */
+		/* Every run names its seed, to replay it: unsigned 64-bit, as
+		 * a string of digits. */
 		json_t *run0 = json_array_get(json_object_get(t, "runs"), 0);
+		const char *seed = tu_str(run0, "seed");
 
-		assert_true(json_is_integer(json_object_get(run0, "seed")));
+		assert_non_null(seed);
+		assert_true(seed[0] >= '1' && seed[0] <= '9' && strspn(seed, "0123456789") == strlen(seed));
 		assert_int_equal(tu_int(run0, "jitter_max_us"), 200);
 		json_decref(j);
 	}
