@@ -1,11 +1,15 @@
 /*
  * judge.c - judging one finished run of a test (see judge.h).
  *
- * The message for students has one line a reason, in the order the
- * checks run here: the verdict, the exit status or crash, stdout,
- * stderr, files, IPC, symbols, cleanup, and last the checker (which only
- * judges runs that finished). The output diff goes with the first
- * output that differs.
+ * The checks run in this order: the verdict, the exit status or crash,
+ * stdout, stderr, files, IPC, symbols, cleanup, and last the checker
+ * (which only judges runs that finished). A run that the harness stopped
+ * is judged on what it did before the stop: IPC, symbols and denied
+ * calls; its outputs are kept as their last lines (tails), and what it
+ * left behind is a note, not a cleanup failure. The message for
+ * students has one line a reason, in the order reasons are listed
+ * (reason_rank: what pinpoints the mistake first), then the notes. The
+ * output diff goes with the first output that differs.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -20,29 +24,74 @@
 #include "file.h"
 #include "judge.h"
 #include "reasons.h"
+#include "text.h"
 
 /* The most of a file the program left that is read to be matched. */
 #define JUDGE_FILE_MAX ((size_t)64 << 20)
 /* Lines of the output diff shown. */
 #define JUDGE_DIFF_LINES 40
+/* The rank of a note that is no reason: after every reason. */
+#define NOTE_RANK REASON_COUNT
 
-/* The growing message: one line a reason. */
+/* The growing message: its lines, each with the rank of its reason. */
+struct note {
+	int rank;
+	char *text;
+};
 struct message {
-	FILE *f;
-	bool first;
+	struct note *v;
+	size_t n;
+	bool oom;
 };
 
-static void note(struct message *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct message *m, const char *fmt, ...)
+static void note(struct message *m, int rank, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note(struct message *m, int rank, const char *fmt, ...)
 {
 	va_list ap;
+	char *text = NULL;
+	struct note *grown = realloc(m->v, (m->n + 1) * sizeof(*grown));
 
-	if (!m->first)
-		fputs("\n", m->f);
-	m->first = false;
 	va_start(ap, fmt);
-	vfprintf(m->f, fmt, ap);
+	if (!grown || vasprintf(&text, fmt, ap) < 0) {
+		m->oom = true;
+		text = NULL;
+	}
 	va_end(ap);
+	if (grown)
+		m->v = grown;
+	if (!text)
+		return;
+	m->v[m->n++] = (struct note){ .rank = rank, .text = text };
+}
+
+/* A reason of the run and its line of the message. */
+#define because(ro, m, r, ...) do { (ro)->reasons |= REASON_BIT(r); \
+		note((m), reason_rank(r), __VA_ARGS__); } while (0)
+
+/* The lines in rank order (ties in the order they came), one a line;
+ * the notes are freed. NULL when there are none or out of memory. */
+static char *message_text(struct message *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = m->n && !m->oom ? open_memstream(&buf, &len) : NULL;
+	bool first = true;
+
+	for (int rank = 0; f && rank <= NOTE_RANK; rank++)
+		for (size_t i = 0; i < m->n; i++) {
+			if (m->v[i].rank != rank)
+				continue;
+			fprintf(f, "%s%s", first ? "" : "\n", m->v[i].text);
+			first = false;
+		}
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].text);
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+	return buf;
 }
 
 static void judge_output(const struct matcher *mt, const struct hx_output *o, const char *stream,
@@ -52,9 +101,8 @@ static void judge_output(const struct matcher *mt, const struct hx_output *o, co
 
 	if (match_output(mt, o->data ? o->data : "", o->len, &why))
 		return;
-	ro->reasons |= REASON_BIT(r);
-	note(m, "%s: %s%s", stream, why.what ? why.what : "does not match",
-	     o->truncated ? " (the output was cut at the output limit)" : "");
+	because(ro, m, r, "%s: %s%s", stream, why.what ? why.what : "does not match",
+		o->truncated ? " (the output was cut at the output limit)" : "");
 	if (why.expected && !ro->diff)
 		ro->diff = diff_unified(why.expected, strlen(why.expected), o->data ? o->data : "",
 					o->len, JUDGE_DIFF_LINES);
@@ -71,8 +119,7 @@ static void judge_files(const struct expect *e, const char *rundir, struct run_o
 		char *data = NULL;
 
 		if (file_read_beneath(rundir, fe->name, JUDGE_FILE_MAX, &data, &len, &why) < 0) {
-			ro->reasons |= REASON_BIT(REASON_FILES);
-			note(m, "the file %s: %s", fe->name, why);
+			because(ro, m, REASON_FILES, "the file %s: %s", fe->name, why);
 			continue;
 		}
 		struct hx_output o = { .data = data, .len = len };
@@ -84,28 +131,171 @@ static void judge_files(const struct expect *e, const char *rundir, struct run_o
 	}
 }
 
-/* A run the harness stopped: its verdict is the reason. */
+/* ---- a run that was stopped -------------------------------------------- */
+
+static bool is_stopped(enum hx_verdict v)
+{
+	return v == HX_VERDICT_TIMEOUT || v == HX_VERDICT_DEADLOCK || v == HX_VERDICT_MEMORY_LIMIT ||
+	       v == HX_VERDICT_OUTPUT_LIMIT;
+}
+
+/* The last lines of len bytes of output, at most JUDGE_TAIL_LINES lines
+ * and JUDGE_TAIL_BYTES bytes, as a tail labelled "WHAT before the run
+ * was stopped (...)"; nothing for empty output. */
+static void add_tail(struct run_outcome *ro, const char *what, const char *data, size_t len,
+		     bool cut_at_limit)
+{
+	size_t lines = 0, start = len, shown = 0, i = len;
+	const char *cut = cut_at_limit ? ", cut at the output limit" : "";
+	char *label = NULL, *text;
+	struct run_tail *grown;
+
+	if (len == 0)
+		return;
+	for (size_t k = 0; k < len; k++)
+		lines += data[k] == '\n';
+	lines += data[len - 1] != '\n';
+	/* Back from the end, a line at a time (the final newline ends the
+	 * last line), then fewer lines while they are too long. */
+	if (data[i - 1] == '\n')
+		i--;
+	while (shown < JUDGE_TAIL_LINES) {
+		while (i > 0 && data[i - 1] != '\n')
+			i--;
+		start = i;
+		shown++;
+		if (i == 0)
+			break;
+		i--;
+	}
+	while (len - start > JUDGE_TAIL_BYTES && shown > 1) {
+		const char *nl = memchr(data + start, '\n', len - start);
+
+		start = (size_t)(nl - data) + 1;
+		shown--;
+	}
+	bool partial = len - start > JUDGE_TAIL_BYTES;	/* one line longer than that: its end */
+	size_t from = partial ? len - JUDGE_TAIL_BYTES : start;
+	int rc;
+
+	if (partial)
+		rc = asprintf(&label, "%s before the run was stopped (the last %d bytes of %zu line%s%s)",
+			      what, JUDGE_TAIL_BYTES, lines, lines == 1 ? "" : "s", cut);
+	else if (shown == lines)
+		rc = asprintf(&label, "%s before the run was stopped (%zu line%s%s)", what, lines,
+			      lines == 1 ? "" : "s", cut);
+	else
+		rc = asprintf(&label, "%s before the run was stopped (the last %zu of %zu lines%s)", what,
+			      shown, lines, cut);
+	if (rc < 0)
+		label = NULL;
+	text = text_sanitize(data + from, len - from);
+	grown = text && label ? realloc(ro->tails, (ro->ntails + 1) * sizeof(*grown)) : NULL;
+	if (!grown) {
+		free(text);
+		free(label);
+		return;
+	}
+	ro->tails = grown;
+	/* Each line ends with a newline, the last one too. */
+	size_t tl = strlen(text);
+	char *nl = tl && text[tl - 1] != '\n' ? realloc(text, tl + 2) : NULL;
+
+	if (nl) {
+		text = nl;
+		text[tl] = '\n';
+		text[tl + 1] = '\0';
+	}
+	ro->tails[ro->ntails++] = (struct run_tail){ .label = label, .text = text };
+}
+
+/* What the stopped run had printed, and written into the files it was
+ * to write. */
+static void keep_tails(const struct judge_ctx *c, struct run_outcome *ro)
+{
+	const struct hx_result *res = &ro->res;
+	const struct expect *e = &c->test->expect;
+
+	add_tail(ro, "stdout", res->out.data, res->out.len, res->out.truncated);
+	add_tail(ro, "stderr", res->err.data, res->err.len, res->err.truncated);
+	for (size_t i = 0; i < e->nfiles && c->rundir; i++) {
+		char *data = NULL, what[300];
+		size_t len = 0;
+		const char *why;
+
+		if (file_read_beneath(c->rundir, e->files[i].name, JUDGE_FILE_MAX, &data, &len, &why) < 0)
+			continue;
+		snprintf(what, sizeof(what), "the file %s", e->files[i].name);
+		add_tail(ro, what, data, len, false);
+		free(data);
+	}
+	if (ro->ntails == 0) {
+		struct run_tail *t = calloc(1, sizeof(*t));
+
+		if (t) {
+			t->label = strdup("the program printed nothing before the run was stopped");
+			t->text = strdup("");
+			ro->tails = t;
+			ro->ntails = 1;
+		}
+	}
+}
+
+/* The verdict of a run the harness stopped, as its reason. */
 static void judge_stopped(const struct hx_result *res, struct run_outcome *ro, struct message *m)
 {
-	ro->reasons |= REASON_BIT(reason_of_verdict(res->verdict));
+	enum reason r = reason_of_verdict(res->verdict);
+
 	switch (res->verdict) {
 	case HX_VERDICT_TIMEOUT:
-		note(m, "the program did not finish in time: %s", res->verdict_detail);
+		because(ro, m, r, "the program did not finish in time: %s", res->verdict_detail);
 		break;
 	case HX_VERDICT_DEADLOCK:
-		note(m, "%s", res->deadlock && res->deadlock->explanation
-		     ? res->deadlock->explanation : "the processes deadlocked");
+		because(ro, m, r, "%s", res->deadlock && res->deadlock->explanation
+			? res->deadlock->explanation : "the processes deadlocked");
 		break;
 	case HX_VERDICT_MEMORY_LIMIT:
-		note(m, "the program used too much memory: %s", res->verdict_detail);
+		because(ro, m, r, "the program used too much memory: %s", res->verdict_detail);
 		break;
 	case HX_VERDICT_OUTPUT_LIMIT:
-		note(m, "the program printed too much: %s", res->verdict_detail);
+		because(ro, m, r, "the program printed too much: %s", res->verdict_detail);
 		break;
 	default:
-		note(m, "ipcgrade could not run the test: %s", res->error);
+		because(ro, m, r, "ipcgrade could not run the test: %s", res->error);
 		break;
 	}
+}
+
+/* ---- what every run is judged on ----------------------------------------- */
+
+static void judge_denied(const struct hx_result *res, struct run_outcome *ro, struct message *m)
+{
+	char *list = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&list, &len);
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < res->ndenied; i++)
+		fprintf(f, "%s %s (%u time%s)", i ? "," : "", res->denied[i].call, res->denied[i].count,
+			res->denied[i].count == 1 ? "" : "s");
+	fclose(f);
+	because(ro, m, REASON_FORBIDDEN_SYSCALL, "the program made system calls the sandbox forbids:%s",
+		list ? list : "");
+	free(list);
+}
+
+static void judge_ipc(const struct expect *e, const struct hx_result *res, bool stopped,
+		      struct run_outcome *ro, struct message *m)
+{
+	char *msg = NULL;
+
+	if (!e->has_ipc)
+		return;
+	if (!ipc_check(&e->ipc, res, &msg))
+		because(ro, m, REASON_IPC, "IPC%s: %s", stopped ? " before the run was stopped" : "",
+			msg ? msg : "the required IPC calls were not made");
+	free(msg);
 }
 
 /* A crash in words a student knows; the harness's detail otherwise. */
@@ -186,40 +376,53 @@ static bool judge_processes(const struct processes_expect *pe, const struct hx_r
 			    struct run_outcome *ro, struct message *m)
 {
 	bool told = false;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
 
 	if (pe->has_crashed && !ipc_op_holds(pe->crashed_op, (long long)res->crashed_processes, pe->crashed)) {
-		ro->reasons |= REASON_BIT(REASON_RUNTIME_ERROR);
-		note(m, "processes: %u ended by a signal, expected %s%s", res->crashed_processes,
-		     pe->crashed_op == IPC_OP_EQ && pe->crashed == 0 ? "none" : pe->crashed_text,
-		     res->crashed_processes ? ": " : "");
-		judge_describe_crashes(m->f, res, "; ");
+		f = open_memstream(&text, &len);
+		if (f) {
+			fprintf(f, "processes: %u ended by a signal, expected %s%s", res->crashed_processes,
+				pe->crashed_op == IPC_OP_EQ && pe->crashed == 0 ? "none" : pe->crashed_text,
+				res->crashed_processes ? ": " : "");
+			judge_describe_crashes(f, res, "; ");
+			fclose(f);
+		}
+		because(ro, m, REASON_RUNTIME_ERROR, "%s", text ? text : "processes: ended by a signal");
+		free(text);
+		text = NULL;
 		told = true;
 	}
 	if (!pe->has_exit)
 		return told;
 	unsigned bad = 0;
 
-	for (size_t i = 0; i < res->nprocess_list; i++) {
+	f = open_memstream(&text, &len);
+	for (size_t i = 0; f && i < res->nprocess_list; i++) {
 		const struct hx_process *p = &res->process_list[i];
 
 		/* What the grader killed is the verdict's and cleanup's business. */
 		if (!p->ended || p->killed_by_grader || (!p->signal && p->exit_code == pe->exit))
 			continue;
-		if (bad == 0) {
-			ro->reasons |= REASON_BIT(REASON_EXIT);
-			note(m, "processes: expected every process to exit with status %d;", pe->exit);
-		}
+		if (bad == 0)
+			fprintf(f, "processes: expected every process to exit with status %d;", pe->exit);
 		if (++bad > 5) {
-			fprintf(m->f, " ...");
+			fprintf(f, " ...");
 			break;
 		}
 		if (p->signal)
-			fprintf(m->f, "%s pid %d (%s) was killed by %s%s", bad > 1 ? "," : "", p->pid, p->comm,
+			fprintf(f, "%s pid %d (%s) was killed by %s%s", bad > 1 ? "," : "", p->pid, p->comm,
 				hx_signal_name(p->signal), crash_hint(p->signal));
 		else
-			fprintf(m->f, "%s pid %d (%s) exited with status %d", bad > 1 ? "," : "", p->pid, p->comm,
+			fprintf(f, "%s pid %d (%s) exited with status %d", bad > 1 ? "," : "", p->pid, p->comm,
 				p->exit_code);
 	}
+	if (f)
+		fclose(f);
+	if (bad)
+		because(ro, m, REASON_EXIT, "%s", text ? text : "processes: an unexpected exit status");
+	free(text);
 	return told;
 }
 
@@ -229,37 +432,25 @@ static void judge_finished(const struct judge_ctx *c, struct run_outcome *ro, st
 	const struct hx_result *res = &ro->res;
 	const struct expect *e = &c->test->expect;
 
-	if (res->verdict == HX_VERDICT_FORBIDDEN_SYSCALL) {
-		ro->reasons |= REASON_BIT(REASON_FORBIDDEN_SYSCALL);
-		note(m, "the program made system calls the sandbox forbids:");
-		for (size_t i = 0; i < res->ndenied; i++)
-			fprintf(m->f, "%s %s (%u time%s)", i ? "," : "", res->denied[i].call,
-				res->denied[i].count, res->denied[i].count == 1 ? "" : "s");
-	}
+	if (res->verdict == HX_VERDICT_FORBIDDEN_SYSCALL)
+		judge_denied(res, ro, m);
 	if (res->signal) {
-		ro->reasons |= REASON_BIT(REASON_RUNTIME_ERROR);
-		note(m, "the program crashed: killed by %s", signal_words(res->signal, res->verdict_detail));
+		because(ro, m, REASON_RUNTIME_ERROR, "the program crashed: killed by %s",
+			signal_words(res->signal, res->verdict_detail));
 	} else if (!e->exit_any && res->exit_code != e->exit) {
 		ro->reasons |= REASON_BIT(REASON_EXIT);
 		if (e->exit == 0)
 			ro->reasons |= REASON_BIT(REASON_RUNTIME_ERROR);
 		if (res->exit_code == EXIT_STATUS_NOT_STARTED && res->verdict_detail[0])
-			note(m, "%s", res->verdict_detail);
+			note(m, reason_rank(REASON_EXIT), "%s", res->verdict_detail);
 		else
-			note(m, "the program exited with status %d, expected %d", res->exit_code, e->exit);
+			note(m, reason_rank(REASON_EXIT), "the program exited with status %d, expected %d",
+			     res->exit_code, e->exit);
 	}
 	judge_output(&e->out, &res->out, "stdout", REASON_STDOUT, ro, m);
 	judge_output(&e->err, &res->err, "stderr", REASON_STDERR, ro, m);
 	judge_files(e, c->rundir, ro, m);
-	if (e->has_ipc) {
-		char *msg = NULL;
-
-		if (!ipc_check(&e->ipc, res, &msg)) {
-			ro->reasons |= REASON_BIT(REASON_IPC);
-			note(m, "IPC: %s", msg ? msg : "the required IPC calls were not made");
-		}
-		free(msg);
-	}
+	judge_ipc(e, res, false, ro, m);
 }
 
 static const char *ipc_kind_words(const char *kind)
@@ -273,19 +464,32 @@ static const char *ipc_kind_words(const char *kind)
 	return kind;
 }
 
-static void judge_cleanup(const struct hx_result *res, struct run_outcome *ro, struct message *m)
+/* What the run left: a cleanup failure of a run that ended by itself; a
+ * note for one the harness stopped (killed before it could clean up). */
+static void judge_cleanup(const struct hx_result *res, bool stopped, struct run_outcome *ro,
+			  struct message *m)
 {
-	ro->reasons |= REASON_BIT(REASON_CLEANUP);
-	note(m, "cleanup: the program left behind");
-	for (size_t i = 0; i < res->nleftovers; i++)
-		fprintf(m->f, "%s a running process (pid %d, %s)", i ? "," : "",
-			res->leftovers[i].pid, res->leftovers[i].comm);
-	for (size_t i = 0; i < res->nipc_left; i++)
-		fprintf(m->f, "%s the %s %s", i || res->nleftovers ? "," : "",
-			ipc_kind_words(res->ipc_left[i].kind), res->ipc_left[i].name);
-	fprintf(m->f, " (wait for your children; unlink or remove what you create)");
-}
+	char *list = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&list, &len);
 
+	if (!f)
+		return;
+	for (size_t i = 0; i < res->nleftovers; i++)
+		fprintf(f, "%s a running process (pid %d, %s)", i ? "," : "", res->leftovers[i].pid,
+			res->leftovers[i].comm);
+	for (size_t i = 0; i < res->nipc_left; i++)
+		fprintf(f, "%s the %s %s", i || res->nleftovers ? "," : "",
+			ipc_kind_words(res->ipc_left[i].kind), res->ipc_left[i].name);
+	fclose(f);
+	if (stopped)
+		note(m, NOTE_RANK, "left behind when the run was stopped (not counted as a cleanup "
+		     "failure: the run was killed before it could clean up):%s", list ? list : "");
+	else
+		because(ro, m, REASON_CLEANUP, "cleanup: the program left behind%s (wait for your "
+			"children; unlink or remove what you create)", list ? list : "");
+	free(list);
+}
 /* The checker's verdict; returns the fraction of the points it gives. */
 static double judge_checker(const struct judge_ctx *c, struct run_outcome *ro, struct message *m)
 {
@@ -301,8 +505,7 @@ static double judge_checker(const struct judge_ctx *c, struct run_outcome *ro, s
 	double fraction = 1.0;
 
 	if (checker_run(&t->expect.checker, &in, &v, err, sizeof(err)) < 0) {
-		ro->reasons |= REASON_BIT(REASON_INTERNAL);
-		note(m, "%s", err);
+		because(ro, m, REASON_INTERNAL, "%s", err);
 		return fraction;
 	}
 	ro->checker_output = v.output;
@@ -312,13 +515,11 @@ static double judge_checker(const struct judge_ctx *c, struct run_outcome *ro, s
 		break;
 	case CHECKER_PARTIAL:
 	case CHECKER_REJECTED:
-		ro->reasons |= REASON_BIT(REASON_CHECKER);
 		fraction = v.fraction;
-		note(m, "%s", v.message ? v.message : "the checker rejects the run");
+		because(ro, m, REASON_CHECKER, "%s", v.message ? v.message : "the checker rejects the run");
 		break;
 	case CHECKER_BROKEN:
-		ro->reasons |= REASON_BIT(REASON_INTERNAL);
-		note(m, "%s", v.message ? v.message : "the checker failed");
+		because(ro, m, REASON_INTERNAL, "%s", v.message ? v.message : "the checker failed");
 		break;
 	}
 	checker_verdict_release(&v);
@@ -329,47 +530,57 @@ void judge_run(const struct judge_ctx *c, struct run_outcome *ro)
 {
 	const struct hx_result *res = &ro->res;
 	const struct expect *e = &c->test->expect;
-	char *buf = NULL;
-	size_t len = 0;
-	struct message m = { .f = open_memstream(&buf, &len), .first = true };
+	struct message m = { 0 };
 	bool finished = res->verdict == HX_VERDICT_OK || res->verdict == HX_VERDICT_RUNTIME_ERROR ||
 			res->verdict == HX_VERDICT_FORBIDDEN_SYSCALL;
 	double fraction = 1.0;
 
-	if (!m.f) {
-		ro->reasons |= REASON_BIT(REASON_INTERNAL);
-		ro->passed = false;
-		ro->fraction = 0.0;
-		return;
-	}
-	if (!finished)
+	ro->stopped = is_stopped(res->verdict);
+	if (!finished) {
 		judge_stopped(res, ro, &m);
-	else
+		/* What it did before the stop can be judged still. */
+		if (ro->stopped) {
+			if (res->ndenied)
+				judge_denied(res, ro, &m);
+			judge_ipc(e, res, true, ro, &m);
+			keep_tails(c, ro);
+		}
+	} else {
 		judge_finished(c, ro, &m);
-	if (c->symbols_msg) {
-		ro->reasons |= REASON_BIT(REASON_SYMBOLS);
-		note(&m, "functions: %s", c->symbols_msg);
 	}
+	if (c->symbols_msg)
+		because(ro, &m, REASON_SYMBOLS, "functions: %s", c->symbols_msg);
 	if (e->cleanup && (res->leftover_processes || res->nipc_left))
-		judge_cleanup(res, ro, &m);
+		judge_cleanup(res, ro->stopped, ro, &m);
 	bool crashes_told = finished && e->has_processes && judge_processes(&e->processes, res, ro, &m);
 
 	/* Children that crashed explain much of a failure (missing output). */
 	if (ro->reasons && !crashes_told && res->crashed_processes) {
-		note(&m, "%s", "");
-		judge_describe_crashes(m.f, res, "\n");
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		if (f) {
+			judge_describe_crashes(f, res, "\n");
+			fclose(f);
+		}
+		if (text && *text)
+			note(&m, NOTE_RANK, "%s", text);
+		free(text);
 	}
 	/* The checker judges last, and only runs that finished. */
 	if (finished && e->has_checker)
 		fraction = judge_checker(c, ro, &m);
-	fclose(m.f);
+	if (m.oom)
+		ro->reasons |= REASON_BIT(REASON_INTERNAL);
 	ro->passed = ro->reasons == 0;
 	/* Only a checker's verdict can be worth part of the points. */
 	ro->fraction = ro->passed ? 1.0 : (ro->reasons == REASON_BIT(REASON_CHECKER) ? fraction : 0.0);
-	if (ro->passed)
-		free(buf);
-	else
-		ro->message = buf;
+	ro->message = message_text(&m);
+	if (ro->passed) {
+		free(ro->message);
+		ro->message = NULL;
+	}
 }
 
 void judge_release(struct run_outcome *ro)
@@ -378,5 +589,10 @@ void judge_release(struct run_outcome *ro)
 	free(ro->message);
 	free(ro->diff);
 	free(ro->checker_output);
+	for (size_t i = 0; i < ro->ntails; i++) {
+		free(ro->tails[i].label);
+		free(ro->tails[i].text);
+	}
+	free(ro->tails);
 	memset(ro, 0, sizeof(*ro));
 }

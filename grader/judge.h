@@ -6,6 +6,11 @@
  * ...), a wrong exit status, an output that does not match, missing or
  * forbidden IPC calls or symbols, what it left behind, or the checker's
  * verdict. Each reason comes with a line of the message for students.
+ * A run the harness stopped (a timeout, a deadlock, a limit) is still
+ * judged on what it did before the stop (IPC, symbols, denied calls);
+ * its outputs are not compared (they are cut short) but their last
+ * lines are kept, and what it left behind is no cleanup failure (the
+ * grader killed it before it could clean up).
  */
 #ifndef IPCGRADE_JUDGE_H
 #define IPCGRADE_JUDGE_H
@@ -17,16 +22,32 @@
 #include "harness.h"
 #include "spec.h"
 
+/* Of a run that was stopped: the last lines of its stdout, of its
+ * stderr, or of a file it was to write (at most JUDGE_TAIL_LINES lines
+ * and JUDGE_TAIL_BYTES bytes, sanitized). */
+#define JUDGE_TAIL_LINES 10
+#define JUDGE_TAIL_BYTES 2048
+struct run_tail {
+	char *label;		/* "stdout before the run was stopped (2 lines)" */
+	char *text;		/* the lines, each ending with a newline; "" for none */
+};
+
 /* One run and what was judged of it. Owns res and the strings
  * (judge_release). */
 struct run_outcome {
 	struct hx_result res;
 	bool passed;
 	unsigned reasons;	/* a set of enum reason (REASON_BIT) */
-	char *message;		/* what went wrong, for students: one line a reason */
+	/* What went wrong, for students: one line a reason, in the order
+	 * reasons are listed (reason_sorted), then notes that are no reason
+	 * (what a stopped run left behind). */
+	char *message;
 	char *diff;		/* output diff, when output differs */
 	double fraction;	/* of the points: 1 passed, 0 failed, or a checker's partial score */
 	char *checker_output;	/* what the checker said, when there is one */
+	bool stopped;		/* the harness stopped it: timeout, deadlock, a limit */
+	struct run_tail *tails;	/* a stopped run: what it had printed and written */
+	size_t ntails;
 };
 
 /* What a run is judged against, and how to run its checker. */

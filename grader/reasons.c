@@ -14,11 +14,19 @@ static const char *const reason_names[REASON_COUNT] = {
 	[REASON_CLEANUP] = "cleanup", [REASON_FILES] = "files", [REASON_CHECKER] = "checker",
 };
 
-/* The order reports list reasons in: for now, the enum's. */
+/*
+ * The order reports list reasons in: by usefulness to the student. Our
+ * own failure first (not theirs), then what pinpoints the mistake (a
+ * build error, a deadlock explained, a crash, a forbidden call, IPC that
+ * was required and missing or forbidden, functions), then what differs
+ * from the expected result, and last the symptoms of a run that was
+ * stopped (a timeout or a limit says little about why) and cleanup.
+ */
 static const enum reason report_order[REASON_COUNT] = {
-	REASON_BUILD, REASON_TIMEOUT, REASON_DEADLOCK, REASON_RUNTIME_ERROR, REASON_MEMORY_LIMIT,
-	REASON_OUTPUT_LIMIT, REASON_FORBIDDEN_SYSCALL, REASON_INTERNAL, REASON_EXIT, REASON_STDOUT,
-	REASON_STDERR, REASON_IPC, REASON_SYMBOLS, REASON_CLEANUP, REASON_FILES, REASON_CHECKER,
+	REASON_INTERNAL, REASON_BUILD, REASON_DEADLOCK, REASON_RUNTIME_ERROR,
+	REASON_FORBIDDEN_SYSCALL, REASON_IPC, REASON_SYMBOLS, REASON_EXIT, REASON_STDOUT,
+	REASON_STDERR, REASON_FILES, REASON_CHECKER, REASON_TIMEOUT, REASON_MEMORY_LIMIT,
+	REASON_OUTPUT_LIMIT, REASON_CLEANUP,
 };
 
 const char *reason_name(enum reason r)
@@ -45,6 +53,14 @@ enum reason reason_of_verdict(enum hx_verdict v)
 	case HX_VERDICT_INTERNAL_ERROR: return REASON_INTERNAL;
 	default: return REASON_RUNTIME_ERROR;
 	}
+}
+
+int reason_rank(enum reason r)
+{
+	for (int i = 0; i < REASON_COUNT; i++)
+		if (report_order[i] == r)
+			return i;
+	return REASON_COUNT;
 }
 
 size_t reason_sorted(unsigned set, enum reason out[REASON_COUNT])

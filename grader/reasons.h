@@ -2,9 +2,10 @@
  * reasons.h - the vocabulary of failure: why a run or a test failed.
  *
  * These names are a contract: they appear in report.json ("reasons"),
- * junit.xml, feedback and faulty/EXPECTED. A set of reasons is a bit set
- * (REASON_BIT); whoever lists one lists it in the order reason_sorted
- * gives, so that every report says them alike.
+ * junit.xml, feedback, faulty/EXPECTED and the keys of a spec's hint
+ * map. A set of reasons is a bit set (REASON_BIT); whoever lists one
+ * lists it in the order reason_sorted gives (by usefulness), so that
+ * every report says them alike.
  */
 #ifndef IPCGRADE_REASONS_H
 #define IPCGRADE_REASONS_H
@@ -30,6 +31,10 @@ int reason_from_name(const char *name);
 /* The reason a harness verdict other than ok is: a timeout is
  * REASON_TIMEOUT, ..., a crash REASON_RUNTIME_ERROR. */
 enum reason reason_of_verdict(enum hx_verdict v);
+/* Where r comes in the order reports list reasons in (0 first, by
+ * usefulness to the student: what pinpoints the mistake before the
+ * symptoms of a stopped run); REASON_COUNT for no reason. */
+int reason_rank(enum reason r);
 /* The reasons in set, in the order reports list them; returns how many. */
 size_t reason_sorted(unsigned set, enum reason out[REASON_COUNT]);
 /* Print the names of the reasons in set to f in that order: prefix

@@ -42,6 +42,15 @@ char *report_test_text(const struct test_outcome *to, bool details, const char *
 				fprintf(f, "%s\n", ro->message);
 			if (ro && ro->diff)
 				fprintf(f, "\n%s", ro->diff);
+			for (size_t k = 0; ro && k < ro->ntails; k++) {
+				fprintf(f, "\n%s%s\n", ro->tails[k].label, *ro->tails[k].text ? ":" : "");
+				for (const char *l = ro->tails[k].text; *l; ) {
+					size_t n = strcspn(l, "\n");
+
+					fprintf(f, "    %.*s\n", (int)n, l);
+					l += n + (l[n] == '\n');
+				}
+			}
 			if (ro && ro->res.jitter_max_us && t->runs > 1) {
 				fprintf(f, "\nreplay: ipcgrade run --trace --jitter %u --seed %llu -- %s",
 					ro->res.jitter_max_us, (unsigned long long)ro->res.seed,

@@ -234,6 +234,17 @@ static void print_failure(FILE *f, const struct test_outcome *to, const struct c
 		wrap(f, "        ", ro->diff, WRAP_LOG);
 		fprintf(f, "%s", c->off);
 	}
+	for (size_t k = 0; k < ro->ntails; k++) {
+		fprintf(f, "      %s%s\n", ro->tails[k].label, *ro->tails[k].text ? ":" : "");
+		fprintf(f, "%s", c->dim);
+		for (const char *l = ro->tails[k].text; *l; ) {
+			size_t n = strcspn(l, "\n");
+
+			fprintf(f, "        %.*s\n", (int)n, l);
+			l += n + (l[n] == '\n');
+		}
+		fprintf(f, "%s", c->off);
+	}
 	if (ro->res.jitter_max_us && t->runs > 1) {
 		fprintf(f, "      %sreplay this run: ipcgrade run --trace --jitter %u --seed %llu -- %s",
 			c->dim, ro->res.jitter_max_us, (unsigned long long)ro->res.seed,

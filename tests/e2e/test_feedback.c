@@ -135,11 +135,204 @@ static void test_feedback_spec_seed_wraps_past_zero(void **state)
 	free(dir);
 }
 
+
+/* ---- every reason, and what came before the stop --------------------------- */
+
+/* A "queue" in a plain global array: the writer child fills it, the
+ * parent spins on a flag it never sees. It prints one line first. */
+static const char busy_queue[] =
+	"#include <stdio.h>\n#include <unistd.h>\n"
+	"static volatile int ready, items[3];\n"
+	"int main(void)\n{\n"
+	"    if (fork() == 0) { for (int i = 0; i < 3; i++) items[i] = i; ready = 1; _exit(0); }\n"
+	"    printf(\"waiting for the writer\\n\");\n    fflush(stdout);\n"
+	"    while (!ready) { }\n"
+	"    for (int i = 0; i < 3; i++) printf(\"%d\\n\", items[i]);\n    return 0;\n}\n";
+
+static const char busy_spec[] =
+	"assignment: spin\ntitle: A queue\nbuild: {sources: [\"*.c\"]}\nlimits: {wall_ms: 1500}\n"
+	"tests:\n  - name: queue\n    points: 10\n    expect:\n      exit: 0\n"
+	"      stdout: \"0\\n1\\n2\\n\"\n"
+	"      ipc: {fork: \">= 2\", wait: \">= 2\", thread: 0, shm: \">= 1\"}\n"
+	"      cleanup: true\n";
+
+static bool has_reason(json_t *t, const char *reason)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(json_object_get(t, "reasons"), i, r)
+		if (strcmp(json_string_value(r), reason) == 0)
+			return true;
+	return false;
+}
+
+/* The timeout is not the only reason: what was required and missing by
+ * then is judged too, and said first. */
+static void test_feedback_timeout_reports_every_reason(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), spec[600], sub[600];
+
+	write_spec(dir, "spin", busy_spec, spec, sizeof(spec));
+	snprintf(sub, sizeof(sub), "%s/student", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	tu_write_file(sub, "queue.c", busy_queue);
+	struct proc_out r = cli((const char *[]){ "check", "--spec", spec, "--json", sub, NULL });
+
+	assert_int_equal(r.status, 1);
+	json_t *j = parse(&r);
+	json_t *t = json_array_get(json_object_get(j, "tests"), 0);
+	const char *msg = tu_str(t, "message");
+
+	assert_true(has_reason(t, "timeout"));
+	assert_true(has_reason(t, "ipc"));
+	assert_false(has_reason(t, "cleanup"));
+	/* In order of usefulness: the missing shared memory before the timeout. */
+	assert_string_equal(json_string_value(json_array_get(json_object_get(t, "reasons"), 0)), "ipc");
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "shm"));
+	assert_non_null(strstr(msg, "fork"));
+	assert_non_null(strstr(msg, "before the run was stopped"));
+	json_decref(j);
+	tu_free(&r);
+	/* The text report shows what it printed before it was stopped. */
+	r = cli((const char *[]){ "check", "--spec", spec, sub, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "stdout before the run was stopped"));
+	assert_non_null(strstr(r.out, "waiting for the writer"));
+	assert_non_null(strstr(r.out, "wall time limit"));
+	tu_free(&r);
+	remove_dir(dir);
+	free(dir);
+}
+
+/* Right output, never exits: the parent keeps the pipe's write end. */
+static const char no_eof[] =
+	"#include <stdio.h>\n#include <string.h>\n#include <sys/wait.h>\n#include <unistd.h>\n"
+	"int main(void)\n{\n    int fd[2];\n    char buf[64];\n    if (pipe(fd) != 0) return 1;\n"
+	"    if (fork() == 0) {\n        close(fd[1]);\n        FILE *in = fdopen(fd[0], \"r\");\n"
+	"        while (fgets(buf, sizeof buf, in)) { printf(\"Received: %s\", buf); fflush(stdout); }\n"
+	"        _exit(0);\n    }\n    close(fd[0]);\n"
+	"    if (write(fd[1], \"Hello\\nWorld\\n\", 12) != 12) return 1;\n"
+	"    wait(NULL);\n    return 0;\n}\n";
+
+static const char no_eof_spec[] =
+	"assignment: pipes\ntitle: Pipes\nbuild: {sources: [\"*.c\"]}\n"
+	"tests:\n  - name: two-messages\n    points: 10\n    expect:\n      exit: 0\n"
+	"      stdout: \"Received: Hello\\nReceived: World\\n\"\n      cleanup: true\n";
+
+static void test_feedback_stopped_run_shows_its_output(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), spec[600], sub[600], out[600];
+
+	write_spec(dir, "pipes", no_eof_spec, spec, sizeof(spec));
+	snprintf(sub, sizeof(sub), "%s/alice", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	tu_write_file(sub, "pipe.c", no_eof);
+	struct proc_out r = cli((const char *[]){ "check", "--spec", spec, sub, NULL });
+
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "Deadlock"));
+	assert_non_null(strstr(r.out, "stdout before the run was stopped (2 lines)"));
+	assert_non_null(strstr(r.out, "Received: Hello"));
+	assert_non_null(strstr(r.out, "Received: World"));
+	tu_free(&r);
+	/* feedback.md says the same. */
+	snprintf(out, sizeof(out), "%s/out", dir);
+	r = cli((const char *[]){ "grade", "--spec", spec, "-o", out, "--no-similarity", sub, NULL });
+	assert_int_equal(r.status, 0);
+	tu_free(&r);
+	char path[700], *md = NULL;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "%s/alice/feedback.md", out);
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	assert_true(getdelim(&md, &len, '\0', f) > 0);
+	fclose(f);
+	assert_non_null(strstr(md, "stdout before the run was stopped (2 lines)"));
+	assert_non_null(strstr(md, "Received: World"));
+	free(md);
+	remove_dir(dir);
+	free(dir);
+}
+
+/* A flood: only the last lines are shown, at most 10 and 2 KB. */
+static void test_feedback_output_limit_shows_the_last_lines(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), spec[600], sub[600];
+
+	write_spec(dir, "flood",
+		   "assignment: flood\ntitle: Flood\nbuild: {sources: [\"*.c\"]}\nlimits: {output_kb: 64}\n"
+		   "tests:\n  - name: quiet\n    points: 1\n    expect: {exit: 0, stdout: \"\"}\n",
+		   spec, sizeof(spec));
+	snprintf(sub, sizeof(sub), "%s/bob", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	tu_write_file(sub, "flood.c", "#include <stdio.h>\nint main(void)\n{\n"
+		      "    for (long i = 0;; i++) printf(\"line %ld\\n\", i);\n}\n");
+	struct proc_out r = cli((const char *[]){ "check", "--spec", spec, sub, NULL });
+
+	assert_int_equal(r.status, 1);
+	const char *at = strstr(r.out, "stdout before the run was stopped (the last 10 of ");
+
+	assert_non_null(at);
+	/* Ten lines of "line N" after the label, then no more. */
+	int lines = 0;
+
+	for (const char *p = strstr(r.out, "line "); p; p = strstr(p + 1, "\n        line "))
+		lines++;
+	assert_int_equal(lines, 10);
+	assert_null(strstr(r.out, "line 0\n"));
+	tu_free(&r);
+	remove_dir(dir);
+	free(dir);
+}
+
+/* Objects a deadlocked run could not remove: left behind when the run
+ * was stopped, not a cleanup failure. */
+static void test_feedback_stopped_run_is_no_cleanup_failure(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), spec[600], sub[600];
+
+	write_spec(dir, "abba",
+		   "assignment: abba\ntitle: AB-BA\nbuild: {sources: [\"*.c\"], ldflags: \"-pthread\"}\n"
+		   "tests:\n  - name: locks\n    points: 1\n    expect: {exit: 0, stdout: \"\", cleanup: true}\n",
+		   spec, sizeof(spec));
+	snprintf(sub, sizeof(sub), "%s/carol", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	tu_sh("cp tests/fixtures/deadlock/sem_abba.c '%s/'", sub);
+	struct proc_out r = cli((const char *[]){ "check", "--spec", spec, "--json", sub, NULL });
+
+	assert_int_equal(r.status, 1);
+	json_t *j = parse(&r);
+	json_t *t = json_array_get(json_object_get(j, "tests"), 0);
+	const char *msg = tu_str(t, "message");
+
+	assert_true(has_reason(t, "deadlock"));
+	assert_false(has_reason(t, "cleanup"));
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "left behind when the run was stopped"));
+	assert_non_null(strstr(msg, "ipcgrade_abba_A"));
+	json_decref(j);
+	tu_free(&r);
+	remove_dir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_feedback_seeds_are_unsigned_everywhere),
 		cmocka_unit_test(test_feedback_spec_seed_wraps_past_zero),
+		cmocka_unit_test(test_feedback_timeout_reports_every_reason),
+		cmocka_unit_test(test_feedback_stopped_run_shows_its_output),
+		cmocka_unit_test(test_feedback_output_limit_shows_the_last_lines),
+		cmocka_unit_test(test_feedback_stopped_run_is_no_cleanup_failure),
 	};
 
 	return cmocka_run_group_tests_name("feedback", tests, NULL, NULL);
