@@ -65,6 +65,28 @@ static bool valid_test_name(const char *s)
 	return true;
 }
 
+/* hint: a text, or a map from reason names (and default) to texts. */
+static void load_hint(struct spec_loader *L, yaml_node_t *v, struct test *t)
+{
+	const char *keys[REASON_COUNT + 2];
+	yaml_node_t *h;
+
+	if (v->type != YAML_MAPPING_NODE) {
+		node_string(L, v, "hint", &t->hint);
+		return;
+	}
+	for (int r = 0; r < REASON_COUNT; r++)
+		keys[r] = reason_name((enum reason)r);
+	keys[REASON_COUNT] = "default";
+	keys[REASON_COUNT + 1] = NULL;
+	node_check_keys(L, v, keys, "hint");
+	for (int r = 0; r < REASON_COUNT; r++)
+		if ((h = node_get(L, v, keys[r])))
+			node_string(L, h, keys[r], &t->hints[r]);
+	if ((h = node_get(L, v, "default")))
+		node_string(L, h, "default", &t->hint);
+}
+
 static void load_test(struct spec_loader *L, yaml_node_t *n, struct test *t, size_t index)
 {
 	static const char *const keys[] = {
@@ -161,7 +183,7 @@ static void load_test(struct spec_loader *L, yaml_node_t *n, struct test *t, siz
 	if ((v = node_get(L, n, "expect")))
 		spec_load_expect(L, v, t);
 	if ((v = node_get(L, n, "hint")))
-		node_string(L, v, "hint", &t->hint);
+		load_hint(L, v, t);
 }
 
 /* ---- build -------------------------------------------------------------------------- */
@@ -399,6 +421,8 @@ void spec_free(struct spec *s)
 		strv_free(t->args);
 		free(t->stdin_data);
 		free(t->hint);
+		for (int r = 0; r < REASON_COUNT; r++)
+			free(t->hints[r]);
 		match_release(&t->expect.out);
 		match_release(&t->expect.err);
 		for (size_t j = 0; j < t->expect.nfiles; j++) {

@@ -18,6 +18,7 @@
 #include "harness.h"
 #include "ipc_expect.h"
 #include "match.h"
+#include "reasons.h"
 #include "symbols.h"
 
 /* What a spec gets for the keys it leaves out (SPEC.md says the same). */
@@ -78,7 +79,8 @@ struct test {
 	char **files_in;		/* absolute paths inside the spec's folder */
 	size_t nfiles_in;
 	struct expect expect;
-	char *hint;
+	char *hint;			/* the hint, or the map's default */
+	char *hints[REASON_COUNT];	/* hint: {REASON: text}, NULL where none */
 	int line;			/* where it starts in the spec */
 	bool needs_trace, needs_hot;
 };
