@@ -113,7 +113,6 @@ static int class_report(const struct grade_cmd *c, const struct spec *s,
 int cmd_grade(const struct grade_cmd *c)
 {
 	struct spec *s = NULL;
-	struct diag d;
 	struct submission *subs = NULL;
 	size_t nsubs = 0, *todo = NULL, ntodo = 0, resumed = 0, other_shards = 0;
 	struct batch_opts bo = {
@@ -123,17 +122,12 @@ int cmd_grade(const struct grade_cmd *c)
 	};
 	struct batch_stats stats = { 0 };
 	char err[1024] = "", *cache_dir = NULL;
-	char *specpath = assignment_spec_path(c->spec);
+	char *specpath = NULL;
 	int rc = EXIT_OK, frc;
 
-	diag_init(&d);
-	if (!specpath || spec_load(specpath, &s, &d) < 0) {
-		diag_print(&d, stderr);
-		diag_release(&d);
-		free(specpath);
+	s = cmd_spec_load(c->spec, c->spec_is_path, &specpath);
+	if (!s)
 		return EXIT_USAGE;
-	}
-	diag_release(&d);
 	{
 		struct gradebook_opts g = { .roster = c->class_report.roster,
 					    .submission_times = c->class_report.submission_times };

@@ -24,6 +24,15 @@ enum exit_code {
 	EXIT_INTERRUPTED = 130,	/* SIGINT/SIGTERM (128 + SIGINT, as shells say) */
 };
 
+struct spec;
+/* The spec that name names: an assignment's name, or (always with
+ * is_path, as --spec gives it) a spec file or a folder holding
+ * spec.yaml. NULL after printing why to stderr (no such assignment,
+ * with a did-you-mean; unreadable; FILE:LINE:COL problems). With
+ * path_out, the spec file's path there (the caller frees it). The
+ * caller frees the spec with spec_free. */
+struct spec *cmd_spec_load(const char *name, bool is_path, char **path_out);
+
 struct run_cmd {
 	const char *const *argv;
 	struct hx_limits limits;
@@ -38,12 +47,18 @@ int cmd_run(const struct run_cmd *c);
 
 struct check_cmd {
 	const char *spec;	/* path or assignment name */
+	bool spec_is_path;	/* given with --spec: a file, or a folder holding spec.yaml */
 	const char *dir;
 	enum hx_isolation isolation;
 	bool require_isolation;
 	bool all_tests;		/* hidden tests too (instructors) */
 	bool json;
-	bool verbose;
+	/* A replay: only this test, only its run number run (0: all), with
+	 * this jitter seed (0: the spec's); trace prints the run's timeline. */
+	const char *test;
+	unsigned run;
+	uint64_t seed;
+	bool trace;
 };
 int cmd_check(const struct check_cmd *c);
 
@@ -60,6 +75,7 @@ struct class_args {
 
 struct grade_cmd {
 	const char *spec;	/* path or assignment name */
+	bool spec_is_path;	/* given with --spec */
 	const char *const *paths;	/* submissions */
 	size_t npaths;
 	const char *outdir;

@@ -40,6 +40,15 @@ uint64_t grade_run_seed(const struct test *t, unsigned r)
 	return seed < t->jitter_seed ? seed + 1 : seed;
 }
 
+/* Whether o asks for test t: visible (unless all are wanted), and the
+ * one replayed. */
+static bool grade_wants_test(const struct grade_opts *o, const struct test *t)
+{
+	if (o->visible_only && t->visibility != VIS_VISIBLE)
+		return false;
+	return !o->only_test || strcmp(o->only_test, t->name) == 0;
+}
+
 static char *run_dir(const char *tmp, size_t test, unsigned run)
 {
 	char *s = NULL;
@@ -120,7 +129,7 @@ static int run_once(const struct grade_report *rep, const struct test *t, size_t
 	cfg.trace = HX_TRACE_EVENTS | (t->needs_hot ? HX_TRACE_HOT : 0);
 	if (t->jitter) {
 		cfg.jitter_max_us = t->jitter_max_us;
-		cfg.seed = grade_run_seed(t, r);
+		cfg.seed = o->seed ? o->seed : grade_run_seed(t, r);
 	}
 	cfg.cpus = t->cpus;
 	cfg.cancel = o->cancel;
@@ -152,11 +161,11 @@ out:
 
 /* The test's score: a checker's partial score counts, the worst run
  * decides, and a test whose runs were cut short gets nothing. */
-static void score_test(const struct test *t, struct test_outcome *to, bool complete)
+static void score_test(const struct test *t, struct test_outcome *to, unsigned wanted, bool complete)
 {
-	double fraction = to->nruns == t->runs && complete ? 1.0 : 0.0;
+	double fraction = to->nruns == wanted && complete ? 1.0 : 0.0;
 
-	to->passed = complete && to->npassed == t->runs;
+	to->passed = complete && to->npassed == wanted;
 	for (size_t i = 0; i < to->nruns; i++)
 		if (to->runs[i].fraction < fraction)
 			fraction = to->runs[i].fraction;
@@ -172,9 +181,13 @@ static int run_test(const struct test *t, size_t index, const char *tmp, const s
 {
 	char *symbols_msg = NULL;
 	int rc = 0;
+	/* A replay runs one run, its number only_run. */
+	unsigned first = o->only_run && o->only_run <= t->runs ? o->only_run - 1 : 0;
+	unsigned end = o->only_run && o->only_run <= t->runs ? o->only_run : t->runs;
 
 	to->test = t;
 	to->first_failed = -1;
+	to->wanted = end - first;
 	to->runs = calloc(t->runs, sizeof(*to->runs));
 	/* rep->program ("./NAME") is set with the binary when the build
 	 * succeeded: without it, memory ran out. */
@@ -184,8 +197,8 @@ static int run_test(const struct test *t, size_t index, const char *tmp, const s
 	}
 	if (t->expect.has_symbols)
 		(void)symbols_check(&t->expect.symbols, rep->build.binary, &symbols_msg);
-	for (unsigned r = 0; r < t->runs; r++) {
-		struct run_outcome *ro = &to->runs[r];
+	for (unsigned r = first; r < end; r++) {
+		struct run_outcome *ro = &to->runs[to->nruns];
 
 		rc = run_once(rep, t, index, r, tmp, o, symbols_msg, ro, err, errlen);
 		if (rc < 0) {
@@ -193,13 +206,14 @@ static int run_test(const struct test *t, size_t index, const char *tmp, const s
 			judge_release(ro);
 			break;
 		}
+		ro->run = r + 1;
 		to->nruns++;
 		if (ro->passed) {
 			to->npassed++;
 		} else {
 			to->reasons |= ro->reasons;
 			if (to->first_failed < 0)
-				to->first_failed = (int)r;
+				to->first_failed = (int)to->nruns - 1;
 		}
 		if (o->progress)
 			o->progress(o->progress_arg, t, r + 1, t->runs);
@@ -207,7 +221,7 @@ static int run_test(const struct test *t, size_t index, const char *tmp, const s
 			break;
 	}
 	free(symbols_msg);
-	score_test(t, to, rc == 0);
+	score_test(t, to, to->wanted, rc == 0);
 	return rc;
 }
 
@@ -245,7 +259,7 @@ int grade_submission(const struct spec *s, const char *subdir, const struct grad
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < s->ntests; i++) {
-		if (o->visible_only && s->tests[i].visibility != VIS_VISIBLE)
+		if (!grade_wants_test(o, &s->tests[i]))
 			continue;
 		rep->max_score += s->tests[i].points;
 	}
@@ -271,11 +285,13 @@ int grade_submission(const struct spec *s, const char *subdir, const struct grad
 		rep->program = copy ? str_printf("./%s", basename(copy)) : NULL;
 		free(copy);
 	}
+	if (o->built)
+		o->built(o->progress_arg, rep);
 	for (size_t i = 0; i < s->ntests; i++) {
 		const struct test *t = &s->tests[i];
 		struct test_outcome *to = &rep->tests[rep->ntests];
 
-		if (o->visible_only && t->visibility != VIS_VISIBLE)
+		if (!grade_wants_test(o, t))
 			continue;
 		rep->ntests++;
 		if (!rep->build.ok) {
@@ -283,11 +299,17 @@ int grade_submission(const struct spec *s, const char *subdir, const struct grad
 			to->skipped = true;
 			to->first_failed = -1;
 			to->reasons = REASON_BIT(REASON_BUILD);
+			if (o->test_done)
+				o->test_done(o->progress_arg, rep, to);
 			continue;
 		}
+		if (o->test_start)
+			o->test_start(o->progress_arg, t);
 		rc = run_test(t, i, tmp, o, rep, to, err, errlen);
 		if (rc < 0)
 			goto out;
+		if (o->test_done)
+			o->test_done(o->progress_arg, rep, to);
 		if (to->nruns && to->runs[0].res.isolation)
 			rep->isolation = to->runs[0].res.isolation;
 		rep->score += to->score;

@@ -19,6 +19,7 @@ struct test_outcome {
 	const struct test *test;
 	struct run_outcome *runs;
 	size_t nruns;
+	unsigned wanted;	/* the runs asked for: the test's, 1 for a replay */
 	size_t npassed;
 	bool passed;
 	double score;
@@ -50,10 +51,20 @@ struct grade_opts {
 	enum hx_isolation isolation;
 	bool require_isolation;
 	const char *cache_dir;
-	bool verbose;
 	const volatile sig_atomic_t *cancel;
-	/* Called after each run (progress); may be NULL. */
+	/* A replay: only the test of this name (NULL: all), only its run
+	 * number only_run (1-based; 0: all), with this jitter seed (0: the
+	 * spec's, or a fresh one). */
+	const char *only_test;
+	unsigned only_run;
+	uint64_t seed;
+	/* Called as grading goes (each may be NULL), with progress_arg:
+	 * after the build, before each test, after each run, after each
+	 * test (to is complete then; check streams its lines from here). */
+	void (*built)(void *arg, const struct grade_report *rep);
+	void (*test_start)(void *arg, const struct test *t);
 	void (*progress)(void *arg, const struct test *t, unsigned run, unsigned runs);
+	void (*test_done)(void *arg, const struct grade_report *rep, const struct test_outcome *to);
 	void *progress_arg;
 };
 

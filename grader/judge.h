@@ -45,6 +45,7 @@ struct run_outcome {
 	char *diff;		/* output diff, when output differs */
 	double fraction;	/* of the points: 1 passed, 0 failed, or a checker's partial score */
 	char *checker_output;	/* what the checker said, when there is one */
+	unsigned run;		/* its number among the test's runs, 1-based */
 	bool stopped;		/* the harness stopped it: timeout, deadlock, a limit */
 	struct run_tail *tails;	/* a stopped run: what it had printed and written */
 	size_t ntails;

@@ -26,7 +26,7 @@ static const char usage_main[] =
 	"commands:\n"
 	"  run [LIMITS] [--trace] [--json] -- PROGRAM [ARGS...]\n"
 	"                          run one program in the sandbox and report what it did\n"
-	"  check [--spec FILE | ASSIGNMENT] [DIR]\n"
+	"  check [--spec FILE | ASSIGNMENT] [DIR] [--test NAME [--run K] [--seed S]]\n"
 	"                          self-check a submission against the visible tests\n"
 	"  grade (--spec FILE | ASSIGNMENT) [-j N] [-o OUTDIR] [--resume] [--shard K/N] SUBMISSION...\n"
 	"                          grade a whole class into reports and a summary\n"
@@ -82,15 +82,20 @@ static void print_usage_run(void)
 }
 
 static const char usage_check[] =
-	"usage: ipcgrade check [--spec FILE | ASSIGNMENT] [DIR]\n"
+	"usage: ipcgrade check [--spec FILE | ASSIGNMENT] [DIR] [OPTIONS]\n"
 	"\n"
 	"Builds the submission in DIR (default: the current folder) and runs the\n"
-	"assignment's visible tests. ASSIGNMENT is a bundled assignment's name\n"
-	"(see `ipcgrade list`); --spec names a spec file instead.\n"
+	"assignment's visible tests, printing each test's result as it finishes.\n"
+	"ASSIGNMENT is a bundled assignment's name (see `ipcgrade list`); --spec\n"
+	"names a spec file, or a folder holding spec.yaml, instead.\n"
 	"\n"
 	"options:\n"
 	"  --all                   run hidden tests too (for instructors)\n"
 	"  --json                  print report.json instead of the report\n"
+	"  --test NAME             run only the test NAME\n"
+	"  --run K                 with --test: only its K-th run (as a failed run's replay says)\n"
+	"  --seed S                with --run: the jitter seed of that run (1..18446744073709551615)\n"
+	"  --trace                 print the timeline of each test's failed run (or its run)\n"
 	"  --isolation MODE        auto (default), full or reduced\n"
 	"  --require-isolation     fail rather than run without full isolation\n"
 	"\n"
@@ -151,7 +156,7 @@ enum {
 	/* The limits first, in enum limit_id order. */
 	OPT_TIMEOUT = 1000, OPT_CPU, OPT_MEMORY, OPT_PROCESSES, OPT_OUTPUT, OPT_DEADLOCK,
 	OPT_TRACE, OPT_TRACE_HOT, OPT_JSON, OPT_JITTER, OPT_SEED, OPT_CPUS, OPT_ISOLATION,
-	OPT_REQUIRE, OPT_SPEC, OPT_ALL, OPT_HELP, OPT_REPEAT, OPT_VERBOSE, OPT_RESUME, OPT_SHARD,
+	OPT_REQUIRE, OPT_SPEC, OPT_ALL, OPT_HELP, OPT_REPEAT, OPT_TEST, OPT_RUN, OPT_RESUME, OPT_SHARD,
 	OPT_NO_CACHE, OPT_CACHE_DIR, OPT_MATERIALISE, OPT_NO_SIMILARITY, OPT_SIM_THRESHOLD, OPT_ROSTER,
 	OPT_DUE, OPT_LATE_PENALTY, OPT_SUBMISSION_TIMES,
 };
@@ -242,11 +247,15 @@ static int main_check(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "isolation", required_argument, NULL, OPT_ISOLATION },
 		{ "require-isolation", no_argument, NULL, OPT_REQUIRE },
-		{ "verbose", no_argument, NULL, OPT_VERBOSE },
+		{ "test", required_argument, NULL, OPT_TEST },
+		{ "run", required_argument, NULL, OPT_RUN },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct check_cmd c;
+	unsigned long long v;
 	int opt;
 
 	memset(&c, 0, sizeof(c));
@@ -254,10 +263,22 @@ static int main_check(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case OPT_SPEC: c.spec = optarg; break;
+		case OPT_SPEC: c.spec = optarg; c.spec_is_path = true; break;
 		case OPT_ALL: c.all_tests = true; break;
 		case OPT_JSON: c.json = true; break;
-		case OPT_VERBOSE: c.verbose = true; break;
+		case OPT_TEST: c.test = optarg; break;
+		case OPT_TRACE: c.trace = true; break;
+		case OPT_RUN:
+			if (!parse_uint(optarg, 100000, &v) || v == 0)
+				return bad_usage("check: bad --run '%s' (a run's number, from 1)", optarg);
+			c.run = (unsigned)v;
+			break;
+		case OPT_SEED:
+			if (!parse_uint(optarg, ULLONG_MAX, &v) || v == 0)
+				return bad_usage("check: bad --seed '%s' (a whole number from 1 to "
+						 "18446744073709551615, as runs print it)", optarg);
+			c.seed = v;
+			break;
 		case OPT_ISOLATION:
 			if (!parse_isolation(optarg, &c.isolation))
 				return bad_usage("check: --isolation must be auto, full or reduced, not '%s'", optarg);
@@ -280,6 +301,10 @@ static int main_check(int argc, char **argv)
 		return bad_usage("check: unexpected argument '%s'", argv[optind + 1]);
 	if (rest == 1)
 		c.dir = argv[optind];
+	if (c.run && !c.test)
+		return bad_usage("%s", "check: --run needs --test NAME");
+	if (c.seed && !c.run)
+		return bad_usage("%s", "check: --seed needs --test NAME --run K");
 	return cmd_check(&c);
 }
 
@@ -406,7 +431,7 @@ static int main_grade(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "o:j:", opts, NULL)) != -1) {
 		switch (opt) {
-		case OPT_SPEC: c.spec = optarg; break;
+		case OPT_SPEC: c.spec = optarg; c.spec_is_path = true; break;
 		case 'o': c.outdir = optarg; break;
 		case 'j':
 			if (!parse_uint(optarg, 256, &v) || v == 0)

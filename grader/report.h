@@ -41,9 +41,21 @@ char *report_json_grade(const struct grade_report *r);
 /* Shared by the formats. */
 /* A JSON string of s (NULL: ""), sanitized; NULL only when out of memory. */
 json_t *report_json_text(const char *s);
-/* What a student reads about one test: passed, or the failure (with
- * details: the message, the diff, a replay command for a jittered run,
- * the hint; without: the reasons only). program is what the tests run. */
-char *report_test_text(const struct test_outcome *to, bool details, const char *program);
+/* What a student reads about one test of r: passed, or the failure
+ * (with details: the message, the diff, what a stopped run printed, the
+ * command that replays the failed run, the hint; without: the reasons
+ * only). */
+char *report_test_text(const struct grade_report *r, const struct test_outcome *to, bool details);
+/* The hint for a test that failed for reasons: the spec's hint for the
+ * first of them (in report order) that has one, else its default hint;
+ * NULL for none. */
+const char *report_hint(const struct test *t, unsigned reasons);
+/* The command that replays the first failed run of to, run from the
+ * student's folder: `ipcgrade check ASSIGNMENT` (or --spec with the
+ * spec's absolute path) `--test NAME`, with `--run K` for a test of
+ * several runs and `--seed S` for a jittered one. It rebuilds and runs
+ * exactly that run with the test's limits, CPUs, flags and jitter.
+ * malloc'd; NULL when no run failed or out of memory. */
+char *report_replay(const struct grade_report *r, const struct test_outcome *to);
 
 #endif

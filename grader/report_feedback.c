@@ -74,7 +74,7 @@ char *report_feedback(const struct grade_report *r)
 		if (to->passed || to->skipped)
 			continue;
 		bool visible = to->test->visibility == VIS_VISIBLE;
-		char *text = report_test_text(to, visible, r->program);
+		char *text = report_test_text(r, to, visible);
 
 		fprintf(f, "## %s%s\n\n", to->test->name, visible ? "" : " (hidden test)");
 		if (to->test->nargs && visible) {

@@ -46,7 +46,7 @@ char *report_gradescope(const struct grade_report *r)
 	free(summary);
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_outcome *to = &r->tests[i];
-		char *text = report_test_text(to, true, r->program);
+		char *text = report_test_text(r, to, true);
 		char num[16];
 
 		snprintf(num, sizeof(num), "%zu", i + 1);

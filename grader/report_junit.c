@@ -89,7 +89,7 @@ char *report_junit(const struct grade_report *r)
 			continue;
 		}
 		bool internal = to->reasons & REASON_BIT(REASON_INTERNAL);
-		char *text = report_test_text(to, to->test->visibility == VIS_VISIBLE, r->program);
+		char *text = report_test_text(r, to, to->test->visibility == VIS_VISIBLE);
 		char kinds[200] = "";
 		FILE *k = fmemopen(kinds, sizeof(kinds) - 1, "w");
 

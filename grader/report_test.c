@@ -7,10 +7,73 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assignments.h"
 #include "reasons.h"
 #include "report.h"
 
-char *report_test_text(const struct test_outcome *to, bool details, const char *program)
+const char *report_hint(const struct test *t, unsigned reasons)
+{
+	enum reason order[REASON_COUNT];
+	size_t n = reason_sorted(reasons, order);
+
+	for (size_t i = 0; i < n; i++)
+		if (t->hints[order[i]])
+			return t->hints[order[i]];
+	return t->hint;
+}
+
+/* s for a shell: as it is when it is safe, else in single quotes. */
+static void shell_word(FILE *f, const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-+=:,@%")
+	    == strlen(s)) {
+		fputs(s, f);
+		return;
+	}
+	fputc('\'', f);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}
+
+char *report_replay(const struct grade_report *r, const struct test_outcome *to)
+{
+	const struct test *t = to->test;
+	const struct run_outcome *ro = to->first_failed >= 0 ? &to->runs[to->first_failed] : NULL;
+	char *buf = NULL, *abs;
+	size_t len = 0;
+	FILE *f;
+
+	if (!ro)
+		return NULL;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	fputs("ipcgrade check ", f);
+	if (assignment_is_bundled(r->spec->assignment, r->spec->path)) {
+		shell_word(f, r->spec->assignment);
+	} else {
+		abs = realpath(r->spec->path, NULL);
+		fputs("--spec ", f);
+		shell_word(f, abs ? abs : r->spec->path);
+		free(abs);
+	}
+	if (t->visibility != VIS_VISIBLE)
+		fputs(" --all", f);
+	fputs(" --test ", f);
+	shell_word(f, t->name);
+	if (t->runs > 1 || ro->res.jitter_max_us)
+		fprintf(f, " --run %u", ro->run);
+	if (ro->res.jitter_max_us)
+		fprintf(f, " --seed %llu", (unsigned long long)ro->res.seed);
+	fclose(f);
+	return buf;
+}
+
+char *report_test_text(const struct grade_report *r, const struct test_outcome *to, bool details)
 {
 	const struct test *t = to->test;
 	const struct run_outcome *ro = to->first_failed >= 0 ? &to->runs[to->first_failed] : NULL;
@@ -27,8 +90,8 @@ char *report_test_text(const struct test_outcome *to, bool details, const char *
 	} else if (to->skipped) {
 		fprintf(f, "not run: the program did not build");
 	} else {
-		if (t->runs > 1) {
-			fprintf(f, "%zu of %u runs passed", to->npassed, t->runs);
+		if (to->wanted > 1) {
+			fprintf(f, "%zu of %u runs passed", to->npassed, to->wanted);
 			if (to->outputs_differ && to->npassed)
 				fprintf(f, "; the output differs between runs, which points to a race");
 			fprintf(f, "\n");
@@ -51,16 +114,14 @@ char *report_test_text(const struct test_outcome *to, bool details, const char *
 					l += n + (l[n] == '\n');
 				}
 			}
-			if (ro && ro->res.jitter_max_us && t->runs > 1) {
-				fprintf(f, "\nreplay: ipcgrade run --trace --jitter %u --seed %llu -- %s",
-					ro->res.jitter_max_us, (unsigned long long)ro->res.seed,
-					program ? program : "./prog");
-				for (size_t a = 0; a < t->nargs; a++)
-					fprintf(f, " %s", t->args[a]);
-				fprintf(f, "\n");
-			}
-			if (t->hint)
-				fprintf(f, "\nhint: %s\n", t->hint);
+			char *replay = report_replay(r, to);
+			const char *hint = report_hint(t, ro ? ro->reasons : to->reasons);
+
+			if (replay)
+				fprintf(f, "\nreplay this run (in your folder): %s\n", replay);
+			free(replay);
+			if (hint)
+				fprintf(f, "\nhint: %s\n", hint);
 		}
 	}
 	fclose(f);

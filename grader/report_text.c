@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "report_text.h"
 #include "text.h"
 
@@ -186,8 +187,8 @@ void report_text_run(FILE *f, const struct hx_result *r, bool color, bool trace)
 	}
 }
 
-static void print_failure(FILE *f, const struct test_outcome *to, const struct colors *c,
-			  const char *program)
+static void print_failure(FILE *f, const struct grade_report *r, const struct test_outcome *to,
+			  const struct colors *c)
 {
 	const struct test *t = to->test;
 	const struct run_outcome *ro = to->first_failed >= 0 ? &to->runs[to->first_failed] : NULL;
@@ -196,9 +197,9 @@ static void print_failure(FILE *f, const struct test_outcome *to, const struct c
 		fprintf(f, "      not run: the program did not build\n");
 		return;
 	}
-	if (t->runs > 1) {
-		fprintf(f, "      %zu of %u runs passed", to->npassed, t->runs);
-		if (to->nruns < t->runs)
+	if (to->wanted > 1) {
+		fprintf(f, "      %zu of %u runs passed", to->npassed, to->wanted);
+		if (to->nruns < to->wanted)
 			fprintf(f, " (stopped after run %zu)", to->nruns);
 		if (to->outputs_differ && to->npassed > 0)
 			fprintf(f, " - the output differs between runs, which points to a race");
@@ -245,22 +246,19 @@ static void print_failure(FILE *f, const struct test_outcome *to, const struct c
 		}
 		fprintf(f, "%s", c->off);
 	}
-	if (ro->res.jitter_max_us && t->runs > 1) {
-		fprintf(f, "      %sreplay this run: ipcgrade run --trace --jitter %u --seed %llu -- %s",
-			c->dim, ro->res.jitter_max_us, (unsigned long long)ro->res.seed,
-			program ? program : "./prog");
-		for (size_t i = 0; i < t->nargs; i++)
-			fprintf(f, " %s", t->args[i]);
-		fprintf(f, "%s\n", c->off);
-	}
-	if (t->hint)
-		wrap2(f, "      hint: ", "            ", t->hint, WRAP_HINT);
+	char *replay = report_replay(r, to);
+	const char *hint = report_hint(t, ro->reasons);
+
+	if (replay)
+		fprintf(f, "      %sreplay this run: %s%s\n", c->dim, replay, c->off);
+	free(replay);
+	if (hint)
+		wrap2(f, "      hint: ", "            ", hint, WRAP_HINT);
 }
 
-void report_text_grade(FILE *f, const struct grade_report *r, bool color, bool visible_only)
+void report_text_header(FILE *f, const struct grade_report *r, bool color)
 {
 	struct colors c = palette(color);
-	size_t failed = 0;
 
 	fprintf(f, "%s%s%s - %s\n", c.bold, r->spec->assignment, c.off, r->spec->title);
 	fprintf(f, "submission: %s (%s isolation)\n\n", r->submission, hx_isolation_name(r->isolation));
@@ -277,16 +275,26 @@ void report_text_grade(FILE *f, const struct grade_report *r, bool color, bool v
 		if (r->build.log && *r->build.log)
 			wrap(f, "      ", r->build.log, WRAP_LOG);
 	}
-	for (size_t i = 0; i < r->ntests; i++) {
-		const struct test_outcome *to = &r->tests[i];
+}
 
-		fprintf(f, "  %s%s%s %-40s %6.4g / %-6.4g\n", to->passed ? c.ok : c.bad,
-			to->passed ? "PASS" : "FAIL", c.off, to->test->name, to->score, to->test->points);
-		if (!to->passed) {
-			failed++;
-			print_failure(f, to, &c, r->program);
-		}
-	}
+void report_text_test(FILE *f, const struct grade_report *r, const struct test_outcome *to,
+		      bool color)
+{
+	struct colors c = palette(color);
+
+	fprintf(f, "  %s%s%s %-40s %6.4g / %-6.4g\n", to->passed ? c.ok : c.bad,
+		to->passed ? "PASS" : "FAIL", c.off, to->test->name, to->score, to->test->points);
+	if (!to->passed)
+		print_failure(f, r, to, &c);
+}
+
+void report_text_summary(FILE *f, const struct grade_report *r, bool color, bool visible_only)
+{
+	struct colors c = palette(color);
+	size_t failed = 0;
+
+	for (size_t i = 0; i < r->ntests; i++)
+		failed += !r->tests[i].passed;
 	fprintf(f, "\n%sscore: %.4g / %.4g%s%s\n", c.bold, r->score, r->max_score, c.off,
 		visible_only ? " (visible tests; your instructor's grading adds hidden tests)" : "");
 	if (failed == 0)
@@ -294,4 +302,12 @@ void report_text_grade(FILE *f, const struct grade_report *r, bool color, bool v
 	else
 		fprintf(f, "%zu of %zu tests failed. Start with the first failure above.\n", failed,
 			r->ntests);
+}
+
+void report_text_grade(FILE *f, const struct grade_report *r, bool color, bool visible_only)
+{
+	report_text_header(f, r, color);
+	for (size_t i = 0; i < r->ntests; i++)
+		report_text_test(f, r, &r->tests[i], color);
+	report_text_summary(f, r, color, visible_only);
 }

@@ -17,7 +17,13 @@ void report_text_run(FILE *f, const struct hx_result *res, bool color, bool trac
 /* The trace timeline and the table of counts per process. */
 void report_text_trace(FILE *f, const struct hx_result *res);
 /* `check`: each test passed or failed, why, and the score;
- * visible_only says that hidden tests were left out. */
+ * visible_only says that hidden tests were left out. It is the three
+ * below in a row, which `check` calls as grading goes: the assignment
+ * and the build, one test (its line, and why it failed), the score. */
 void report_text_grade(FILE *f, const struct grade_report *r, bool color, bool visible_only);
+void report_text_header(FILE *f, const struct grade_report *r, bool color);
+void report_text_test(FILE *f, const struct grade_report *r, const struct test_outcome *to,
+		      bool color);
+void report_text_summary(FILE *f, const struct grade_report *r, bool color, bool visible_only);
 
 #endif

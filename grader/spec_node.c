@@ -16,10 +16,6 @@
 #include "spec_node.h"
 #include "str.h"
 
-/* Suggest a known key this close (in edits) to an unknown one. */
-#define DID_YOU_MEAN_MAX_DISTANCE 2
-/* Keys longer than this are never close to anything. */
-#define DISTANCE_MAX_LEN 62
 
 yaml_node_t *node_at(struct spec_loader *L, int id)
 {
@@ -51,34 +47,6 @@ bool node_plain(const yaml_node_t *n)
 	return n && n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 }
 
-/* Levenshtein distance, for "did you mean". */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[DISTANCE_MAX_LEN + 2];
-
-	if (la > DISTANCE_MAX_LEN || lb > DISTANCE_MAX_LEN)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t best = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
 
 /* Report unknown and duplicate keys of a mapping. */
 void node_check_keys(struct spec_loader *L, yaml_node_t *map, const char *const *allowed,
@@ -96,17 +64,8 @@ void node_check_keys(struct spec_loader *L, yaml_node_t *map, const char *const 
 		for (const char *const *a = allowed; *a && !known; a++)
 			known = strcmp(*a, key) == 0;
 		if (!known) {
-			const char *best = NULL;
-			size_t bd = DID_YOU_MEAN_MAX_DISTANCE + 1;
+			const char *best = str_closest(key, allowed);
 
-			for (const char *const *a = allowed; *a; a++) {
-				size_t dist = distance(key, *a);
-
-				if (dist < bd) {
-					bd = dist;
-					best = *a;
-				}
-			}
 			if (best)
 				node_problem(L, k, "unknown key '%s' in %s (did you mean '%s'?)", key, where, best);
 			else

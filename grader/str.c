@@ -2,7 +2,9 @@
  * str.c - malloc'd strings and NULL-terminated string vectors.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,4 +86,54 @@ void strv_free(char **v)
 	for (char **p = v; *p; p++)
 		free(*p);
 	free(v);
+}
+
+/* Suggest a known word this close (in edits) to an unknown one. */
+#define DID_YOU_MEAN_MAX_DISTANCE 2
+/* Words longer than this are never close to anything. */
+#define DISTANCE_MAX_LEN 62
+
+/* Levenshtein distance, for "did you mean". */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[DISTANCE_MAX_LEN + 2];
+
+	if (la > DISTANCE_MAX_LEN || lb > DISTANCE_MAX_LEN)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t best = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+const char *str_closest(const char *word, const char *const *known)
+{
+	const char *best = NULL;
+	size_t bd = DID_YOU_MEAN_MAX_DISTANCE + 1;
+
+	for (const char *const *a = known; a && *a; a++) {
+		size_t d = distance(word, *a);
+
+		if (d < bd) {
+			bd = d;
+			best = *a;
+		}
+	}
+	return best;
 }

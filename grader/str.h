@@ -33,5 +33,8 @@ bool strv_has(char *const *v, const char *s);
 void strv_sort(char **v, size_t n);
 /* Free every string and the array; accepts NULL. */
 void strv_free(char **v);
+/* For "did you mean": the word of known (NULL-terminated) closest to
+ * word, at most 2 edits away (case aside); NULL when none is. */
+const char *str_closest(const char *word, const char *const *known);
 
 #endif

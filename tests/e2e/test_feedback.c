@@ -15,12 +15,16 @@ static struct proc_out cli_in(const char *dir, const char *const *args, int oute
 {
 	const char *argv[40];
 	int n = 0;
+	/* The binary by its absolute path: the command runs in dir. */
+	static char ipcgrade[4096];
 
+	if (!ipcgrade[0] && !realpath(tu_ipcgrade(), ipcgrade))
+		snprintf(ipcgrade, sizeof(ipcgrade), "%s", tu_ipcgrade());
 	argv[n++] = "/bin/sh";
 	argv[n++] = "-c";
 	argv[n++] = "cd \"$0\" && exec \"$@\"";
 	argv[n++] = dir;
-	argv[n++] = tu_ipcgrade();
+	argv[n++] = ipcgrade;
 	for (int i = 0; args[i] && n < 39; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
@@ -324,6 +328,248 @@ static void test_feedback_stopped_run_is_no_cleanup_failure(void **state)
 	free(dir);
 }
 
+
+/* ---- a replay that replays ------------------------------------------------ */
+
+/* The words of the line of out that starts with "replay this run: "
+ * after "ipcgrade" (NULL-terminated, in words, which the caller frees),
+ * split at spaces: the paths here need no quoting. */
+static int replay_words(const char *out, char **line, const char **words, int max)
+{
+	const char *at = strstr(out, "replay this run: ipcgrade ");
+	int n = 0;
+
+	assert_non_null(at);
+	at += strlen("replay this run: ipcgrade ");
+	*line = strndup(at, strcspn(at, "\n"));
+	for (char *save = NULL, *w = strtok_r(*line, " ", &save); w && n < max - 1;
+	     w = strtok_r(NULL, " ", &save))
+		words[n++] = w;
+	words[n] = NULL;
+	return n;
+}
+
+/* A jittered test of 3 runs that fails the same way each time: the
+ * printed command, run as printed from the student's folder, rebuilds
+ * and runs that one run with its seed and gets the same verdict. */
+static void test_feedback_replay_replays(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), spec[600], sub[600], *line = NULL;
+	const char *words[20];
+
+	write_spec(dir, "replay",
+		   "assignment: replay\ntitle: Replay\nbuild: {sources: [\"*.c\"]}\ntests:\n"
+		   "  - name: exits-three\n    points: 1\n    runs: 3\n    jitter: {max_us: 100}\n"
+		   "    cpus: 1\n    args: [\"7\"]\n    expect: {exit: 0, stdout: \"7\\n\"}\n",
+		   spec, sizeof(spec));
+	snprintf(sub, sizeof(sub), "%s/dave", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	tu_write_file(sub, "main.c", "#include <stdio.h>\n#include <unistd.h>\n"
+		      "int main(int argc, char **argv)\n{\n    if (fork() == 0) _exit(0);\n"
+		      "    printf(\"%s\\n\", argc > 1 ? argv[1] : \"?\");\n    return 3;\n}\n");
+	struct proc_out r = cli((const char *[]){ "check", "--spec", spec, sub, NULL });
+
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "exited with status 3"));
+	int n = replay_words(r.out, &line, words, 20);
+
+	assert_true(n >= 8);
+	assert_string_equal(words[0], "check");
+	assert_non_null(strstr(r.out, "--test exits-three --run 1 --seed "));
+	char seed[32];
+	const char *s_at = strstr(r.out, "--seed ") + 7;
+
+	snprintf(seed, sizeof(seed), "%.*s", (int)strspn(s_at, "0123456789"), s_at);
+	tu_free(&r);
+	/* As printed, from the student's folder. */
+	r = cli_in(sub, words, 120000);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "FAIL exits-three"));
+	assert_non_null(strstr(r.out, "exited with status 3"));
+	assert_non_null(strstr(r.out, seed));
+	/* One run, not three, and the same command again. */
+	assert_null(strstr(r.out, "of 3 runs passed"));
+	tu_free(&r);
+	free(line);
+	/* With --json the replayed run has that seed. */
+	r = cli_in(sub, (const char *[]){ "check", "--spec", spec, "--json", "--test", "exits-three",
+				  "--run", "2", "--seed", "18446744073709551615", NULL }, 120000);
+	assert_int_equal(r.status, 1);
+	json_t *j = parse(&r);
+	json_t *runs = json_object_get(json_array_get(json_object_get(j, "tests"), 0), "runs");
+
+	assert_int_equal(json_array_size(runs), 1);
+	assert_string_equal(S(tu_str(json_array_get(runs, 0), "seed")), "18446744073709551615");
+	json_decref(j);
+	tu_free(&r);
+	/* A test that is not there gets a did-you-mean. */
+	r = cli_in(sub, (const char *[]){ "check", "--spec", spec, "--test", "exits-tree", NULL }, 60000);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "did you mean 'exits-three'"));
+	tu_free(&r);
+	remove_dir(dir);
+	free(dir);
+}
+
+/* ---- check streams ---------------------------------------------------------- */
+
+/* The first test's line comes while the second still runs: read it from
+ * the pipe, then interrupt check, which says it was interrupted. */
+static void test_feedback_check_streams(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), spec[600], sub[600], buf[4096] = "";
+	size_t got = 0;
+
+	write_spec(dir, "stream",
+		   "assignment: stream\ntitle: Streams\nbuild: {sources: [\"*.c\"]}\nlimits: {wall_ms: 60000}\n"
+		   "tests:\n  - name: quick\n    points: 1\n    expect: {exit: 0, stdout: \"\"}\n"
+		   "  - name: slow\n    points: 1\n    args: [\"spin\"]\n    expect: {exit: 0}\n",
+		   spec, sizeof(spec));
+	snprintf(sub, sizeof(sub), "%s/erin", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	tu_write_file(sub, "main.c", "int main(int argc, char **argv)\n{\n    (void)argv;\n"
+		      "    while (argc > 1) { }\n    return 0;\n}\n");
+	int fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		close(fds[1]);
+		execl(tu_ipcgrade(), tu_ipcgrade(), "check", "--spec", spec, sub, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	/* Up to the quick test's line (the slow one runs for a minute). */
+	while (got < sizeof(buf) - 1 && !strstr(buf, "PASS quick")) {
+		ssize_t n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+	}
+	assert_non_null(strstr(buf, "PASS quick"));
+	assert_null(strstr(buf, "score:"));
+	kill(pid, SIGINT);
+	int status;
+
+	while (got < sizeof(buf) - 1) {
+		ssize_t n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+	}
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 130);
+	assert_non_null(strstr(buf, "interrupted"));
+	remove_dir(dir);
+	free(dir);
+}
+
+/* ---- hints by reason ---------------------------------------------------------- */
+
+static void test_feedback_hint_by_reason(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), spec[600], sub[600];
+
+	write_spec(dir, "hints",
+		   "assignment: hints\ntitle: Hints\nbuild: {sources: [\"*.c\"]}\nlimits: {wall_ms: 1000}\n"
+		   "tests:\n  - name: spins\n    points: 1\n    args: [\"spin\"]\n    expect: {exit: 0}\n"
+		   "    hint: {deadlock: \"DEADLOCK-HINT\", timeout: \"TIMEOUT-HINT\", default: \"DEFAULT-HINT\"}\n"
+		   "  - name: wrong\n    points: 1\n    expect: {exit: 0, stdout: \"yes\\n\"}\n"
+		   "    hint: {timeout: \"TIMEOUT-HINT\", default: \"DEFAULT-HINT\"}\n",
+		   spec, sizeof(spec));
+	snprintf(sub, sizeof(sub), "%s/frank", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	tu_write_file(sub, "main.c", "int main(int argc, char **argv)\n{\n    (void)argv;\n"
+		      "    while (argc > 1) { }\n    return 0;\n}\n");
+	struct proc_out r = cli((const char *[]){ "check", "--spec", spec, sub, NULL });
+	const char *spins = strstr(r.out, "FAIL spins"), *wrong = strstr(r.out, "FAIL wrong");
+
+	assert_int_equal(r.status, 1);
+	assert_non_null(spins);
+	assert_non_null(wrong);
+	assert_null(strstr(r.out, "DEADLOCK-HINT"));
+	assert_non_null(strstr(spins, "TIMEOUT-HINT"));
+	assert_true(strstr(spins, "TIMEOUT-HINT") < wrong);
+	assert_non_null(strstr(wrong, "DEFAULT-HINT"));
+	tu_free(&r);
+	/* An unknown kind is a spec error at its place, with a did-you-mean. */
+	char bad[700];
+
+	snprintf(bad, sizeof(bad), "%s/bad", dir);
+	write_spec(dir, "bad",
+		   "assignment: bad\ntitle: Bad\nbuild: {sources: [\"*.c\"]}\ntests:\n"
+		   "  - name: t\n    points: 1\n    expect: {exit: 0}\n    hint: {timout: \"x\"}\n",
+		   bad, sizeof(bad));
+	r = cli((const char *[]){ "validate", bad, NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.out, "spec.yaml:8:"));
+	assert_non_null(strstr(r.out, "did you mean 'timeout'"));
+	tu_free(&r);
+	remove_dir(dir);
+	free(dir);
+}
+
+/* ---- the small things ------------------------------------------------------------ */
+
+static void test_feedback_friendly_commands(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), spec[600];
+	struct proc_out r;
+
+	/* A misspelt assignment: did you mean. */
+	r = cli((const char *[]){ "check", "pipe-mesages", ".", NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "did you mean 'pipe-messages'"));
+	tu_free(&r);
+	r = cli((const char *[]){ "grade", "pipe-mesages", dir, NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "did you mean 'pipe-messages'"));
+	tu_free(&r);
+	/* `check .`: a folder where the assignment goes. */
+	r = cli_in(dir, (const char *[]){ "check", ".", NULL }, 60000);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "is a folder, not an assignment"));
+	assert_non_null(strstr(r.err, "pipe-messages"));
+	tu_free(&r);
+	/* --spec takes the folder holding spec.yaml. */
+	write_spec(dir, "folder", "assignment: folder\ntitle: F\nbuild: {sources: [\"*.c\"]}\ntests:\n"
+		   "  - name: t\n    points: 1\n    expect: {exit: 0, stdout: \"\"}\n", spec, sizeof(spec));
+	tu_write_file(dir, "main.c", "int main(void) { return 0; }\n");
+	char folder[700];
+
+	snprintf(folder, sizeof(folder), "%s/folder", dir);
+	r = cli((const char *[]){ "check", "--spec", folder, dir, NULL });
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "PASS t"));
+	tu_free(&r);
+	/* A spec that is not there, in grade: no raw errno alone. */
+	r = cli((const char *[]){ "grade", "--spec", "/nonexistent/spec.yaml", dir, NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "cannot read the spec '/nonexistent/spec.yaml'"));
+	tu_free(&r);
+	/* No undocumented flags. */
+	r = cli((const char *[]){ "check", "--verbose", "--spec", spec, dir, NULL });
+	assert_int_equal(r.status, 2);
+	tu_free(&r);
+	remove_dir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +579,10 @@ int main(void)
 		cmocka_unit_test(test_feedback_stopped_run_shows_its_output),
 		cmocka_unit_test(test_feedback_output_limit_shows_the_last_lines),
 		cmocka_unit_test(test_feedback_stopped_run_is_no_cleanup_failure),
+		cmocka_unit_test(test_feedback_replay_replays),
+		cmocka_unit_test(test_feedback_check_streams),
+		cmocka_unit_test(test_feedback_hint_by_reason),
+		cmocka_unit_test(test_feedback_friendly_commands),
 	};
 
 	return cmocka_run_group_tests_name("feedback", tests, NULL, NULL);
