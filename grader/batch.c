@@ -220,8 +220,10 @@ static void graded(void *arg, size_t index, const char *text, int status)
 			  msg) >= 4) {
 		d.status = kind >= BATCH_GRADED && kind <= BATCH_ERROR ? (enum batch_status)kind : BATCH_ERROR;
 		d.message = msg;
+	} else if (sscanf(text, "%d\tinterrupted", &kind) == 1 && kind == BATCH_INTERRUPTED) {
+		d.status = BATCH_INTERRUPTED;
 	} else {
-		/* No line, or a line without the numbers ("2\tinterrupted"). */
+		/* No line, or a line without the numbers. */
 		d.status = BATCH_WORKER_DIED;
 		d.worker_status = status;
 	}

@@ -201,6 +201,51 @@ static int collect_tree(int dfd, const char *prefix, int depth, struct file_list
 	return rc;
 }
 
+/* What the submission folder holds, for a student looking for a missing
+ * file: "found: a.c, b.c, notes/" (the first FOUND_MAX names, sorted);
+ * NULL when it holds nothing (dot files aside) or out of memory. */
+#define FOUND_MAX 12
+static char *found_files(int subfd)
+{
+	int fd = dup(subfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	char **names = NULL, *buf = NULL;
+	size_t n = 0, len = 0;
+	FILE *f;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	rewinddir(d);	/* the offset is shared with subfd's other readers */
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && strv_push(&names, &n, e->d_name) < 0)
+			break;
+	rewinddir(d);	/* and left at the start for them */
+	closedir(d);
+	if (n == 0 || !(f = open_memstream(&buf, &len))) {
+		strv_free(names);
+		return NULL;
+	}
+	strv_sort(names, n);
+	fputs("found: ", f);
+	for (size_t i = 0; i < n && i < FOUND_MAX; i++) {
+		struct stat st;
+		bool dir = fstatat(subfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+		char *clean = text_sanitize(names[i], strlen(names[i]));
+
+		fprintf(f, "%s%s%s", i ? ", " : "", clean ? clean : "?", dir ? "/" : "");
+		free(clean);
+	}
+	if (n > FOUND_MAX)
+		fprintf(f, " and %zu more", n - FOUND_MAX);
+	fclose(f);
+	strv_free(names);
+	return buf;
+}
+
 int build_submission(const struct spec *s, const char *subdir, const char *workdir,
 		     const struct build_opts *o, struct build_result *res, char *err, size_t errlen)
 {
@@ -220,12 +265,26 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 		res->problem = str_printf("the submission folder '%s' cannot be opened: %s", subdir, strerror(errno));
 		goto out;
 	}
+	{
+		char *found = found_files(subfd);
+
+		res->empty = !found;
+		free(found);
+	}
+	if (res->empty) {
+		res->problem = strdup("no submission: the folder is empty");
+		goto out;
+	}
 	for (size_t i = 0; i < s->build.nrequired; i++) {
 		struct stat st;
 		const char *name = s->build.required[i];
 
 		if (fstatat(subfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			res->problem = str_printf("the required file '%s' is missing", name);
+			char *found = found_files(subfd);
+
+			res->problem = str_printf("the required file '%s' is missing (%s)", name,
+						  found ? found : "the folder is empty");
+			free(found);
 			goto out;
 		}
 		if (S_ISLNK(st.st_mode)) {

@@ -22,6 +22,7 @@ struct build_result {
 	char *binary;		/* host path of the built program when ok */
 	char *log;		/* compiler output (sanitized), never NULL after a build */
 	char *problem;		/* one line for students: why there is no binary */
+	bool empty;		/* the folder holds no files: no submission */
 	unsigned long ms;
 	enum hx_isolation isolation;
 };

@@ -27,12 +27,13 @@
 struct progress {
 	uint64_t start_ms;
 	bool tty;
+	size_t failed;		/* submissions without full marks, or not graded */
 };
 
 /* A bar on a terminal, a line a student otherwise. */
 static void show_progress(void *arg, const struct batch_done *d, const struct batch_stats *st)
 {
-	const struct progress *p = arg;
+	struct progress *p = arg;
 	size_t total = st->todo;
 	double secs = (double)(term_now_ms() - p->start_ms) / 1000.0;
 	double rate = secs > 0 ? (double)st->done / secs : 0;
@@ -60,12 +61,15 @@ static void show_progress(void *arg, const struct batch_done *d, const struct ba
 		snprintf(line, sizeof(line), "ERROR: the worker died (status %d)", d->worker_status);
 		break;
 	}
+	if (d->status == BATCH_BUILD_FAILED || d->status == BATCH_ERROR ||
+	    d->status == BATCH_WORKER_DIED || (d->status == BATCH_GRADED && d->score < d->max_score))
+		p->failed++;
 	if (p->tty) {
 		int width = PROGRESS_BAR_WIDTH, filled = total ? (int)(width * st->done / total) : width;
 
 		fprintf(stderr, "\r[%.*s%.*s] %zu/%zu  %.1f/s  ETA %d:%02d  failures %zu ", filled,
 			"##############################", width - filled, "..............................",
-			st->done, total, rate, (int)eta / 60, (int)eta % 60, st->build_failed + st->errors);
+			st->done, total, rate, (int)eta / 60, (int)eta % 60, p->failed);
 		if (st->done == total)
 			fputc('\n', stderr);
 		fflush(stderr);

@@ -478,6 +478,9 @@ static int main_grade(int argc, char **argv)
 
 	if (bad)
 		return bad;
+	/* out/ is out: its files are out/summary.csv, not out//summary.csv. */
+	for (size_t l = strlen(c.outdir); l > 1 && c.outdir[l - 1] == '/'; l--)
+		((char *)c.outdir)[l - 1] = '\0';
 	c.paths = (const char *const *)argv + optind;
 	c.npaths = (size_t)(argc - optind);
 	if (!c.jobs)

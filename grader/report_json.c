@@ -49,9 +49,10 @@ static json_t *report_json_object(const struct grade_report *r)
 	json_object_set_new(o, "ms", json_integer((json_int_t)r->ms));
 	if (r->problem)
 		json_object_set_new(o, "problem", report_json_text(r->problem));
-	build = json_pack("{s:b, s:b, s:I, s:o, s:o}", "ok", r->build.ok, "cached", r->build.cached,
+	build = json_pack("{s:b, s:b, s:I, s:o, s:o, s:b}", "ok", r->build.ok, "cached", r->build.cached,
 			  "ms", (json_int_t)r->build.ms, "log", report_json_text(r->build.log),
-			  "problem", r->build.problem ? report_json_text(r->build.problem) : json_null());
+			  "problem", r->build.problem ? report_json_text(r->build.problem) : json_null(),
+			  "empty", r->build.empty);
 	json_object_set_new(o, "build", build);
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_outcome *to = &r->tests[i];

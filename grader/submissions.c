@@ -86,6 +86,20 @@ static enum folder_kind folder_kind(const struct spec *s, const char *path)
 	return s->build.nrequired == 0 && csrc && !subdirs ? FOLDER_ONE_STUDENT : FOLDER_OF_SUBMISSIONS;
 }
 
+/* Whether the folder holds nothing (dot files aside). */
+static bool folder_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool empty = d != NULL;
+
+	while (d && empty && (e = readdir(d)))
+		empty = e->d_name[0] == '.';
+	if (d)
+		closedir(d);
+	return empty;
+}
+
 /* The submissions found so far. */
 struct found {
 	struct submission *v;
@@ -209,6 +223,15 @@ static int add_path(const struct spec *s, struct found *f, const char *path, cha
 			break;
 		}
 		case FOLDER_OF_SUBMISSIONS:
+			if (folder_is_empty(copy)) {
+				/* A student who handed in nothing: still a row
+				 * (no_submission), not silently dropped. */
+				char *c2 = strdup(copy);
+
+				rc = c2 ? add(f, basename(c2), copy, false, err, errlen) : -ENOMEM;
+				free(c2);
+				break;
+			}
 			rc = add_folder_of_submissions(f, copy, err, errlen);
 			break;
 		}

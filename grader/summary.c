@@ -132,8 +132,9 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 		bool complete = json_is_true(json_object_get(r, "complete"));
 		const char *problem = json_string_value(json_object_get(r, "problem"));
 		json_t *b = json_object_get(r, "build");
-		const char *status = !complete ? "error" : json_is_false(json_object_get(b, "ok"))
-				     ? "build_failed" : "graded";
+		const char *status = !complete ? "error"
+				     : json_is_true(json_object_get(b, "empty")) ? "no_submission"
+				     : json_is_false(json_object_get(b, "ok")) ? "build_failed" : "graded";
 		json_t *tests = json_object_get(r, "tests"), *per_test = json_object();
 
 		csv_field(f, rows[i].student);

@@ -570,6 +570,149 @@ static void test_feedback_friendly_commands(void **state)
 	free(dir);
 }
 
+/* A class of three: one passes, one fails, one handed in nothing. */
+static const char class_spec[] =
+	"assignment: tiny\ntitle: Tiny\nbuild: {sources: [\"*.c\"], required: [tiny.c]}\n"
+	"tests:\n  - name: exits-zero\n    points: 1\n    expect: {exit: 0, stdout: \"\"}\n";
+
+static void make_class(const char *dir, char *spec, size_t size)
+{
+	write_spec(dir, "tiny", class_spec, spec, size);
+	tu_sh("mkdir -p '%s/class/ann' '%s/class/ben' '%s/class/cat'", dir, dir, dir);
+	tu_sh("echo 'int main(void) { return 0; }' > '%s/class/ann/tiny.c'", dir);
+	tu_sh("echo 'int main(void) { return 1; }' > '%s/class/ben/tiny.c'", dir);
+}
+
+static void test_feedback_class_rows_and_paths(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), spec[600], out[700], a[700], b[700], c[700], csv[800];
+
+	make_class(dir, spec, sizeof(spec));
+	snprintf(out, sizeof(out), "%s/out/", dir);
+	snprintf(a, sizeof(a), "%s/class/ann", dir);
+	snprintf(b, sizeof(b), "%s/class/ben", dir);
+	snprintf(c, sizeof(c), "%s/class/cat", dir);
+	/* The empty folder named on the command line is a row. */
+	struct proc_out r = cli((const char *[]){ "grade", "--spec", spec, "-o", out, "-j", "1",
+						   "--no-similarity", a, b, c, NULL });
+
+	assert_int_equal(r.status, 0);
+	/* out/ prints as out/summary.csv. */
+	assert_null(strstr(r.out, "//summary.csv"));
+	assert_non_null(strstr(r.out, "/out/summary.csv"));
+	tu_free(&r);
+	snprintf(csv, sizeof(csv), "%s/out/summary.csv", dir);
+	assert_true(tu_file_has(csv, "cat,0,1,no_submission"));
+	assert_true(tu_file_has(csv, "ann,1,1,graded"));
+	/* A missing required file: what was found instead. */
+	tu_sh("mv '%s/tiny.c' '%s/main.c'", b, b);
+	r = cli((const char *[]){ "check", "--spec", spec, b, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "the required file 'tiny.c' is missing (found: main.c)"));
+	tu_free(&r);
+	r = cli((const char *[]){ "check", "--spec", spec, c, NULL });
+	assert_non_null(strstr(r.out, "no submission: the folder is empty"));
+	tu_free(&r);
+	remove_dir(dir);
+	free(dir);
+}
+
+/* On a terminal the bar's "failures" counts failed submissions (ben
+ * fails a test; nobody's build fails). */
+static void test_feedback_progress_counts_failed_submissions(void **state)
+{
+	(void)state;
+	if (access("/usr/bin/script", X_OK) != 0) {
+		printf("SKIPPED: no script(1) to give grade a terminal\n");
+		return;
+	}
+	char *dir = temp_dir(), spec[600], ipcgrade[4096];
+
+	assert_non_null(realpath(tu_ipcgrade(), ipcgrade));
+	make_class(dir, spec, sizeof(spec));
+	tu_sh("rmdir '%s/class/cat'", dir);
+	char cmd[6000];
+
+	snprintf(cmd, sizeof(cmd), "'%s' grade --spec '%s' -o '%s/out' -j 1 --no-similarity '%s/class' "
+		 ">/dev/null", ipcgrade, spec, dir, dir);
+	struct proc_out r = tu_run((const char *[]){ "/usr/bin/script", "-qec", cmd, "/dev/null", NULL },
+				   NULL, 120000);
+
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "2/2"));
+	assert_non_null(strstr(r.out, "failures 1"));
+	tu_free(&r);
+	remove_dir(dir);
+	free(dir);
+}
+
+/* Ctrl-C during grade: the unfinished student is interrupted, not "the
+ * worker died". */
+static void test_feedback_grade_interrupted(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), spec[600], out[700], cls[700], buf[8192] = "";
+	size_t got = 0;
+
+	write_spec(dir, "spin", "assignment: spin\ntitle: Spin\nbuild: {sources: [\"*.c\"]}\n"
+		   "limits: {wall_ms: 60000}\ntests:\n  - name: spins\n    points: 1\n    expect: {exit: 0}\n",
+		   spec, sizeof(spec));
+	tu_sh("mkdir -p '%s/class/gus' '%s/class/hal'", dir, dir);
+	tu_sh("echo 'int main(void) { for (;;) { } }' > '%s/class/gus/a.c'", dir);
+	tu_sh("cp '%s/class/gus/a.c' '%s/class/hal/a.c'", dir, dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(cls, sizeof(cls), "%s/class", dir);
+	int fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 1);
+		close(fds[0]);
+		close(fds[1]);
+		execl(tu_ipcgrade(), tu_ipcgrade(), "grade", "--spec", spec, "-o", out, "-j", "1",
+		      "--no-similarity", cls, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (got < sizeof(buf) - 1 && !strstr(buf, "grading 2 submissions")) {
+		ssize_t n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+	}
+	assert_non_null(strstr(buf, "grading 2 submissions"));
+	/* Let the first student's run start (it spins for a minute). */
+	usleep(1500 * 1000);
+	kill(pid, SIGINT);
+	for (;;) {
+		ssize_t n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
+
+		if (n <= 0 || got + (size_t)n >= sizeof(buf) - 1)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+	}
+	close(fds[0]);
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 130);
+	assert_null(strstr(buf, "worker died"));
+	assert_non_null(strstr(buf, "gus: interrupted"));
+	remove_dir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,6 +726,9 @@ int main(void)
 		cmocka_unit_test(test_feedback_check_streams),
 		cmocka_unit_test(test_feedback_hint_by_reason),
 		cmocka_unit_test(test_feedback_friendly_commands),
+		cmocka_unit_test(test_feedback_class_rows_and_paths),
+		cmocka_unit_test(test_feedback_progress_counts_failed_submissions),
+		cmocka_unit_test(test_feedback_grade_interrupted),
 	};
 
 	return cmocka_run_group_tests_name("feedback", tests, NULL, NULL);
