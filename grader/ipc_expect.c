@@ -299,6 +299,25 @@ static void describe_want(char *buf, size_t size, const struct ipc_cond *c)
 }
 
 /* "expected at least 3 fork, saw 1 (pid 1 fork -> pid 2 at +0.3 ms)" */
+/* The most of an event's arguments a message quotes. */
+#define DETAIL_MAX 80
+
+/* "(detail)", cut when long at a flag or argument boundary (never
+ * inside a name: "CLONE_THRE" says nothing) and marked with "...". */
+static void print_detail(FILE *f, const char *detail)
+{
+	size_t len = strlen(detail), cut = len;
+
+	if (len > DETAIL_MAX) {
+		cut = DETAIL_MAX;
+		while (cut > 0 && !strchr("|, ", detail[cut]))
+			cut--;
+		if (cut == 0)
+			cut = DETAIL_MAX;
+	}
+	fprintf(f, "(%.*s%s)", (int)cut, detail, cut < len ? "|..." : "");
+}
+
 static void explain(FILE *f, const struct ipc_cond *c, long long seen, const struct hx_result *res)
 {
 	char want[160];
@@ -314,8 +333,8 @@ static void explain(FILE *f, const struct ipc_cond *c, long long seen, const str
 		fprintf(f, "%spid %d %s", shown ? "; " : " (", e->pid, e->call);
 		if (e->child)
 			fprintf(f, " -> pid %d", e->child);
-		else if (e->detail && *e->detail)
-			fprintf(f, "(%.60s)", e->detail);
+		else if (e->detail && *e->detail && e->group != HX_GROUP_THREAD)
+			print_detail(f, e->detail);
 		fprintf(f, " at +%.1f ms", (double)e->t_us / 1000.0);
 		shown++;
 	}

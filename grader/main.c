@@ -69,7 +69,8 @@ static void print_usage_run(void)
 		"  --deadlock-after-ms MS  how long everything must be blocked to call it a deadlock (%u)\n"
 		"options:\n"
 		"  --trace                 print the IPC timeline and a summary table\n"
-		"  --trace-hot             also trace read/write, futex, semop and queue traffic (slower)\n"
+		"  --trace-hot             --trace, and also read/write, futex, semop and queue traffic\n"
+		"                          (slower)\n"
 		"  --json                  print one JSON object instead\n"
 		"  --jitter US             delay each traced call by a random 0..US microseconds\n"
 		"  --seed S                the jitter's seed (printed by every jittered run)\n"
@@ -204,7 +205,7 @@ static int main_run(int argc, char **argv)
 			break;
 		}
 		case OPT_TRACE: c.trace = true; break;
-		case OPT_TRACE_HOT: c.trace_hot = true; break;
+		case OPT_TRACE_HOT: c.trace_hot = c.trace = true; break;
 		case OPT_JSON: c.json = true; break;
 		case OPT_JITTER:
 			if (!parse_uint(optarg, 1000000, &v))

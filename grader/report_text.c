@@ -54,8 +54,12 @@ static void wrap2(FILE *f, const char *first, const char *indent, const char *te
 
 			while (cut > width / 2 && p[cut] != ' ')
 				cut--;
-			if (p[cut] != ' ')
-				cut = width;
+			/* No space near the end: the next one, so that a long
+			 * name is never cut in two; none at all: the rest. */
+			while (p[cut] != ' ' && cut < linelen)
+				cut++;
+			if (cut >= linelen)
+				break;
 			fprintf(f, "%s%.*s\n", prefix, (int)cut, p);
 			prefix = indent;
 			p += cut;

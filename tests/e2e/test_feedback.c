@@ -713,6 +713,53 @@ static void test_feedback_grade_interrupted(void **state)
 	free(dir);
 }
 
+/* Threads where none are allowed: the message names pthread_create and
+ * cuts no identifier; no line of the report breaks inside a word. */
+static void test_feedback_identifiers_kept_whole(void **state)
+{
+	(void)state;
+	char *dir = temp_dir(), spec[600], sub[600];
+
+	write_spec(dir, "threads",
+		   "assignment: threads\ntitle: T\nbuild: {sources: [\"*.c\"], ldflags: \"-pthread\"}\n"
+		   "tests:\n  - name: no-threads\n    points: 1\n"
+		   "    expect: {exit: 0, ipc: {thread: 0, fork: \">= 1\", pipe: \">= 1\"}}\n",
+		   spec, sizeof(spec));
+	snprintf(sub, sizeof(sub), "%s/ivy", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	tu_write_file(sub, "a.c", "#include <pthread.h>\n"
+		      "static void *run(void *a) { return a; }\n"
+		      "int main(void)\n{\n    pthread_t t[3];\n"
+		      "    for (int i = 0; i < 3; i++) pthread_create(&t[i], 0, run, 0);\n"
+		      "    for (int i = 0; i < 3; i++) pthread_join(t[i], 0);\n    return 0;\n}\n");
+	struct proc_out r = cli((const char *[]){ "check", "--spec", spec, sub, NULL });
+
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "expected no thread, saw 3 (pid 1 pthread_create at +"));
+	assert_null(strstr(r.out, "CLONE_THRE)"));
+	/* Every wrapped line ends at a word's end: the next line starts
+	 * with spaces and a word, never with the rest of a name. */
+	for (const char *l = strstr(r.out, "IPC:"); l && *l; ) {
+		const char *nl = strchr(l, '\n');
+
+		if (!nl)
+			break;
+		assert_true(nl[-1] != '_' && nl[-1] != '|');
+		l = nl + 1;
+	}
+	tu_free(&r);
+	/* --trace-hot alone prints the timeline. */
+	char *ok = tu_fixture("basic/ok");
+
+	r = cli((const char *[]){ "run", "--trace-hot", "--", ok, NULL });
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "trace ("));
+	tu_free(&r);
+	free(ok);
+	remove_dir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_feedback_class_rows_and_paths),
 		cmocka_unit_test(test_feedback_progress_counts_failed_submissions),
 		cmocka_unit_test(test_feedback_grade_interrupted),
+		cmocka_unit_test(test_feedback_identifiers_kept_whole),
 	};
 
 	return cmocka_run_group_tests_name("feedback", tests, NULL, NULL);
