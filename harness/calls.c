@@ -417,13 +417,21 @@ static bool trace_named(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int
 
 	switch (nr) {
 	case SYS_pipe:
-		add_event(t, p, "pipe", HX_GROUP_PIPE, 0, "%s", "");
-		break;
-	case SYS_pipe2:
-		if (a[1])
+	case SYS_pipe2: {
+		size_t before = t->nevents;
+
+		if (nr == SYS_pipe2 && a[1])
 			hx_format_open_flags(a[1], f, sizeof(f));
-		add_event(t, p, "pipe2", HX_GROUP_PIPE, 0, "%s", a[1] ? f : "0");
+		add_event(t, p, nr == SYS_pipe ? "pipe" : "pipe2", HX_GROUP_PIPE, 0, "%s",
+			  nr == SYS_pipe2 && a[1] ? f : "");
+		if (t->nevents > before) {
+			p->calls.pipe_open = true;
+			p->calls.pipe_tid = tid;
+			p->calls.pipe_addr = a[0];
+			p->calls.pipe_event = before;
+		}
 		break;
+	}
 	case SYS_mknod:
 	case SYS_mknodat: {
 		uint64_t addr = nr == SYS_mknod ? a[0] : a[1];
@@ -728,6 +736,29 @@ static bool trace_sleep(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int
 	if (t->nevents > before)
 		t->events[t->nevents - 1].sleep_us = us;
 	return true;
+}
+
+void hx_call_pipe_fds(struct hx_tracer *t, struct hx_tracee *p, pid_t tid)
+{
+	int fds[2];
+	struct hx_trace_event *e;
+	char *detail = NULL;
+
+	if (!p->calls.pipe_open || (tid && tid != p->calls.pipe_tid))
+		return;
+	p->calls.pipe_open = false;
+	if (p->calls.pipe_event >= t->nevents)
+		return;		/* dropped as stale */
+	e = &t->events[p->calls.pipe_event];
+	if (e->proc != hx_pidmap_index(t, p) || strncmp(e->call, "pipe", 4) != 0 ||
+	    hx_proc_read_mem(p->calls.pipe_tid, p->calls.pipe_addr, fds, sizeof(fds)) != (ssize_t)sizeof(fds) ||
+	    fds[0] < 0 || fds[1] < 0 || fds[0] == fds[1])
+		return;
+	if (asprintf(&detail, "%s%s-> [%d, %d]", e->detail ? e->detail : "",
+		     e->detail && *e->detail ? " " : "", fds[0], fds[1]) < 0)
+		return;
+	free(e->detail);
+	e->detail = detail;
 }
 
 void hx_call_trace(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr, const uint64_t *a)

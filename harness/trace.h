@@ -61,6 +61,13 @@ struct hx_call_state {
 	uint64_t exec_argv, exec_envp;
 	size_t exec_event;
 	bool exec_open;
+	/* A pipe or pipe2 whose fds are not known yet: they are in the
+	 * caller's int[2] at pipe_addr once the call has returned, which
+	 * it has by the thread's next traced call. */
+	bool pipe_open;
+	pid_t pipe_tid;
+	uint64_t pipe_addr;
+	size_t pipe_event;
 };
 
 /* ---- pidmap.c: one box process as the tracer knows it ---------------- */
@@ -278,6 +285,9 @@ bool hx_call_restarted(struct hx_thread *th, int nr, uint64_t ip, const uint64_t
 /* rt_sigreturn: reads the context the handler returns to, and marks the
  * thread when that context restarts its last call. */
 void hx_call_sigreturn(struct hx_thread *th, pid_t tid);
+/* At tid's next traced call its pipe or pipe2 has returned: its event
+ * gets the fds ("-> [3, 4]"), read from the caller's int[2]. */
+void hx_call_pipe_fds(struct hx_tracer *t, struct hx_tracee *p, pid_t tid);
 /* Records what the call means (zero, one or more events). */
 void hx_call_trace(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr,
 		   const uint64_t *args);

@@ -340,6 +340,7 @@ static bool record(struct hx_tracer *t, int fd, const struct seccomp_notif *r)
 		return true;
 	size_t before = t->nevents;
 
+	hx_call_pipe_fds(t, p, tid);
 	t->event_args_only = hx_call_described_by_registers(nr);
 	hx_call_trace(t, p, tid, nr, a);
 	if (t->nevents > before && !t->event_args_only && seccomp_notify_id_valid(fd, r->id) != 0) {

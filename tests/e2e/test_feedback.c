@@ -760,6 +760,21 @@ static void test_feedback_identifiers_kept_whole(void **state)
 	free(dir);
 }
 
+/* The timeline says which fds a pipe gave: "forgot close(fd[1])" can
+ * be read from it with the deadlock's holders. */
+static void test_feedback_trace_shows_pipe_fds(void **state)
+{
+	(void)state;
+	char *prog = tu_fixture("deadlock/pipe_no_eof");
+	struct proc_out r = cli((const char *[]){ "run", "--trace", "--", prog, NULL });
+
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "pipe2(-> [3, 4])") ? strstr(r.out, "pipe2(-> [3, 4])")
+			: strstr(r.out, "pipe(-> [3, 4])"));
+	tu_free(&r);
+	free(prog);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -777,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_feedback_progress_counts_failed_submissions),
 		cmocka_unit_test(test_feedback_grade_interrupted),
 		cmocka_unit_test(test_feedback_identifiers_kept_whole),
+		cmocka_unit_test(test_feedback_trace_shows_pipe_fds),
 	};
 
 	return cmocka_run_group_tests_name("feedback", tests, NULL, NULL);
