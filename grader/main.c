@@ -129,6 +129,15 @@ static int bad_usage(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* out/ is out: its files are then out/summary.csv, not out//summary.csv.
+ * Changes s in place ("/" stays). */
+static char *without_trailing_slashes(char *s)
+{
+	for (size_t l = s ? strlen(s) : 0; l > 1 && s[l - 1] == '/'; l--)
+		s[l - 1] = '\0';
+	return s;
+}
+
 static bool parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
 	char *end;
@@ -433,7 +442,7 @@ static int main_grade(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "o:j:", opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_SPEC: c.spec = optarg; c.spec_is_path = true; break;
-		case 'o': c.outdir = optarg; break;
+		case 'o': c.outdir = without_trailing_slashes(optarg); break;
 		case 'j':
 			if (!parse_uint(optarg, 256, &v) || v == 0)
 				return bad_usage("grade: bad -j '%s' (1 to 256)", optarg);
@@ -479,9 +488,6 @@ static int main_grade(int argc, char **argv)
 
 	if (bad)
 		return bad;
-	/* out/ is out: its files are out/summary.csv, not out//summary.csv. */
-	for (size_t l = strlen(c.outdir); l > 1 && c.outdir[l - 1] == '/'; l--)
-		((char *)c.outdir)[l - 1] = '\0';
 	c.paths = (const char *const *)argv + optind;
 	c.npaths = (size_t)(argc - optind);
 	if (!c.jobs)

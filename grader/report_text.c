@@ -56,7 +56,7 @@ static void wrap2(FILE *f, const char *first, const char *indent, const char *te
 				cut--;
 			/* No space near the end: the next one, so that a long
 			 * name is never cut in two; none at all: the rest. */
-			while (p[cut] != ' ' && cut < linelen)
+			while (cut < linelen && p[cut] != ' ')
 				cut++;
 			if (cut >= linelen)
 				break;

@@ -412,6 +412,50 @@ static void test_feedback_replay_replays(void **state)
 	free(dir);
 }
 
+/* ipcgrade with args, its stderr (and with stdout_too its stdout, else
+ * /dev/null) into the pipe *fd reads; returns its pid. */
+static pid_t spawn_cli(const char *const *args, bool stdout_too, int *fd)
+{
+	const char *argv[40];
+	int fds[2], n = 0;
+
+	argv[n++] = tu_ipcgrade();
+	for (int i = 0; args[i] && n < 39; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(stdout_too ? fds[1] : devnull, 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		close(fds[1]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	*fd = fds[0];
+	return pid;
+}
+
+/* Read fd into buf (size bytes, *got so far, kept NUL-terminated) until
+ * it holds needle, or to the end with needle NULL. */
+static void read_until(int fd, char *buf, size_t size, size_t *got, const char *needle)
+{
+	while (*got < size - 1 && !(needle && strstr(buf, needle))) {
+		ssize_t n = read(fd, buf + *got, size - 1 - *got);
+
+		if (n <= 0)
+			break;
+		*got += (size_t)n;
+		buf[*got] = '\0';
+	}
+}
+
 /* ---- check streams ---------------------------------------------------------- */
 
 /* The first test's line comes while the second still runs: read it from
@@ -431,44 +475,18 @@ static void test_feedback_check_streams(void **state)
 	assert_int_equal(mkdir(sub, 0755), 0);
 	tu_write_file(sub, "main.c", "int main(int argc, char **argv)\n{\n    (void)argv;\n"
 		      "    while (argc > 1) { }\n    return 0;\n}\n");
-	int fds[2];
+	int fd;
+	pid_t pid = spawn_cli((const char *[]){ "check", "--spec", spec, sub, NULL }, true, &fd);
 
-	assert_int_equal(pipe(fds), 0);
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[0]);
-		close(fds[1]);
-		execl(tu_ipcgrade(), tu_ipcgrade(), "check", "--spec", spec, sub, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
 	/* Up to the quick test's line (the slow one runs for a minute). */
-	while (got < sizeof(buf) - 1 && !strstr(buf, "PASS quick")) {
-		ssize_t n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
-
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		buf[got] = '\0';
-	}
+	read_until(fd, buf, sizeof(buf), &got, "PASS quick");
 	assert_non_null(strstr(buf, "PASS quick"));
 	assert_null(strstr(buf, "score:"));
 	kill(pid, SIGINT);
 	int status;
 
-	while (got < sizeof(buf) - 1) {
-		ssize_t n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
-
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		buf[got] = '\0';
-	}
-	close(fds[0]);
+	read_until(fd, buf, sizeof(buf), &got, NULL);
+	close(fd);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 130);
@@ -663,45 +681,17 @@ static void test_feedback_grade_interrupted(void **state)
 	tu_sh("cp '%s/class/gus/a.c' '%s/class/hal/a.c'", dir, dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
 	snprintf(cls, sizeof(cls), "%s/class", dir);
-	int fds[2];
+	int fd;
+	pid_t pid = spawn_cli((const char *[]){ "grade", "--spec", spec, "-o", out, "-j", "1",
+						 "--no-similarity", cls, NULL }, false, &fd);
 
-	assert_int_equal(pipe(fds), 0);
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fds[1], 2);
-		int devnull = open("/dev/null", O_WRONLY);
-
-		dup2(devnull, 1);
-		close(fds[0]);
-		close(fds[1]);
-		execl(tu_ipcgrade(), tu_ipcgrade(), "grade", "--spec", spec, "-o", out, "-j", "1",
-		      "--no-similarity", cls, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (got < sizeof(buf) - 1 && !strstr(buf, "grading 2 submissions")) {
-		ssize_t n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
-
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		buf[got] = '\0';
-	}
+	read_until(fd, buf, sizeof(buf), &got, "grading 2 submissions");
 	assert_non_null(strstr(buf, "grading 2 submissions"));
 	/* Let the first student's run start (it spins for a minute). */
 	usleep(1500 * 1000);
 	kill(pid, SIGINT);
-	for (;;) {
-		ssize_t n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
-
-		if (n <= 0 || got + (size_t)n >= sizeof(buf) - 1)
-			break;
-		got += (size_t)n;
-		buf[got] = '\0';
-	}
-	close(fds[0]);
+	read_until(fd, buf, sizeof(buf), &got, NULL);
+	close(fd);
 	int status;
 
 	assert_int_equal(waitpid(pid, &status, 0), pid);
