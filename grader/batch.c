@@ -195,7 +195,7 @@ static char *grade_one(void *arg, size_t index, int *status)
 
 		*status = rc < 0 || !ok ? BATCH_ERROR : rep.build.ok ? BATCH_GRADED : BATCH_BUILD_FAILED;
 		line = str_printf("%d\t%.4g\t%.4g\t%lu\t%s", *status, rep.score, rep.max_score, rep.ms,
-				  rc < 0 ? err : !rep.build.ok ? "did not build" : "");
+				  rc < 0 ? err : rep.build.empty ? "no submission" : !rep.build.ok ? "did not build" : "");
 	}
 	grade_report_release(&rep);
 	if (tmp)

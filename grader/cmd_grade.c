@@ -46,7 +46,8 @@ static void show_progress(void *arg, const struct batch_done *d, const struct ba
 			 (double)d->ms / 1000.0);
 		break;
 	case BATCH_BUILD_FAILED:
-		snprintf(line, sizeof(line), "%.4g/%.4g, did not build", d->score, d->max_score);
+		snprintf(line, sizeof(line), "%.4g/%.4g, %s", d->score, d->max_score,
+			 d->message[0] ? d->message : "did not build");
 		break;
 	case BATCH_INTERRUPTED:
 		snprintf(line, sizeof(line), "interrupted");

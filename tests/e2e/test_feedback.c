@@ -619,6 +619,7 @@ static void test_feedback_class_rows_and_paths(void **state)
 	/* out/ prints as out/summary.csv. */
 	assert_null(strstr(r.out, "//summary.csv"));
 	assert_non_null(strstr(r.out, "/out/summary.csv"));
+	assert_non_null(strstr(r.err, "cat: 0/1, no submission"));
 	tu_free(&r);
 	snprintf(csv, sizeof(csv), "%s/out/summary.csv", dir);
 	assert_true(tu_file_has(csv, "cat,0,1,no_submission"));
