@@ -766,6 +766,34 @@ static void test_feedback_trace_shows_pipe_fds(void **state)
 	free(prog);
 }
 
+/* On a terminal a "running" line stands while a test runs, and is
+ * replaced by the test's result line. */
+static void test_feedback_check_running_line_on_a_terminal(void **state)
+{
+	(void)state;
+	if (access("/usr/bin/script", X_OK) != 0) {
+		printf("SKIPPED: no script(1) to give check a terminal\n");
+		return;
+	}
+	char *dir = temp_dir(), spec[600], ipcgrade[4096], cmd[6000];
+
+	assert_non_null(realpath(tu_ipcgrade(), ipcgrade));
+	write_spec(dir, "tty", "assignment: tty\ntitle: T\nbuild: {sources: [\"*.c\"]}\ntests:\n"
+		   "  - name: thrice\n    points: 1\n    runs: 3\n    expect: {exit: 0, stdout: \"\"}\n",
+		   spec, sizeof(spec));
+	tu_write_file(dir, "main.c", "int main(void) { return 0; }\n");
+	snprintf(cmd, sizeof(cmd), "NO_COLOR=1 '%s' check --spec '%s' '%s'", ipcgrade, spec, dir);
+	struct proc_out r = tu_run((const char *[]){ "/usr/bin/script", "-qec", cmd, "/dev/null", NULL },
+				   NULL, 120000);
+
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, ".... thrice: running"));
+	assert_non_null(strstr(r.out, "\r\033[K  PASS thrice"));
+	tu_free(&r);
+	remove_dir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -777,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_feedback_stopped_run_is_no_cleanup_failure),
 		cmocka_unit_test(test_feedback_replay_replays),
 		cmocka_unit_test(test_feedback_check_streams),
+		cmocka_unit_test(test_feedback_check_running_line_on_a_terminal),
 		cmocka_unit_test(test_feedback_hint_by_reason),
 		cmocka_unit_test(test_feedback_friendly_commands),
 		cmocka_unit_test(test_feedback_class_rows_and_paths),
