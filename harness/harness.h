@@ -71,6 +71,7 @@ void hx_limits_fill_defaults(struct hx_limits *l);
 enum hx_trace_flags {
 	HX_TRACE_EVENTS = 1 << 0,	/* record IPC/process events */
 	HX_TRACE_HOT = 1 << 1,		/* also read/write, futex, semop, mq send/receive */
+	HX_TRACE_FDS = 1 << 2,		/* the fds each process still has at exit_group */
 };
 
 /* The groups events are counted in (`ipc` in the JSON). */
@@ -134,6 +135,12 @@ struct hx_config {
 	unsigned jitter_max_us;		/* 0: answer traced calls at once */
 	uint64_t seed;			/* jitter seed; 0 picks a fresh one */
 	unsigned cpus;			/* 0: all CPUs; else pin to this many */
+	/* Shorten the submission's sleeps by this factor (0 < f < 1): the
+	 * supervisor answers nanosleep, clock_nanosleep and timeouts of
+	 * select/poll without fds itself, after f times the time asked for.
+	 * 0 (or 1): sleeps take their time. What is and is not scaled:
+	 * timescale.c. */
+	double time_scale;
 	/* Set asynchronously (e.g. by a SIGINT handler) to stop the run
 	 * early: the box is killed and hx_run returns -ECANCELED. */
 	const volatile sig_atomic_t *cancel;
@@ -224,6 +231,36 @@ struct hx_call_count {
 	unsigned count;
 };
 
+/* An fd a process still had open when it called exit_group. */
+struct hx_open_fd {
+	int fd;
+	const char *kind;	/* "pipe", "fifo", "socket", "file", "shm", "mq", "dir", "device",
+				 * "other" (static strings) */
+	const char *access;	/* "read", "write", "read-write" (static strings) */
+	unsigned long inode;
+	char *object;		/* "pipe:[1234]", "/box/log.txt", "/dev/shm/counter", ... */
+};
+/* The fds of one process at its exit (fds_at_exit). Processes killed by
+ * a signal, or still running when the run ended, never call exit_group
+ * and have no record. */
+struct hx_exit_fds {
+	int pid;		/* box pid */
+	struct hx_open_fd *fds;	/* in fd order; 0, 1 and 2 included */
+	size_t nfds;
+	bool truncated;		/* more fds than were recorded */
+};
+
+/* Sleeps the supervisor shortened (hx_config.time_scale). */
+struct hx_time_scale {
+	double factor;			/* 0: sleeps were not scaled */
+	unsigned scaled;		/* sleeps answered after the shortened time */
+	unsigned interrupted;		/* of those, cut short by a signal (then run by the kernel) */
+	unsigned unscaled;		/* sleeps left as they were (absolute deadlines, CPU clocks,
+					 * a signal mask) */
+	uint64_t requested_us;		/* what the scaled sleeps asked for */
+	uint64_t waited_us;		/* what they were held for */
+};
+
 /* Which mechanism enforced a limit ("cgroup v1 memory", "RLIMIT_AS", ...). */
 struct hx_limits_by {
 	const char *wall;
@@ -279,6 +316,12 @@ struct hx_result {
 	struct hx_deadlock *deadlock;	/* NULL unless verdict is DEADLOCK */
 	unsigned jitter_max_us;
 	uint64_t seed;			/* the jitter seed used */
+	/* HX_TRACE_FDS: a record per process that called exit_group, in
+	 * the order they exited. */
+	bool fds_traced;
+	struct hx_exit_fds *fds_at_exit;
+	size_t nfds_at_exit;
+	struct hx_time_scale time_scale;
 	char error[256];		/* set when verdict is INTERNAL_ERROR */
 };
 

@@ -117,6 +117,15 @@ ssize_t hx_proc_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len);
 ssize_t hx_proc_read_string(pid_t pid, uint64_t addr, char *buf, size_t size);
 /* readlink /proc/PID/fd/FD; returns len or -errno. */
 ssize_t hx_proc_fd_link(pid_t pid, int fd, char *buf, size_t size);
+/* Write len bytes at addr of another process (process_vm_writev, else
+ * /proc/PID/mem); len or -errno. */
+ssize_t hx_proc_write_mem(pid_t pid, uint64_t addr, const void *buf, size_t len);
+/* Whether thread tid has a signal pending that it does not block (its
+ * own or its process's): 1, 0, or -errno. */
+int hx_proc_signal_pending(pid_t tid);
+/* The access mode of fd (O_RDONLY, O_WRONLY, O_RDWR) from
+ * /proc/PID/fdinfo/FD, or -errno. */
+int hx_proc_fd_access(pid_t pid, int fd);
 /* Voluntary + involuntary context switches of a thread (progress probe). */
 unsigned long long hx_proc_ctxt_switches(pid_t pid, pid_t tid);
 
@@ -183,7 +192,9 @@ enum hx_policy_flags {
 	/* RLIMIT_AS holds the memory limit (no memory cgroup): notify the
 	 * anonymous mappings, to see an allocation go past the limit. */
 	HX_POLICY_RLIMIT_AS = 1 << 5,
-	HX_POLICY_COMBINATIONS = 1 << 6	/* how many policies the flags make */
+	HX_POLICY_TIME_SCALE = 1 << 6,	/* notify sleeps, which the supervisor shortens */
+	HX_POLICY_EXIT = 1 << 7,	/* notify exit_group: the fds a process leaves open */
+	HX_POLICY_COMBINATIONS = 1 << 8	/* how many policies the flags make */
 };
 /* The flags of a run's policy: what the filter notifies and what the
  * supervisor's re-check expects (sandbox.c and tracer.c both ask here). */
@@ -204,6 +215,7 @@ enum hx_syscall_class {
 	HX_SC_ALLOW = 0,	/* not notified */
 	HX_SC_HOT,		/* notified with HX_POLICY_TRACE_HOT: record, then CONTINUE */
 	HX_SC_TRACE,		/* record, then CONTINUE */
+	HX_SC_SLEEP,		/* record, then shorten it (timescale.c) or CONTINUE */
 	HX_SC_START_GATE,	/* hold a newborn at its first call (jitter) */
 	HX_SC_KILL_CHECK,	/* check the target, then CONTINUE or -EPERM */
 	HX_SC_ERRNO,		/* failed by the filter itself, never notified */
@@ -492,6 +504,11 @@ bool hx_tracer_denied_any(const struct hx_tracer *t);
 unsigned long hx_tracer_vm_asked_kb(const struct hx_tracer *t);
 /* Move events, counts, denials into the result. */
 void hx_tracer_export(struct hx_tracer *t, struct hx_result *res);
+
+/* ---- timescale.c: shortened sleeps (its parts: trace.h) ---------------- */
+
+/* Whether cfg asks for shortened sleeps (0 < time_scale < 1). */
+bool hx_time_scale_on(const struct hx_config *cfg);
 
 /* ---- watchdog.c: /proc sampling, deadlock detection ------------------ */
 

@@ -1,6 +1,7 @@
 /*
- * jitter.c - answers held back, to widen the race windows of student
- * programs: a seeded random delay on traced calls, and the start gate.
+ * jitter.c - answers held back: a seeded random delay on traced calls and
+ * the start gate, to widen the race windows of student programs, and the
+ * shortened sleeps of time_scale (timescale.c decides their length).
  *
  * A held answer waits in a small queue, due at a time; the event loop
  * never sleeps for it, it only wakes in time and hands the due ones to
@@ -18,6 +19,13 @@
  * released together, each after a random 0..jitter delay. They run
  * side by side, as on a loaded machine. A parent that waits in an
  * untraced way (a pipe read) only costs the gate's time limit.
+ *
+ * A held sleep is answered with its own reply (success, and the timeout's
+ * remainder zeroed) when its shortened time is up. Its task cannot take
+ * a signal meanwhile (the box waits killably for our answers), so every
+ * HX_SLEEP_SIGNAL_CHECK_US the queue asks whether one waits for it; then
+ * the sleep is CONTINUEd: the kernel finds the signal, runs the handler
+ * and fails the sleep with EINTR, as it fails a real interrupted sleep.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,6 +41,9 @@ struct hx_held {
 	uint64_t due_us;
 	pid_t tid;
 	pid_t gated_by;		/* start gate: the parent whose next call releases it */
+	bool sleep;		/* a shortened sleep, answered with reply */
+	uint64_t since_us, check_us;	/* sleeps: held since; next signal check */
+	struct hx_reply reply;
 };
 
 static uint64_t splitmix64(uint64_t *s)
@@ -77,10 +88,33 @@ bool hx_jitter_hold(struct hx_jitter *j, uint64_t id, pid_t tid, pid_t gated_by)
 		j->held = arr;
 	if (!arr || d == 0)
 		return false;
+	memset(&j->held[j->n], 0, sizeof(j->held[j->n]));
 	j->held[j->n].id = id;
 	j->held[j->n].due_us = hx_now_us() + d;
 	j->held[j->n].tid = tid;
 	j->held[j->n].gated_by = gated_by;
+	j->held[j->n].reply.cont = true;
+	j->n++;
+	return true;
+}
+
+bool hx_jitter_hold_sleep(struct hx_jitter *j, uint64_t id, pid_t tid, uint64_t delay_us,
+			  const struct hx_reply *reply)
+{
+	struct hx_held *arr = hx_grow(j->held, &j->cap, j->n + 1, sizeof(*arr));
+	uint64_t now = hx_now_us();
+
+	if (!arr)
+		return false;
+	j->held = arr;
+	memset(&arr[j->n], 0, sizeof(arr[j->n]));
+	arr[j->n].id = id;
+	arr[j->n].due_us = now + delay_us;
+	arr[j->n].tid = tid;
+	arr[j->n].sleep = true;
+	arr[j->n].since_us = now;
+	arr[j->n].check_us = now + HX_SLEEP_SIGNAL_CHECK_US;
+	arr[j->n].reply = *reply;
 	j->n++;
 	return true;
 }
@@ -97,21 +131,38 @@ void hx_jitter_open_gate(struct hx_jitter *j, pid_t parent_host)
 	}
 }
 
-uint64_t hx_jitter_due(struct hx_jitter *j, uint64_t now_us,
-		       void (*answer)(uint64_t id, void *arg), void *arg)
+/* Whether held sleep h ends now because a signal waits for its task. */
+static bool cut_short(struct hx_held *h, uint64_t now_us, const struct hx_held_ops *ops)
+{
+	if (!h->sleep || now_us < h->check_us || !ops->signalled)
+		return false;
+	h->check_us = now_us + HX_SLEEP_SIGNAL_CHECK_US;
+	if (!ops->signalled(h->tid, ops->arg))
+		return false;
+	h->reply = (struct hx_reply){ .cont = true, .interrupted = true };
+	return true;
+}
+
+uint64_t hx_jitter_due(struct hx_jitter *j, uint64_t now_us, const struct hx_held_ops *ops)
 {
 	uint64_t next = 0;
 	size_t k = 0;
 
 	for (size_t i = 0; i < j->n; i++) {
-		if (j->held[i].due_us <= now_us || !answer) {
-			if (answer)
-				answer(j->held[i].id, arg);
+		struct hx_held *h = &j->held[i];
+
+		if (!ops)
+			continue;
+		if (h->due_us <= now_us || cut_short(h, now_us, ops)) {
+			h->reply.held_us = h->sleep && now_us > h->since_us ? now_us - h->since_us : 0;
+			ops->answer(h->id, h->tid, &h->reply, ops->arg);
 			continue;
 		}
-		if (!next || j->held[i].due_us < next)
-			next = j->held[i].due_us;
-		j->held[k++] = j->held[i];
+		uint64_t when = h->sleep && h->check_us < h->due_us ? h->check_us : h->due_us;
+
+		if (!next || when < next)
+			next = when;
+		j->held[k++] = *h;
 	}
 	j->n = k;
 	return next;

@@ -28,6 +28,9 @@
  *    notified whole: the filter cannot read memory.
  *  - HOT (HX_POLICY_TRACE_HOT): the hot path of IPC programs, notified
  *    only when asked.
+ *  - SLEEP (HX_POLICY_TIME_SCALE): sleeps, which the supervisor answers
+ *    itself after a shortened time (timescale.c says which it shortens
+ *    and which it lets run).
  *  - START_GATE (HX_POLICY_START_GATE): a newborn process's first call,
  *    where the jitter holds it (tracer.c).
  *  - CREATES (reduced isolation, with or without HX_POLICY_TRACE): calls
@@ -76,6 +79,7 @@
 /* Reduced isolation, traced or not: a call that may create an object on
  * the host, which the run must then remove (created.c). */
 #define CREATES(call) RULE(HX_IN_REDUCED, call, HX_SC_TRACE, 0)
+#define SLEEP(call) RULE(HX_IN_BOTH, call, HX_SC_SLEEP, HX_POLICY_TIME_SCALE)
 
 #define ARG_EQ(n, v) { HX_ARG_EQ, (n), 0, (v) }
 #define ARG_NE(n, v) { HX_ARG_NE, (n), 0, (v) }
@@ -269,6 +273,20 @@ const struct hx_policy_rule hx_policy_rules[] = {
 	{ HOT(close_range), .why = "not counted: tells the tracer's fd cache what changed" },
 	{ HOT(dup2), .why = "not counted: tells the tracer's fd cache what changed" },
 	{ HOT(dup3), .why = "not counted: tells the tracer's fd cache what changed" },
+
+	/* ---- sleeps: notified with time_scale only ------------------------ */
+	{ SLEEP(nanosleep), .why = "a relative sleep: answered after the shortened time" },
+	{ SLEEP(clock_nanosleep),
+	  .why = "glibc's sleep, usleep and nanosleep; absolute deadlines and CPU clocks run as asked" },
+	{ SLEEP(select), .cond = { ARG32_EQ(0, 0) }, .why = "select with no fds is a sleep" },
+	{ SLEEP(pselect6), .cond = { ARG32_EQ(0, 0) },
+	  .why = "glibc's select and pselect with no fds are a sleep" },
+	{ SLEEP(poll), .cond = { ARG32_EQ(1, 0) }, .why = "poll(NULL, 0, ms) is a sleep" },
+	{ SLEEP(ppoll), .cond = { ARG32_EQ(1, 0) }, .why = "ppoll with no fds is a sleep" },
+
+	/* ---- a process's end: notified for fds_at_exit only --------------- */
+	{ RULE(HX_IN_BOTH, exit_group, HX_SC_TRACE, HX_POLICY_EXIT),
+	  .why = "the process is about to end: the fds it still holds are recorded (exitfds.c)" },
 
 	/* ---- the start gate (jitter) ------------------------------------ */
 	{ RULE(HX_IN_BOTH, set_robust_list, HX_SC_START_GATE, HX_POLICY_START_GATE),

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -409,6 +410,69 @@ ssize_t hx_proc_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
 
 	close(fd);
 	return n < 0 ? -e : n;
+}
+
+ssize_t hx_proc_write_mem(pid_t pid, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+	ssize_t n = process_vm_writev(pid, &local, 1, &remote, 1, 0);
+
+	if (n >= 0)
+		return n;
+	if (errno != EPERM && errno != ENOSYS)
+		return -errno;
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pwrite(fd, buf, len, (off_t)addr);
+	int e = errno;
+
+	close(fd);
+	return n < 0 ? -e : n;
+}
+
+/* The hex mask after "name:\t" in a /proc status text; 0 when absent. */
+static unsigned long long status_mask(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+
+	return p ? strtoull(p + strlen(name), NULL, 16) : 0;
+}
+
+int hx_proc_signal_pending(pid_t tid)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	n = hx_read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	unsigned long long pending = status_mask(buf, "\nSigPnd:") | status_mask(buf, "\nShdPnd:");
+	unsigned long long blocked = status_mask(buf, "\nSigBlk:");
+
+	return (pending & ~blocked) != 0;
+}
+
+int hx_proc_fd_access(pid_t pid, int fd)
+{
+	char path[64], buf[512];
+	const char *flags;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	ssize_t n = hx_read_file(path, buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	flags = strstr(buf, "flags:");
+	if (!flags)
+		return -EINVAL;
+	return (int)(strtoul(flags + strlen("flags:"), NULL, 8) & O_ACCMODE);
 }
 
 ssize_t hx_proc_read_string(pid_t pid, uint64_t addr, char *buf, size_t size)

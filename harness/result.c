@@ -119,6 +119,12 @@ void hx_result_release(struct hx_result *res)
 		free(res->process_list[i].exec);
 	free(res->process_list);
 	free(res->calls);
+	for (size_t i = 0; i < res->nfds_at_exit; i++) {
+		for (size_t j = 0; j < res->fds_at_exit[i].nfds; j++)
+			free(res->fds_at_exit[i].fds[j].object);
+		free(res->fds_at_exit[i].fds);
+	}
+	free(res->fds_at_exit);
 	hx_deadlock_free(res->deadlock);
 	memset(res, 0, sizeof(*res));
 }

@@ -142,9 +142,9 @@ static int choose_policy(struct hx_run_state *r)
 	if (!r->cg.has_memory && cfg->purpose == HX_PURPOSE_SUBMISSION)
 		pflags |= HX_POLICY_RLIMIT_AS;
 	r->pflags = pflags;
-	if (cfg->jitter_max_us) {
-		/* Jitter delays are microseconds; the default 50 us timer
-		 * slack of our waits would blur them. */
+	if (cfg->jitter_max_us || hx_time_scale_on(cfg)) {
+		/* Jitter delays and shortened sleeps are microseconds; the
+		 * default 50 us timer slack of our waits would blur them. */
 		r->old_slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	}
@@ -349,6 +349,9 @@ static int prepare(struct hx_run_state *r, struct hx_box_plan *plan)
 	if (!cfg->argv || !cfg->argv[0] || !cfg->workdir)
 		return hx_fail(r->error, sizeof(r->error), EINVAL,
 			       "no program or no working directory given");
+	if (!(cfg->time_scale >= 0 && cfg->time_scale <= 1))
+		return hx_fail(r->error, sizeof(r->error), EINVAL,
+			       "time_scale must be from 0 to 1, not %g", cfg->time_scale);
 	if (!caps->seccomp_notify)
 		return hx_fail(r->error, sizeof(r->error), ENOSYS,
 			       "this kernel lacks seccomp user notification (Linux 5.0+), which the "

@@ -46,6 +46,10 @@ unsigned hx_policy_flags(const struct hx_config *cfg, bool full)
 		flags |= HX_POLICY_CHECK_KILL;
 	if (cfg->jitter_max_us)
 		flags |= HX_POLICY_TRACE | HX_POLICY_START_GATE;
+	if (hx_time_scale_on(cfg))
+		flags |= HX_POLICY_TIME_SCALE;
+	if (cfg->trace & HX_TRACE_FDS)
+		flags |= HX_POLICY_EXIT;
 	return flags;
 }
 
@@ -109,6 +113,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct hx_policy_rule *r)
 	case HX_SC_PERMIT:
 	case HX_SC_TRACE:
 	case HX_SC_HOT:
+	case HX_SC_SLEEP:
 	case HX_SC_START_GATE:
 	case HX_SC_KILL_CHECK:
 		return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, r->nr, n, cmp);

@@ -9,7 +9,10 @@
  *   exits.c      each process's end, from a pidfd per process
  *   calls.c      what a call means at the level the student wrote it
  *   fdcache.c    what a process's fds are (pipe, socket, other), cached
- *   jitter.c     answers held back: the seeded jitter and the start gate
+ *   jitter.c     answers held back: the seeded jitter, the start gate and
+ *                shortened sleeps
+ *   timescale.c  which sleeps to shorten, by how much, and their answers
+ *   exitfds.c    what a process's fds still are when it calls exit_group
  *   killcheck.c  whether a kill-like call targets a process of the run
  *
  * Calls go one way, down this list (tracer.c calls the others, calls.c
@@ -19,6 +22,7 @@
 #ifndef IPCGRADE_HARNESS_TRACE_H
 #define IPCGRADE_HARNESS_TRACE_H
 
+#include <linux/seccomp.h>
 #include <sys/resource.h>
 
 #include "internal.h"
@@ -28,6 +32,10 @@
 #define HX_FD_CACHE 64
 /* How long the start gate holds a newborn process at most. */
 #define HX_GATE_MAX_US 5000
+/* How often a shortened sleep looks for a signal that should end it. */
+#define HX_SLEEP_SIGNAL_CHECK_US 10000
+/* The most fds recorded of one process at its exit. */
+#define HX_EXIT_FDS_MAX 1024
 
 /* ---- fdcache.c: what a low fd of a process is ------------------------ */
 
@@ -96,6 +104,7 @@ struct hx_tracee {
 	/* Start gate: its last call was not a fork, so its newborn
 	 * children need not wait for siblings. */
 	bool gate_open;
+	bool exit_recorded;	/* its fds at exit_group are in t->exit_fds */
 	struct hx_fdcache fds;
 	struct hx_call_state calls;
 };
@@ -160,6 +169,31 @@ struct hx_exits {
 
 struct hx_held;
 
+/* How a held notification is answered when it is due. */
+struct hx_reply {
+	bool cont;		/* let the call run (CONTINUE) */
+	int error;		/* else fail it with this errno, or succeed (0) ... */
+	int64_t val;		/* ... returning val */
+	/* Before answering, write zero_len zero bytes at zero_addr of the
+	 * task (what a timeout has left), when zero_len > 0. */
+	uint64_t zero_addr;
+	size_t zero_len;
+	/* Filled in when answering: a held sleep that a signal cut short
+	 * (it is then CONTINUEd: the kernel sees the signal and fails it
+	 * with EINTR, as an interrupted sleep does), and how long it was
+	 * held. */
+	bool interrupted;
+	uint64_t held_us;
+};
+
+/* What the queue asks of its owner when answers fall due. */
+struct hx_held_ops {
+	void (*answer)(uint64_t id, pid_t tid, const struct hx_reply *reply, void *arg);
+	/* Whether a held sleep of tid should end now: a signal waits for it. */
+	bool (*signalled)(pid_t tid, void *arg);
+	void *arg;
+};
+
 struct hx_jitter {
 	unsigned max_us;
 	uint64_t seed, rng;
@@ -211,6 +245,14 @@ struct hx_tracer {
 	size_t ndenied;
 
 	struct hx_jitter jit;
+
+	/* time_scale: the factor (0: off) and what was shortened */
+	double time_scale;
+	struct hx_time_scale ts;
+
+	/* HX_TRACE_FDS: the fds of each process at its exit_group */
+	struct hx_exit_fds *exit_fds;
+	size_t nexit_fds, cexit_fds;
 
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
@@ -304,15 +346,36 @@ void hx_jitter_release(struct hx_jitter *j);
  * (HX_GATE_MAX_US at most). False: answer it now (no delay drawn, or out
  * of memory). */
 bool hx_jitter_hold(struct hx_jitter *j, uint64_t id, pid_t tid, pid_t gated_by);
+/* Holds a sleep of tid for delay_us, then answers it with *reply; every
+ * HX_SLEEP_SIGNAL_CHECK_US meanwhile it asks ops->signalled whether a
+ * signal cuts it short. False when out of memory (answer it now). */
+bool hx_jitter_hold_sleep(struct hx_jitter *j, uint64_t id, pid_t tid, uint64_t delay_us,
+			  const struct hx_reply *reply);
 /* Releases the children a parent's gate holds, each after a short delay. */
 void hx_jitter_open_gate(struct hx_jitter *j, pid_t parent_host);
-/* Calls answer(id, arg) for every held notification due at now_us and
- * forgets it; answer NULL forgets all of them unanswered. Returns when
- * the next one is due, or 0 when none is held. */
-uint64_t hx_jitter_due(struct hx_jitter *j, uint64_t now_us,
-		       void (*answer)(uint64_t id, void *arg), void *arg);
+/* Calls ops->answer for every held notification due at now_us (and for
+ * sleeps a signal cuts short) and forgets it; ops NULL forgets all of
+ * them unanswered. Returns when the next one is due (or the next signal
+ * check), or 0 when none is held. */
+uint64_t hx_jitter_due(struct hx_jitter *j, uint64_t now_us, const struct hx_held_ops *ops);
 bool hx_jitter_holds(const struct hx_jitter *j, pid_t tid);
 bool hx_jitter_any(const struct hx_jitter *j);
+
+/* ---- timescale.c ------------------------------------------------------ */
+
+/* A sleep notification (class HX_SC_SLEEP) of r: shortened and held
+ * (true: it is answered later, or it was stale), or to be answered as any
+ * other traced call (false: it runs as asked). */
+bool hx_timescale_hold(struct hx_tracer *t, int fd, const struct seccomp_notif *r);
+
+/* ---- exitfds.c -------------------------------------------------------- */
+
+/* Records the fds of the process of r's task, which is about to exit
+ * (once per process); dropped when the notification turns out stale. */
+void hx_exitfds_record(struct hx_tracer *t, int fd, const struct seccomp_notif *r);
+/* Moves the records into res (fds_at_exit). */
+void hx_exitfds_export(struct hx_tracer *t, struct hx_result *res);
+void hx_exitfds_release(struct hx_tracer *t);
 
 /* ---- killcheck.c ------------------------------------------------------ */
 

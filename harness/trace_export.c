@@ -182,6 +182,9 @@ void hx_tracer_export(struct hx_tracer *t, struct hx_result *res)
 	res->threads = t->counts[HX_GROUP_THREAD];
 	res->sleep_requested_us = t->sleep_us;
 	res->events_truncated = t->events_truncated;
+	res->time_scale = t->ts;
+	res->time_scale.factor = t->time_scale;
+	hx_exitfds_export(t, res);
 	if (res->traced) {
 		res->tracer_by = "seccomp-notify";
 		res->exits_by = t->exits.exact ? "pidfd" : "proc";

@@ -6,7 +6,9 @@
  * before it runs. We decide (deny, check a kill target, or trace), record
  * what the call means at the level the student wrote it (calls.c), and
  * answer: at once, or later when jittering (jitter.c), so that the event
- * loop never sleeps. The other parts of the tracer are listed in trace.h.
+ * loop never sleeps. With time_scale, sleeps are answered by us after a
+ * shortened time (timescale.c), never run. The other parts of the tracer
+ * are listed in trace.h.
  *
  * Pids: the kernel gives us host pids (thread ids, in fact). Reports use
  * box pids, numbered in creation order with the first process as 1: the
@@ -54,6 +56,8 @@ struct hx_tracer *hx_tracer_new(const struct hx_config *cfg, bool full, unsigned
 		return NULL;
 	}
 	hx_jitter_init(&t->jit, cfg->jitter_max_us, cfg->seed);
+	if (hx_time_scale_on(cfg))
+		t->time_scale = cfg->time_scale;
 	return t;
 }
 
@@ -73,6 +77,7 @@ void hx_tracer_free(struct hx_tracer *t)
 	hx_exits_release(&t->exits);
 	hx_pidmap_release(&t->pm);
 	free(t->denied);
+	hx_exitfds_release(t);
 	hx_jitter_release(&t->jit);
 	seccomp_notify_free(t->req, t->resp);
 	free(t);
@@ -256,11 +261,38 @@ struct answer_to {
 	int fd;
 };
 
-static void answer_held(uint64_t id, void *arg)
+static void answer_held(uint64_t id, pid_t tid, const struct hx_reply *reply, void *arg)
 {
 	const struct answer_to *to = arg;
+	struct hx_tracer *t = to->t;
 
-	respond(to->t, to->fd, id, 0);
+	if (reply->cont) {
+		if (reply->interrupted)
+			t->ts.interrupted++;
+		t->ts.waited_us += reply->held_us;
+		respond(t, to->fd, id, 0);
+		return;
+	}
+	t->ts.waited_us += reply->held_us;
+	if (reply->zero_len) {
+		static const char zeros[32];
+
+		/* What the timeout has left, as the kernel would write it; the
+		 * task is still stopped in the call, so nothing of it races. */
+		if (reply->zero_len <= sizeof(zeros) && seccomp_notify_id_valid(to->fd, id) == 0)
+			(void)hx_proc_write_mem(tid, reply->zero_addr, zeros, reply->zero_len);
+	}
+	memset(t->resp, 0, sizeof(*t->resp));
+	t->resp->id = id;
+	t->resp->error = -reply->error;
+	t->resp->val = reply->val;
+	seccomp_notify_respond(to->fd, t->resp);
+}
+
+static bool signal_waits(pid_t tid, void *arg)
+{
+	(void)arg;
+	return hx_proc_signal_pending(tid) > 0;
 }
 
 /* Answers now, or holds the answer back (jitter.c). */
@@ -273,9 +305,10 @@ static void respond_later(struct hx_tracer *t, int fd, uint64_t id, pid_t tid, p
 uint64_t hx_tracer_flush_due(struct hx_tracer *t, int fd, uint64_t now_us)
 {
 	struct answer_to to = { .t = t, .fd = fd };
+	struct hx_held_ops ops = { .answer = answer_held, .signalled = signal_waits, .arg = &to };
 
 	/* No listener: nobody waits for the answers any more. */
-	return hx_jitter_due(&t->jit, now_us, fd >= 0 ? answer_held : NULL, &to);
+	return hx_jitter_due(&t->jit, now_us, fd >= 0 ? &ops : NULL);
 }
 
 bool hx_tracer_holds(const struct hx_tracer *t, pid_t tid)
@@ -389,12 +422,16 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 	}
 	if (t->created)
 		hx_created_note(t->created, fd, r->id, tid, nr, (const uint64_t *)r->data.args);
+	if (nr == SYS_exit_group && (t->trace & HX_TRACE_FDS))
+		hx_exitfds_record(t, fd, r);
 	if (t->trace && !record(t, fd, r))
 		return 0;
 	if (class == HX_SC_ERRNO) {
 		respond(t, fd, r->id, errnum);
 		return 0;
 	}
+	if (class == HX_SC_SLEEP && hx_timescale_hold(t, fd, r))
+		return 0;
 	if (class == HX_SC_START_GATE) {
 		/* A newborn's first call (start gate); the first process is
 		 * nobody's child in the box and goes at once. */

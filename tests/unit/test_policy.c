@@ -49,6 +49,7 @@
 #define HOT HX_SC_HOT
 #define TRACE HX_SC_TRACE
 #define GATE HX_SC_START_GATE
+#define SLEEP HX_SC_SLEEP
 #define KILL HX_SC_KILL_CHECK
 #define ERRNO HX_SC_ERRNO
 #define DENY HX_SC_DENY
@@ -99,7 +100,7 @@ static int release_all(void **state)
 static const char *class_name(enum hx_syscall_class c)
 {
 	static const char *const names[] = {
-		[ALLOW] = "allow", [HOT] = "hot", [TRACE] = "trace", [GATE] = "start gate",
+		[ALLOW] = "allow", [HOT] = "hot", [TRACE] = "trace", [SLEEP] = "sleep", [GATE] = "start gate",
 		[KILL] = "kill check", [ERRNO] = "errno", [DENY] = "deny", [PERMIT] = "permit",
 	};
 
@@ -161,14 +162,15 @@ static enum hx_syscall_class agree(unsigned f, const char *what, uint32_t arch, 
  * `reduced` and `full` are the rules of one isolation mode only (reduced:
  * HX_POLICY_CHECK_KILL); `kill` is HX_POLICY_CHECK_KILL's kill checks;
  * `nomq` what a reduced box without a queue file system adds, `rlas` what
- * HX_POLICY_RLIMIT_AS (no memory cgroup) adds.
+ * HX_POLICY_RLIMIT_AS (no memory cgroup) adds, `scale` HX_POLICY_TIME_SCALE's
+ * sleeps, `exit` HX_POLICY_EXIT's.
  */
 struct policy_case {
 	const char *what;
 	uint32_t arch;
 	int nr;
 	uint64_t args[6];
-	enum hx_syscall_class base, trace, hot, kill, gate, reduced, full;
+	enum hx_syscall_class base, trace, hot, kill, gate, reduced, full, scale, exit;
 	enum hx_syscall_class nomq;	/* reduced isolation with HX_POLICY_NO_MQUEUE */
 	enum hx_syscall_class rlas;	/* HX_POLICY_RLIMIT_AS */
 	const char *denial;	/* the name the report shows, when denied */
@@ -178,6 +180,21 @@ static const struct policy_case cases[] = {
 	/* ---- allowed: in no rule */
 	{ .what = "getpid", .arch = X86_64, .nr = SYS_getpid, .args = { 0 } },
 	{ .what = "getpid, all-one args", .arch = X86_64, .nr = SYS_getpid, .args = { ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull } },
+	/* ---- sleeps: shortened with time_scale only */
+	{ .what = "nanosleep", .arch = X86_64, .nr = SYS_nanosleep, .args = { 0 }, .trace = TRACE, .scale = SLEEP },
+	{ .what = "clock_nanosleep", .arch = X86_64, .nr = SYS_clock_nanosleep, .args = { 1, 1 }, .trace = TRACE, .scale = SLEEP },
+	{ .what = "select(0)", .arch = X86_64, .nr = SYS_select, .args = { 0, 0, 0, 0, 8 }, .trace = TRACE, .scale = SLEEP },
+	{ .what = "select(0 | 1 << 32)", .arch = X86_64, .nr = SYS_select, .args = { 1ull << 32 }, .trace = TRACE, .scale = SLEEP },
+	{ .what = "select(4)", .arch = X86_64, .nr = SYS_select, .args = { 4, 8, 0, 0, 8 } },
+	{ .what = "pselect6(0)", .arch = X86_64, .nr = SYS_pselect6, .args = { 0, 0, 0, 0, 8 }, .trace = TRACE, .scale = SLEEP },
+	{ .what = "pselect6(1)", .arch = X86_64, .nr = SYS_pselect6, .args = { 1, 8, 0, 0, 8 } },
+	{ .what = "poll(NULL, 0, 10)", .arch = X86_64, .nr = SYS_poll, .args = { 0, 0, 10 }, .trace = TRACE, .scale = SLEEP },
+	{ .what = "poll(fds, 2, 10)", .arch = X86_64, .nr = SYS_poll, .args = { 8, 2, 10 } },
+	{ .what = "ppoll(NULL, 0)", .arch = X86_64, .nr = SYS_ppoll, .args = { 0, 0, 8 }, .trace = TRACE, .scale = SLEEP },
+	{ .what = "ppoll(fds, 1)", .arch = X86_64, .nr = SYS_ppoll, .args = { 8, 1, 8 } },
+	/* ---- exit_group: notified for the fds at exit only */
+	{ .what = "exit_group", .arch = X86_64, .nr = SYS_exit_group, .args = { 0 }, .exit = TRACE },
+	{ .what = "exit", .arch = X86_64, .nr = SYS_exit, .args = { 0 } },
 	{ .what = "syscall -1 (no call)", .arch = X86_64, .nr = -1, .args = { 0 } },
 	{ .what = "syscall 1000 (none)", .arch = X86_64, .nr = 1000, .args = { 0 } },
 	/* ---- denied in every policy */
@@ -296,13 +313,13 @@ static const struct policy_case cases[] = {
 	/* ---- the process table and restarts */
 	{ .what = "rt_sigreturn", .arch = X86_64, .nr = SYS_rt_sigreturn, .args = { 0 }, .trace = TRACE },
 	/* ---- the sleep group: waits for time only */
-	{ .what = "nanosleep", .arch = X86_64, .nr = SYS_nanosleep, .args = { 0x1000 }, .trace = TRACE },
-	{ .what = "clock_nanosleep", .arch = X86_64, .nr = SYS_clock_nanosleep, .args = { 1, 0, 0x1000 }, .trace = TRACE },
-	{ .what = "poll(no fds)", .arch = X86_64, .nr = SYS_poll, .args = { 0, 0, 40 }, .trace = TRACE },
+	{ .what = "nanosleep", .arch = X86_64, .nr = SYS_nanosleep, .args = { 0x1000 }, .trace = TRACE, .scale = SLEEP },
+	{ .what = "clock_nanosleep", .arch = X86_64, .nr = SYS_clock_nanosleep, .args = { 1, 0, 0x1000 }, .trace = TRACE, .scale = SLEEP },
+	{ .what = "poll(no fds)", .arch = X86_64, .nr = SYS_poll, .args = { 0, 0, 40 }, .trace = TRACE, .scale = SLEEP },
 	{ .what = "poll(1 fd)", .arch = X86_64, .nr = SYS_poll, .args = { 0x1000, 1, 40 } },
-	{ .what = "poll(1 << 32 fds)", .arch = X86_64, .nr = SYS_poll, .args = { 0x1000, 1ull << 32, 40 }, .trace = TRACE },
-	{ .what = "ppoll(no fds)", .arch = X86_64, .nr = SYS_ppoll, .args = { 0, 0, 0x1000 }, .trace = TRACE },
-	{ .what = "select(0 fds)", .arch = X86_64, .nr = SYS_select, .args = { 0, 0, 0, 0, 0x1000 }, .trace = TRACE },
+	{ .what = "poll(1 << 32 fds)", .arch = X86_64, .nr = SYS_poll, .args = { 0x1000, 1ull << 32, 40 }, .trace = TRACE, .scale = SLEEP },
+	{ .what = "ppoll(no fds)", .arch = X86_64, .nr = SYS_ppoll, .args = { 0, 0, 0x1000 }, .trace = TRACE, .scale = SLEEP },
+	{ .what = "select(0 fds)", .arch = X86_64, .nr = SYS_select, .args = { 0, 0, 0, 0, 0x1000 }, .trace = TRACE, .scale = SLEEP },
 	{ .what = "pselect6(4 fds)", .arch = X86_64, .nr = SYS_pselect6, .args = { 4, 0x1000, 0, 0, 0x2000 } },
 	{ .what = "epoll_wait(timeout 60)", .arch = X86_64, .nr = SYS_epoll_wait, .args = { 3, 0x1000, 1, 60 }, .trace = TRACE },
 	{ .what = "epoll_wait(timeout -1)", .arch = X86_64, .nr = SYS_epoll_wait, .args = { 3, 0x1000, 1, 0xffffffffu } },
@@ -369,6 +386,10 @@ static enum hx_syscall_class expected(const struct policy_case *c, unsigned f)
 		e = max_class(e, c->hot);
 	if (f & HX_POLICY_START_GATE)
 		e = max_class(e, c->gate);
+	if (f & HX_POLICY_TIME_SCALE)
+		e = max_class(e, c->scale);
+	if (f & HX_POLICY_EXIT)
+		e = max_class(e, c->exit);
 	if (f & HX_POLICY_CHECK_KILL)
 		e = max_class(max_class(e, c->kill), c->reduced);
 	else
@@ -607,6 +628,10 @@ static void test_policy_denies_keeps_its_meaning(void **state)
 	cfg = (struct hx_config){ .jitter_max_us = 100 };
 	assert_int_equal(hx_policy_flags(&cfg, false),
 			 HX_POLICY_TRACE | HX_POLICY_START_GATE | HX_POLICY_CHECK_KILL);
+	cfg = (struct hx_config){ .time_scale = 0.01, .trace = HX_TRACE_FDS };
+	assert_int_equal(hx_policy_flags(&cfg, true), HX_POLICY_TIME_SCALE | HX_POLICY_EXIT);
+	cfg = (struct hx_config){ .time_scale = 1 };
+	assert_int_equal(hx_policy_flags(&cfg, true), 0);
 	cfg = (struct hx_config){ 0 };
 	assert_int_equal(hx_policy_flags(&cfg, true), 0);
 }
@@ -652,7 +677,9 @@ static void kernel_child(const struct hx_policy *p, const long (*calls)[7], size
 
 static void test_policy_kernel_agrees(void **state)
 {
-	static const unsigned flag_sets[] = { 0, HX_POLICY_TRACE | HX_POLICY_CHECK_KILL };
+	static const unsigned flag_sets[] = {
+		0, HX_POLICY_TRACE | HX_POLICY_CHECK_KILL, HX_POLICY_TIME_SCALE | HX_POLICY_EXIT,
+	};
 	int sv[2];
 
 	(void)state;
@@ -676,6 +703,10 @@ static void test_policy_kernel_agrees(void **state)
 		{ SYS_mknodat, (long)-1, 0, S_IFIFO | 0600, 0 },
 		{ SYS_mknodat, (long)-1, 0, S_IFCHR | 0600, 0 },
 		{ SYS_getpid | X32_BIT },
+		{ SYS_nanosleep, 0, 0 },
+		{ SYS_poll, 0, 0, 0 },
+		{ SYS_poll, 0, 1, 0 },
+		{ SYS_select, 0, 0, 0, 0, 8 },	/* a bad timeout: EFAULT, never a sleep */
 	};
 	size_t n = HX_ARRAY_SIZE(calls);
 
