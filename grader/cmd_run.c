@@ -21,6 +21,8 @@
 
 /* The most of our own stdin passed to the program. */
 #define RUN_STDIN_MAX ((size_t)64 << 20)
+/* The most of the box's folder `--keep` copies out. */
+#define RUN_KEEP_MAX ((size_t)1 << 30)
 
 /* Programs under these stay where they are: the box sees them. */
 static bool in_system_dir(const char *real)
@@ -87,6 +89,89 @@ static int place_program(const char *prog, const char *workdir, char **argv0, ch
 	return rc;
 }
 
+/* Whether dest (a --file DEST) stays inside the box's folder: relative,
+ * no "." or ".." component, no empty one. */
+static bool dest_inside(const char *dest)
+{
+	if (!*dest || dest[0] == '/')
+		return false;
+	for (const char *p = dest; *p; ) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += n;
+		if (*p == '/')
+			p++;
+		if (!*p && p[-1] == '/')
+			return false;
+	}
+	return true;
+}
+
+/* --file SRC[:DEST]: SRC copied to DEST in the box's folder (DEST after
+ * the last ':', SRC's own name without one). 0, or -errno with err set. */
+static int place_file(const char *arg, const char *workdir, char *err, size_t errlen)
+{
+	char *src = strdup(arg), *colon = src ? strrchr(src, ':') : NULL, *dest, real[PATH_MAX];
+	struct stat st;
+	int rc = 0, dst = -1;
+
+	if (!src)
+		return -ENOMEM;
+	if (colon)
+		*colon = '\0';
+	dest = colon ? colon + 1 : basename(src);
+	if (!dest_inside(dest)) {
+		snprintf(err, errlen, "--file %s: '%s' must be a relative path inside the box's folder "
+			 "(no leading '/', no '.' or '..')", arg, dest);
+		rc = -EINVAL;
+	} else if (!realpath(src, real) || stat(real, &st) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "--file %s: cannot find '%s': %s", arg, src, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "--file %s: '%s' is not a regular file", arg, src);
+		rc = -EINVAL;
+	} else if ((dst = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot open the box's folder: %s", strerror(errno));
+	} else if ((rc = fs_mkdirs_at(dst, dest)) < 0) {
+		snprintf(err, errlen, "--file %s: cannot make the folders of '%s': %s", arg, dest,
+			 strerror(-rc));
+	} else {
+		char inner[256];
+
+		rc = fs_copy_file_into(real, dst, dest, (st.st_mode & 0111) ? 0755 : 0644, inner,
+				       sizeof(inner));
+		if (rc < 0)
+			snprintf(err, errlen, "--file %s: %s", arg, inner);
+	}
+	if (dst >= 0)
+		close(dst);
+	free(src);
+	return rc;
+}
+
+/* --keep DIR must be a new folder in an existing one. */
+static int check_keep(const char *dir, char *err, size_t errlen)
+{
+	char *copy = strdup(dir);
+	struct stat st;
+	int rc = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	if (lstat(dir, &st) == 0) {
+		snprintf(err, errlen, "--keep %s: it already exists (name a new folder)", dir);
+		rc = -EEXIST;
+	} else if (stat(dirname(copy), &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "--keep %s: its folder does not exist", dir);
+		rc = -ENOENT;
+	}
+	free(copy);
+	return rc;
+}
+
 int cmd_run(const struct run_cmd *c)
 {
 	char err[512] = "";
@@ -111,6 +196,18 @@ int cmd_run(const struct run_cmd *c)
 	}
 	while (c->argv[argc])
 		argc++;
+	if (c->keep && check_keep(c->keep, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ipcgrade: run: %s\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	for (size_t i = 0; i < c->nfiles; i++) {
+		if (place_file(c->files[i], workdir, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ipcgrade: run: %s\n", err);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (place_program(c->argv[0], workdir, &argv0, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ipcgrade: %s\n", err);
 		rc = EXIT_USAGE;
@@ -129,7 +226,8 @@ int cmd_run(const struct run_cmd *c)
 	cfg.limits = c->limits;
 	cfg.isolation = c->require_isolation ? HX_ISOLATION_FULL : c->isolation;
 	cfg.purpose = HX_PURPOSE_SUBMISSION;
-	cfg.trace = HX_TRACE_EVENTS | (c->trace_hot ? HX_TRACE_HOT : 0);
+	cfg.trace = HX_TRACE_EVENTS | HX_TRACE_FDS | (c->trace_hot ? HX_TRACE_HOT : 0);
+	cfg.time_scale = c->time_scale < 1 ? c->time_scale : 0;
 	cfg.jitter_max_us = c->jitter_max_us;
 	cfg.seed = c->seed;
 	cfg.cpus = c->cpus;
@@ -176,6 +274,15 @@ int cmd_run(const struct run_cmd *c)
 		rc = EXIT_INTERNAL;
 	} else {
 		rc = EXIT_OK;
+	}
+	if (c->keep) {
+		int krc = fs_copy_tree(workdir, c->keep, RUN_KEEP_MAX);
+
+		if (krc < 0) {
+			fprintf(stderr, "ipcgrade: run: cannot keep the box's folder in '%s': %s\n",
+				c->keep, krc == -EFBIG ? "more than 1 GB" : strerror(-krc));
+			rc = EXIT_INTERNAL;
+		}
 	}
 out:
 	hx_result_release(&res);

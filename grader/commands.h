@@ -33,6 +33,10 @@ struct spec;
  * caller frees the spec with spec_free. */
 struct spec *cmd_spec_load(const char *name, bool is_path, char **path_out);
 
+/* The most --file options of one `run`. */
+#define RUN_FILES_MAX 64
+#define RUN_FILES_MAX_TEXT "64"
+
 struct run_cmd {
 	const char *const *argv;
 	struct hx_limits limits;
@@ -42,6 +46,10 @@ struct run_cmd {
 	unsigned cpus;
 	enum hx_isolation isolation;
 	bool require_isolation;
+	double time_scale;		/* 0: sleeps take their time */
+	const char *keep;		/* --keep DIR, or NULL */
+	const char *files[RUN_FILES_MAX];	/* --file SRC[:DEST] */
+	size_t nfiles;
 };
 int cmd_run(const struct run_cmd *c);
 

@@ -77,6 +77,12 @@ static void print_usage_run(void)
 		"  --cpus N                pin the program to N CPUs\n"
 		"  --isolation MODE        auto (default), full or reduced\n"
 		"  --require-isolation     fail rather than run without full isolation\n"
+		"  --time-scale F          shorten every sleep of the program by the factor F\n"
+		"                          (0 < F <= 1, e.g. 0.01: a 1 s sleep takes 10 ms)\n"
+		"  --file SRC[:DEST]       put the file SRC into the box's folder as DEST (default:\n"
+		"                          its own name; DEST may name subfolders); repeatable\n"
+		"  --keep DIR              after the run, copy the box's folder (the files the\n"
+		"                          program wrote, and the program) into the new folder DIR\n"
 		"\n"
 		"Exit status: 0 when the program ran (whatever its verdict), 2 usage, 3 internal error.\n",
 		d.wall_ms, d.cpu_ms, d.memory_mb, d.processes, d.output_kb, d.deadlock_after_ms);
@@ -168,7 +174,7 @@ enum {
 	OPT_TRACE, OPT_TRACE_HOT, OPT_JSON, OPT_JITTER, OPT_SEED, OPT_CPUS, OPT_ISOLATION,
 	OPT_REQUIRE, OPT_SPEC, OPT_ALL, OPT_HELP, OPT_REPEAT, OPT_TEST, OPT_RUN, OPT_RESUME, OPT_SHARD,
 	OPT_NO_CACHE, OPT_CACHE_DIR, OPT_MATERIALISE, OPT_NO_SIMILARITY, OPT_SIM_THRESHOLD, OPT_ROSTER,
-	OPT_DUE, OPT_LATE_PENALTY, OPT_SUBMISSION_TIMES,
+	OPT_DUE, OPT_LATE_PENALTY, OPT_SUBMISSION_TIMES, OPT_TIME_SCALE, OPT_KEEP, OPT_FILE,
 };
 
 _Static_assert(OPT_DEADLOCK - OPT_TIMEOUT == LIMIT_DEADLOCK && OPT_CPU - OPT_TIMEOUT == LIMIT_CPU,
@@ -189,9 +195,24 @@ static const struct option run_options[] = {
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "isolation", required_argument, NULL, OPT_ISOLATION },
 	{ "require-isolation", no_argument, NULL, OPT_REQUIRE },
+	{ "time-scale", required_argument, NULL, OPT_TIME_SCALE },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "file", required_argument, NULL, OPT_FILE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* A factor 0 < f <= 1 (1: sleeps take their time). */
+static bool parse_time_scale(const char *s, double *out)
+{
+	char *end;
+
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	*out = strtod(s, &end);
+	return errno == 0 && *end == '\0' && *out > 0 && *out <= 1;
+}
 
 static int main_run(int argc, char **argv)
 {
@@ -237,6 +258,23 @@ static int main_run(int argc, char **argv)
 				return bad_usage("run: --isolation must be auto, full or reduced, not '%s'", optarg);
 			break;
 		case OPT_REQUIRE: c.require_isolation = true; break;
+		case OPT_TIME_SCALE:
+			if (!parse_time_scale(optarg, &c.time_scale))
+				return bad_usage("run: bad --time-scale '%s' (a factor above 0, at most 1, "
+						 "e.g. 0.01)", optarg);
+			break;
+		case OPT_KEEP:
+			if (!*optarg)
+				return bad_usage("%s", "run: --keep needs a folder");
+			c.keep = optarg;
+			break;
+		case OPT_FILE:
+			if (c.nfiles >= RUN_FILES_MAX)
+				return bad_usage("run: at most %s --file options", RUN_FILES_MAX_TEXT);
+			if (!*optarg)
+				return bad_usage("%s", "run: --file needs SRC[:DEST]");
+			c.files[c.nfiles++] = optarg;
+			break;
 		case OPT_HELP: print_usage_run(); return EXIT_OK;
 		default: return bad_usage("%s", "run: unknown option");
 		}

@@ -106,6 +106,35 @@ bool run_json_get_seed(json_t *run, uint64_t *seed)
 	return errno == 0 && *end == '\0';
 }
 
+static json_t *fds_at_exit_json(const struct hx_result *r)
+{
+	json_t *procs = json_array();
+
+	for (size_t i = 0; i < r->nfds_at_exit; i++) {
+		const struct hx_exit_fds *p = &r->fds_at_exit[i];
+		json_t *fds = json_array();
+
+		for (size_t j = 0; j < p->nfds; j++) {
+			const struct hx_open_fd *o = &p->fds[j];
+
+			json_array_append_new(fds, json_pack("{s:i, s:s, s:s, s:I, s:o}", "fd", o->fd,
+				"kind", o->kind, "access", o->access, "inode", (json_int_t)o->inode,
+				"object", jstr0(o->object)));
+		}
+		json_array_append_new(procs, json_pack("{s:i, s:o, s:b}", "pid", p->pid, "fds", fds,
+						       "truncated", p->truncated));
+	}
+	return procs;
+}
+
+static json_t *time_scale_json(const struct hx_time_scale *ts)
+{
+	return json_pack("{s:f, s:i, s:i, s:i, s:f, s:f}", "factor", ts->factor,
+			 "scaled", (int)ts->scaled, "interrupted", (int)ts->interrupted,
+			 "unscaled", (int)ts->unscaled, "requested_ms", (double)ts->requested_us / 1000.0,
+			 "waited_ms", (double)ts->waited_us / 1000.0);
+}
+
 json_t *run_json_object(const struct hx_result *r, size_t max_events)
 {
 	json_t *o = json_object();
@@ -199,6 +228,10 @@ json_t *run_json_object(const struct hx_result *r, size_t max_events)
 	json_object_set_new(o, "notes", notes);
 	json_object_set_new(o, "seed", r->jitter_max_us ? run_json_seed(r->seed) : json_null());
 	json_object_set_new(o, "jitter_max_us", json_integer(r->jitter_max_us));
+	if (r->fds_traced)
+		json_object_set_new(o, "fds_at_exit", fds_at_exit_json(r));
+	if (r->time_scale.factor > 0)
+		json_object_set_new(o, "time_scale", time_scale_json(&r->time_scale));
 	if (r->verdict == HX_VERDICT_INTERNAL_ERROR)
 		json_object_set_new(o, "error", jstr0(r->error));
 	return o;
