@@ -126,12 +126,14 @@ static int run_once(const struct grade_report *rep, const struct test *t, size_t
 	cfg.purpose = HX_PURPOSE_SUBMISSION;
 	/* Always trace: it is nearly free, and reports show the IPC
 	 * counts even when the spec does not check them. */
-	cfg.trace = HX_TRACE_EVENTS | (t->needs_hot ? HX_TRACE_HOT : 0);
+	cfg.trace = HX_TRACE_EVENTS | (t->needs_hot ? HX_TRACE_HOT : 0) |
+		    (t->expect.has_fds ? HX_TRACE_FDS : 0);
 	if (t->jitter) {
 		cfg.jitter_max_us = t->jitter_max_us;
 		cfg.seed = o->seed ? o->seed : grade_run_seed(t, r);
 	}
 	cfg.cpus = t->cpus;
+	cfg.time_scale = t->time_scale < 1 ? t->time_scale : 0;
 	cfg.cancel = o->cancel;
 	int hrc = hx_run(&cfg, &ro->res, herr, sizeof(herr));
 

@@ -29,6 +29,7 @@
 #include "diag.h"		/* spec problems as FILE:LINE:COL */
 #include "diff.h"		/* expected vs actual output, for students */
 #include "faulty.h"		/* faulty submissions: patches and folders */
+#include "fds_expect.h"		/* expect.fds: fds left open at exit */
 #include "file.h"		/* whole files: capped reads, atomic writes */
 #include "fs.h"			/* folders and trees, without following links */
 #include "grade.h"		/* one submission: build, run, judge, score */

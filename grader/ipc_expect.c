@@ -279,6 +279,16 @@ static bool event_matches(const struct hx_event *e, const char *key)
 	return strcmp(e->call, key) == 0;
 }
 
+long long ipc_count_of(const struct hx_result *res, const char *key, int pid)
+{
+	long long n = 0;
+
+	for (size_t i = 0; i < res->nevents; i++)
+		if (res->events[i].pid == pid && event_matches(&res->events[i], key))
+			n++;
+	return n;
+}
+
 static void describe_want(char *buf, size_t size, const struct ipc_cond *c)
 {
 	const char *what = c->key;
@@ -298,7 +308,6 @@ static void describe_want(char *buf, size_t size, const struct ipc_cond *c)
 	}
 }
 
-/* "expected at least 3 fork, saw 1 (pid 1 fork -> pid 2 at +0.3 ms)" */
 /* The most of an event's arguments a message quotes. */
 #define DETAIL_MAX 80
 
@@ -318,17 +327,24 @@ static void print_detail(FILE *f, const char *detail)
 	fprintf(f, "(%.*s%s)", (int)cut, detail, cut < len ? "|..." : "");
 }
 
-static void explain(FILE *f, const struct ipc_cond *c, long long seen, const struct hx_result *res)
+/* "expected at least 3 fork, saw 1 (pid 1 fork -> pid 2 at +0.3 ms)";
+ * pid > 0: of that process only ("the first process: ...", "pid 3: ..."). */
+static void explain(FILE *f, const struct ipc_cond *c, long long seen, const struct hx_result *res,
+		    int pid)
 {
 	char want[160];
 	int shown = 0;
 
 	describe_want(want, sizeof(want), c);
+	if (c->scope == IPC_SCOPE_FIRST)
+		fprintf(f, "the first process itself: ");
+	else if (c->scope == IPC_SCOPE_EACH)
+		fprintf(f, "each process (pid %d): ", pid);
 	fprintf(f, "expected %s, saw %lld", want, seen);
 	for (size_t i = 0; i < res->nevents && shown < 3; i++) {
 		const struct hx_event *e = &res->events[i];
 
-		if (!event_matches(e, c->key))
+		if (!event_matches(e, c->key) || (pid > 0 && e->pid != pid))
 			continue;
 		fprintf(f, "%spid %d %s", shown ? "; " : " (", e->pid, e->call);
 		if (e->child)
@@ -348,16 +364,23 @@ static bool check_all(const struct ipc_expect *e, const struct hx_result *res, F
 
 	for (size_t i = 0; i < e->nconds; i++) {
 		const struct ipc_cond *c = &e->conds[i];
-		long long seen = ipc_count(res, c->key);
+		/* the pids it counts: 0 for the whole run */
+		int from = c->scope == IPC_SCOPE_TOTAL ? 0 : 1;
+		int to = c->scope == IPC_SCOPE_EACH ? (int)res->processes : from;
 
-		if (ipc_op_holds(c->op, seen, c->value))
-			continue;
-		if (f) {
-			if (!ok)
-				fprintf(f, "; ");
-			explain(f, c, seen, res);
+		for (int pid = from; pid <= to; pid++) {
+			long long seen = pid ? ipc_count_of(res, c->key, pid) : ipc_count(res, c->key);
+
+			if (ipc_op_holds(c->op, seen, c->value))
+				continue;
+			if (f) {
+				if (!ok)
+					fprintf(f, "; ");
+				explain(f, c, seen, res, pid);
+			}
+			ok = false;
+			break;	/* one process said is enough */
 		}
-		ok = false;
 	}
 	return ok;
 }

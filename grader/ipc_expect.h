@@ -15,12 +15,17 @@
 
 enum ipc_op { IPC_OP_EQ, IPC_OP_NE, IPC_OP_GE, IPC_OP_LE, IPC_OP_GT, IPC_OP_LT };
 
+/* Whose calls a condition counts: the whole run's, the first process's
+ * own (box pid 1: ipc.first), or each process's own (ipc.each). */
+enum ipc_scope { IPC_SCOPE_TOTAL = 0, IPC_SCOPE_FIRST, IPC_SCOPE_EACH };
+
 struct ipc_cond {
 	char *key;		/* a group, "processes", "threads", or a call name */
 	enum ipc_op op;
 	long long value;	/* evaluated with the test's args at load time */
 	char *text;		/* as written, e.g. ">= args[0] + 1" */
 	bool hot;		/* needs hot-call tracing */
+	enum ipc_scope scope;
 };
 
 /* Every condition must hold, and one alternative of any_of if there are
@@ -46,6 +51,8 @@ int ipc_cond_parse(const char *text, char *const *args, size_t nargs, enum ipc_o
 bool ipc_key_valid(const char *key, bool *hot);
 /* How many events of this key the run made. */
 long long ipc_count(const struct hx_result *res, const char *key);
+/* How many of them box pid `pid` made itself (its recorded events). */
+long long ipc_count_of(const struct hx_result *res, const char *key, int pid);
 /* Whether e holds for the run. On failure *msg (may be NULL) is a
  * malloc'd message saying what was required, seen and where (NULL when
  * out of memory); on success *msg is NULL. */

@@ -451,6 +451,13 @@ static void judge_finished(const struct judge_ctx *c, struct run_outcome *ro, st
 	judge_output(&e->err, &res->err, "stderr", REASON_STDERR, ro, m);
 	judge_files(e, c->rundir, ro, m);
 	judge_ipc(e, res, false, ro, m);
+	if (e->has_fds) {
+		char *msg = NULL;
+
+		if (!fds_check(&e->fds, res, &msg))
+			because(ro, m, REASON_FDS, "fds: %s", msg ? msg : "a process left fds open");
+		free(msg);
+	}
 }
 
 static const char *ipc_kind_words(const char *kind)

@@ -91,7 +91,7 @@ static void load_test(struct spec_loader *L, yaml_node_t *n, struct test *t, siz
 {
 	static const char *const keys[] = {
 		"name", "points", "visibility", "args", "stdin", "files_in", "limits", "runs",
-		"jitter", "cpus", "expect", "hint", NULL,
+		"jitter", "cpus", "time_scale", "expect", "hint", NULL,
 	};
 	char where[128];
 	yaml_node_t *v;
@@ -180,6 +180,9 @@ static void load_test(struct spec_loader *L, yaml_node_t *n, struct test *t, siz
 	}
 	if ((v = node_get(L, n, "cpus")))
 		node_uint(L, v, "cpus", &t->cpus, 1, 1024);
+	t->time_scale = L->s->time_scale;
+	if ((v = node_get(L, n, "time_scale")))
+		node_time_scale(L, v, &t->time_scale);
 	if ((v = node_get(L, n, "expect")))
 		spec_load_expect(L, v, t);
 	if ((v = node_get(L, n, "hint")))
@@ -254,7 +257,9 @@ static bool valid_assignment_name(const char *s)
 
 static void load_document(struct spec_loader *L, const char *path)
 {
-	static const char *const keys[] = { "assignment", "title", "build", "limits", "tests", NULL };
+	static const char *const keys[] = {
+		"assignment", "title", "build", "limits", "time_scale", "tests", NULL,
+	};
 	struct spec *s = L->s;
 	yaml_node_t *root = yaml_document_get_root_node(&L->doc);
 	yaml_node_t *v;
@@ -303,6 +308,9 @@ static void load_document(struct spec_loader *L, const char *path)
 		s->build.timeout_ms = SPEC_BUILD_TIMEOUT_MS;
 	if ((v = node_get(L, root, "limits")))
 		load_limits(L, v, &s->limits, "limits");
+	s->time_scale = 1;
+	if ((v = node_get(L, root, "time_scale")))
+		node_time_scale(L, v, &s->time_scale);
 
 	v = node_get(L, root, "tests");
 	if (!v) {

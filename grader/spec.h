@@ -15,6 +15,7 @@
 
 #include "checker.h"
 #include "diag.h"
+#include "fds_expect.h"
 #include "harness.h"
 #include "ipc_expect.h"
 #include "match.h"
@@ -60,6 +61,9 @@ struct expect {
 	bool cleanup;
 	bool has_processes;
 	struct processes_expect processes;
+
+	bool has_fds;
+	struct fds_expect fds;
 };
 
 struct test {
@@ -76,6 +80,7 @@ struct test {
 	unsigned jitter_max_us;
 	uint64_t jitter_seed;		/* 0: fresh per run */
 	unsigned cpus;
+	double time_scale;		/* sleeps shortened by this (1: not) */
 	char **files_in;		/* absolute paths inside the spec's folder */
 	size_t nfiles_in;
 	struct expect expect;
@@ -107,6 +112,7 @@ struct spec {
 	char *title;
 	struct build_spec build;
 	struct hx_limits limits;
+	double time_scale;		/* every test's unless it says (1: not) */
 	struct test *tests;
 	size_t ntests;
 	double total_points;

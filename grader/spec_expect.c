@@ -125,11 +125,12 @@ static void load_matcher(struct spec_loader *L, yaml_node_t *n, struct matcher *
 /* ---- IPC conditions ------------------------------------------------------------ */
 
 static void load_ipc(struct spec_loader *L, yaml_node_t *n, struct ipc_expect *e, const struct test *t,
-		     bool *hot, int depth)
+		     bool *hot, int depth, enum ipc_scope scope)
 {
+	static const char *const scope_names[] = { "ipc", "ipc.first", "ipc.each" };
 	char err[256];
 
-	if (!node_want_mapping(L, n, depth ? "an any_of alternative" : "ipc"))
+	if (!node_want_mapping(L, n, scope ? scope_names[scope] : depth ? "an any_of alternative" : "ipc"))
 		return;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node_at(L, p->key), *v = node_at(L, p->value);
@@ -138,7 +139,14 @@ static void load_ipc(struct spec_loader *L, yaml_node_t *n, struct ipc_expect *e
 
 		if (!key)
 			continue;
-		if (strcmp(key, "any_of") == 0 && depth == 0) {
+		if ((strcmp(key, "first") == 0 || strcmp(key, "each") == 0) && scope == IPC_SCOPE_TOTAL) {
+			/* the same conditions, over one process's own calls */
+			if (v)
+				load_ipc(L, v, e, t, hot, depth,
+					 key[0] == 'f' ? IPC_SCOPE_FIRST : IPC_SCOPE_EACH);
+			continue;
+		}
+		if (strcmp(key, "any_of") == 0 && depth == 0 && scope == IPC_SCOPE_TOTAL) {
 			if (!v || v->type != YAML_SEQUENCE_NODE) {
 				node_problem(L, v, "'any_of' must be a list of mappings");
 				continue;
@@ -148,22 +156,29 @@ static void load_ipc(struct spec_loader *L, yaml_node_t *n, struct ipc_expect *e
 			e->any_of = calloc(cnt ? cnt : 1, sizeof(*e->any_of));
 			for (yaml_node_item_t *i = v->data.sequence.items.start;
 			     e->any_of && i < v->data.sequence.items.top; i++)
-				load_ipc(L, node_at(L, *i), &e->any_of[e->nany++], t, hot, depth + 1);
+				load_ipc(L, node_at(L, *i), &e->any_of[e->nany++], t, hot, depth + 1,
+					 IPC_SCOPE_TOTAL);
 			if (cnt == 0)
 				node_problem(L, v, "'any_of' needs at least one alternative");
 			continue;
 		}
 		if (!ipc_key_valid(key, &key_hot)) {
-			node_problem(L, k, "unknown IPC group or call '%s' in ipc (groups: fork, thread, exec, "
-				"wait, kill, pipe, shm, sem, mq, socket, sleep, futex, io, hot; also "
-				"processes, threads, sleep_ms, or a call name)", key);
+			node_problem(L, k, "unknown IPC group or call '%s' in %s (groups: fork, thread, exec, "
+				"wait, kill, pipe, shm, sem, mq, socket, sleep, futex, io, hot; also processes, "
+				"threads, sleep_ms, or a call name%s)", key,
+				scope_names[scope], scope ? "" : "; scopes: first, each");
+			continue;
+		}
+		if (key_hot && scope) {
+			node_problem(L, k, "'%s' cannot be counted per process in %s (hot calls are counted "
+				"for the whole run only)", key, scope_names[scope]);
 			continue;
 		}
 		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
 			const char *other = node_scalar(node_at(L, q->key));
 
 			if (other && strcmp(other, key) == 0)
-				node_problem(L, k, "duplicate key '%s' in ipc", key);
+				node_problem(L, k, "duplicate key '%s' in %s", key, scope_names[scope]);
 		}
 		const char *text = node_scalar(v);
 
@@ -185,6 +200,7 @@ static void load_ipc(struct spec_loader *L, yaml_node_t *n, struct ipc_expect *e
 		c.key = strdup(key);
 		c.text = strdup(text);
 		c.hot = key_hot;
+		c.scope = scope;
 		e->conds[e->nconds++] = c;
 		*hot |= key_hot;
 	}
@@ -322,12 +338,40 @@ static void load_processes(struct spec_loader *L, yaml_node_t *n, struct process
 		node_problem(L, n, "'processes' needs 'crashed', 'exit' or both");
 }
 
+/* none (the check) or any (no check) */
+static void load_fds_rule(struct spec_loader *L, yaml_node_t *v, const char *what, bool *none)
+{
+	const char *s = node_plain(v) ? node_scalar(v) : NULL;
+
+	if (s && strcmp(s, "none") == 0)
+		*none = true;
+	else if (!s || strcmp(s, "any") != 0)
+		node_problem(L, v, "'fds.%s' must be none (no fd above 2 left open) or any", what);
+}
+
+static void load_fds(struct spec_loader *L, yaml_node_t *n, struct fds_expect *e, bool *has)
+{
+	static const char *const keys[] = { "open_at_exit", "pipes_open_at_exit", NULL };
+	yaml_node_t *v;
+
+	if (!node_want_mapping(L, n, "fds"))
+		return;
+	node_check_keys(L, n, keys, "fds");
+	if (n->data.mapping.pairs.top == n->data.mapping.pairs.start)
+		node_problem(L, n, "'fds' needs open_at_exit or pipes_open_at_exit");
+	if ((v = node_get(L, n, "open_at_exit")))
+		load_fds_rule(L, v, "open_at_exit", &e->open_none);
+	if ((v = node_get(L, n, "pipes_open_at_exit")))
+		load_fds_rule(L, v, "pipes_open_at_exit", &e->pipes_none);
+	*has = true;
+}
+
 /* ---- the section ------------------------------------------------------------------ */
 
 void spec_load_expect(struct spec_loader *L, yaml_node_t *n, struct test *t)
 {
 	static const char *const keys[] = {
-		"exit", "stdout", "stderr", "files", "checker", "ipc", "symbols", "cleanup", "processes", NULL,
+		"exit", "stdout", "stderr", "files", "checker", "ipc", "symbols", "cleanup", "processes", "fds", NULL,
 	};
 	struct expect *e = &t->expect;
 	yaml_node_t *v;
@@ -358,7 +402,7 @@ void spec_load_expect(struct spec_loader *L, yaml_node_t *n, struct test *t)
 		load_matcher(L, v, &e->err, "stderr");
 	if ((v = node_get(L, n, "ipc"))) {
 		e->has_ipc = true;
-		load_ipc(L, v, &e->ipc, t, &t->needs_hot, 0);
+		load_ipc(L, v, &e->ipc, t, &t->needs_hot, 0, IPC_SCOPE_TOTAL);
 		t->needs_trace = true;
 	}
 	if ((v = node_get(L, n, "symbols"))) {
@@ -373,6 +417,8 @@ void spec_load_expect(struct spec_loader *L, yaml_node_t *n, struct test *t)
 		load_processes(L, v, &e->processes, t);
 		t->needs_trace = true;
 	}
+	if ((v = node_get(L, n, "fds")))
+		load_fds(L, v, &e->fds, &e->has_fds);
 	if ((v = node_get(L, n, "files")) && node_want_mapping(L, v, "files")) {
 		size_t cnt = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
 

@@ -159,6 +159,25 @@ bool node_bool(struct spec_loader *L, yaml_node_t *n, const char *what, bool *ou
 	return true;
 }
 
+bool node_time_scale(struct spec_loader *L, yaml_node_t *n, double *out)
+{
+	const char *v = node_plain(n) ? node_scalar(n) : NULL;
+	char *end = NULL;
+	double d = 0;
+
+	if (v && *v) {
+		errno = 0;
+		d = strtod(v, &end);
+	}
+	if (!v || !*v || errno || *end || !(d > 0 && d <= 1)) {
+		node_problem(L, n, "'time_scale' must be a factor above 0 and at most 1 (e.g. 0.01: "
+			     "a 1 s sleep takes 10 ms), not '%s'", v ? v : "");
+		return false;
+	}
+	*out = d;
+	return true;
+}
+
 bool node_points(struct spec_loader *L, yaml_node_t *n, const char *what, double *out)
 {
 	const char *v = node_plain(n) ? node_scalar(n) : NULL;

@@ -54,6 +54,8 @@ bool node_uint(struct spec_loader *L, yaml_node_t *n, const char *what, unsigned
 	       unsigned min, unsigned max);
 bool node_bool(struct spec_loader *L, yaml_node_t *n, const char *what, bool *out);
 /* Points: a number from 0 to 1000000. */
+/* A time_scale factor: 0 < f <= 1. */
+bool node_time_scale(struct spec_loader *L, yaml_node_t *n, double *out);
 bool node_points(struct spec_loader *L, yaml_node_t *n, const char *what, double *out);
 /* A list of strings appended to the string vector *out (count *nout);
  * with split, a single string is split on blanks. *out is never left

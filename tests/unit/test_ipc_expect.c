@@ -137,6 +137,45 @@ static void test_ipc_check_messages_name_what_and_where(void **state)
 	assert_int_equal(ipc_count(&res, "processes"), 2);
 }
 
+static void test_ipc_scopes_first_and_each(void **state)
+{
+	(void)state;
+	struct hx_result res = { 0 };
+	/* pid 1 forks 2, and 2 forks a helper 3; 3 starts a thread */
+	struct hx_event ev[] = {
+		{ .t_us = 100, .pid = 1, .call = "fork", .group = HX_GROUP_FORK, .detail = "", .child = 2 },
+		{ .t_us = 200, .pid = 2, .call = "fork", .group = HX_GROUP_FORK, .detail = "", .child = 3 },
+		{ .t_us = 300, .pid = 3, .call = "pthread_create", .group = HX_GROUP_THREAD, .detail = "" },
+		{ .t_us = 400, .pid = 1, .call = "wait4", .group = HX_GROUP_WAIT, .detail = "" },
+	};
+	struct ipc_cond total = { .key = "fork", .op = IPC_OP_EQ, .value = 2 };
+	struct ipc_cond first = { .key = "fork", .op = IPC_OP_EQ, .value = 2, .scope = IPC_SCOPE_FIRST };
+	struct ipc_cond each = { .key = "thread", .op = IPC_OP_EQ, .value = 0, .scope = IPC_SCOPE_EACH };
+	struct ipc_cond wait1 = { .key = "wait", .op = IPC_OP_GE, .value = 1, .scope = IPC_SCOPE_FIRST };
+	char *msg = NULL;
+
+	res.events = ev;
+	res.nevents = 4;
+	res.ipc[HX_GROUP_FORK] = 2;
+	res.ipc[HX_GROUP_THREAD] = 1;
+	res.ipc[HX_GROUP_WAIT] = 1;
+	res.processes = 3;
+	res.threads = 1;
+	assert_int_equal(ipc_count_of(&res, "fork", 1), 1);
+	assert_int_equal(ipc_count_of(&res, "fork", 2), 1);
+	assert_int_equal(ipc_count_of(&res, "thread", 3), 1);
+	assert_true(ipc_check(&(struct ipc_expect){ .conds = &total, .nconds = 1 }, &res, &msg));
+	assert_true(ipc_check(&(struct ipc_expect){ .conds = &wait1, .nconds = 1 }, &res, &msg));
+	/* the total holds, but the first process forked only one of them */
+	assert_false(ipc_check(&(struct ipc_expect){ .conds = &first, .nconds = 1 }, &res, &msg));
+	assert_non_null(strstr(msg, "the first process itself: expected exactly 2 fork, saw 1 "
+			       "(pid 1 fork -> pid 2 at +0.1 ms)"));
+	free(msg);
+	assert_false(ipc_check(&(struct ipc_expect){ .conds = &each, .nconds = 1 }, &res, &msg));
+	assert_non_null(strstr(msg, "each process (pid 3): expected no thread, saw 1 (pid 3 pthread_create"));
+	free(msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_ipc_keys),
 		cmocka_unit_test(test_ipc_count_uses_exact_call_counts),
 		cmocka_unit_test(test_ipc_check_messages_name_what_and_where),
+		cmocka_unit_test(test_ipc_scopes_first_and_each),
 	};
 
 	return cmocka_run_group_tests_name("ipc_expect", tests, NULL, NULL);

@@ -249,6 +249,61 @@ static void test_spec_processes(void **state)
 		     "6:25:", "'processes' needs 'crashed', 'exit' or both");
 }
 
+static void test_spec_time_scale_fds_and_scopes(void **state)
+{
+	(void)state;
+	struct spec *s = load_ok(HEAD "time_scale: 0.01\n"
+				 "tests:\n  - name: a\n    points: 1\n    args: ['2', '3']\n"
+				 "    expect:\n      fds: {open_at_exit: none, pipes_open_at_exit: any}\n"
+				 "      ipc: {fork: 5, first: {fork: '== args[0] + args[1]', wait: '>= 5'},"
+				 " each: {thread: 0}}\n"
+				 "  - name: b\n    points: 1\n    time_scale: 1\n");
+
+	assert_true(s->tests[0].time_scale > 0.0099 && s->tests[0].time_scale < 0.0101);
+	assert_true(s->tests[1].time_scale == 1);
+	assert_true(s->tests[0].expect.has_fds);
+	assert_true(s->tests[0].expect.fds.open_none);
+	assert_false(s->tests[0].expect.fds.pipes_none);
+	const struct ipc_expect *e = &s->tests[0].expect.ipc;
+
+	assert_int_equal(e->nconds, 4);
+	assert_int_equal(e->conds[0].scope, IPC_SCOPE_TOTAL);
+	assert_int_equal(e->conds[1].scope, IPC_SCOPE_FIRST);
+	assert_int_equal(e->conds[1].value, 5);
+	assert_int_equal(e->conds[3].scope, IPC_SCOPE_EACH);
+	spec_free(s);
+	s = load_ok(HEAD ONE_TEST);
+	assert_true(s->tests[0].time_scale == 1);
+	assert_false(s->tests[0].expect.has_fds);
+	spec_free(s);
+}
+
+static void test_spec_rejects_bad_time_scale_fds_scopes(void **state)
+{
+	(void)state;
+	expect_error(HEAD "time_scale: 0\n" ONE_TEST, "3:13:", "'time_scale' must be a factor above 0");
+	expect_error(HEAD "time_scale: 2\n" ONE_TEST, "3:13:", "not '2'");
+	expect_error(HEAD ONE_TEST "    time_scale: fast\n", "6:17:", "not 'fast'");
+	expect_error(HEAD ONE_TEST "    time_scale: [1]\n", "6:17:", "'time_scale' must be a factor");
+	expect_error(HEAD ONE_TEST "    expect: {fds: none}\n", "6:19:", "'fds' must be a mapping");
+	expect_error(HEAD ONE_TEST "    expect: {fds: {}}\n", "6:19:", "'fds' needs open_at_exit");
+	expect_error(HEAD ONE_TEST "    expect: {fds: {open_at_exit: 0}}\n", "6:34:",
+		     "'fds.open_at_exit' must be none");
+	expect_error(HEAD ONE_TEST "    expect: {fds: {pipes_open: none}}\n", "6:20:",
+		     "unknown key 'pipes_open' in fds");
+	expect_error(HEAD ONE_TEST "    expect: {ipc: {first: [fork]}}\n", "6:27:", "'ipc.first' must be a mapping");
+	expect_error(HEAD ONE_TEST "    expect: {ipc: {each: {forks: 1}}}\n", "6:27:",
+		     "unknown IPC group or call 'forks' in ipc.each");
+	expect_error(HEAD ONE_TEST "    expect: {ipc: {each: {futex: 0}}}\n", "6:27:",
+		     "'futex' cannot be counted per process in ipc.each");
+	expect_error(HEAD ONE_TEST "    expect: {ipc: {first: {first: {fork: 1}}}}\n", "6:28:",
+		     "unknown IPC group or call 'first' in ipc.first");
+	expect_error(HEAD ONE_TEST "    expect: {ipc: {first: {fork: 1, fork: 2}}}\n", "6:37:",
+		     "duplicate key 'fork' in ipc.first");
+	expect_error(HEAD ONE_TEST "    args: ['1']\n    expect: {ipc: {first: {fork: '== args[1]'}}}\n",
+		     "7:34:", "args[1] does not exist");
+}
+
 static void test_spec_matchers_keywords_and_quoting(void **state)
 {
 	(void)state;
@@ -309,6 +364,8 @@ int main(void)
 		cmocka_unit_test(test_spec_rejects_bad_matchers),
 		cmocka_unit_test(test_spec_rejects_bad_ipc),
 		cmocka_unit_test(test_spec_processes),
+		cmocka_unit_test(test_spec_time_scale_fds_and_scopes),
+		cmocka_unit_test(test_spec_rejects_bad_time_scale_fds_scopes),
 		cmocka_unit_test(test_spec_matchers_keywords_and_quoting),
 		cmocka_unit_test(test_spec_checks_folder_name),
 	};
