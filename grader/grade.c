@@ -127,7 +127,7 @@ static int run_once(const struct grade_report *rep, const struct test *t, size_t
 	/* Always trace: it is nearly free, and reports show the IPC
 	 * counts even when the spec does not check them. */
 	cfg.trace = HX_TRACE_EVENTS | (t->needs_hot ? HX_TRACE_HOT : 0) |
-		    (t->expect.has_fds ? HX_TRACE_FDS : 0);
+		    (t->needs_fds ? HX_TRACE_FDS : 0);
 	if (t->jitter) {
 		cfg.jitter_max_us = t->jitter_max_us;
 		cfg.seed = o->seed ? o->seed : grade_run_seed(t, r);

@@ -12,6 +12,7 @@
  * output diff goes with the first output that differs.
  */
 #define _GNU_SOURCE
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -426,17 +427,20 @@ static bool judge_processes(const struct processes_expect *pe, const struct hx_r
 	return told;
 }
 
-/* A run that finished: how it ended, and what it printed and left. */
-static void judge_finished(const struct judge_ctx *c, struct run_outcome *ro, struct message *m)
+/* A run that finished, against e: how it ended, and what it printed and
+ * left. top: e is the test's own expect (the forbidden calls and a crash
+ * are said there, not again for each alternative of any_of). */
+static void judge_finished(const struct judge_ctx *c, const struct expect *e, bool top,
+			   struct run_outcome *ro, struct message *m)
 {
 	const struct hx_result *res = &ro->res;
-	const struct expect *e = &c->test->expect;
 
-	if (res->verdict == HX_VERDICT_FORBIDDEN_SYSCALL)
+	if (top && res->verdict == HX_VERDICT_FORBIDDEN_SYSCALL)
 		judge_denied(res, ro, m);
 	if (res->signal) {
-		because(ro, m, REASON_RUNTIME_ERROR, "the program crashed: killed by %s",
-			signal_words(res->signal, res->verdict_detail));
+		if (top)
+			because(ro, m, REASON_RUNTIME_ERROR, "the program crashed: killed by %s",
+				signal_words(res->signal, res->verdict_detail));
 	} else if (!e->exit_any && res->exit_code != e->exit) {
 		ro->reasons |= REASON_BIT(REASON_EXIT);
 		if (e->exit == 0)
@@ -498,7 +502,8 @@ static void judge_cleanup(const struct hx_result *res, bool stopped, struct run_
 	free(list);
 }
 /* The checker's verdict; returns the fraction of the points it gives. */
-static double judge_checker(const struct judge_ctx *c, struct run_outcome *ro, struct message *m)
+static double judge_checker(const struct judge_ctx *c, const struct checker *ck,
+			    struct run_outcome *ro, struct message *m)
 {
 	const struct test *t = c->test;
 	struct checker_input in = {
@@ -511,7 +516,7 @@ static double judge_checker(const struct judge_ctx *c, struct run_outcome *ro, s
 	char err[512];
 	double fraction = 1.0;
 
-	if (checker_run(&t->expect.checker, &in, &v, err, sizeof(err)) < 0) {
+	if (checker_run(ck, &in, &v, err, sizeof(err)) < 0) {
 		because(ro, m, REASON_INTERNAL, "%s", err);
 		return fraction;
 	}
@@ -530,6 +535,137 @@ static double judge_checker(const struct judge_ctx *c, struct run_outcome *ro, s
 		break;
 	}
 	checker_verdict_release(&v);
+	return fraction;
+}
+
+/* One alternative of any_of, judged on its own. */
+struct alt_verdict {
+	unsigned reasons;
+	char *message, *diff, *checker_output;
+	double fraction;
+};
+
+static void judge_alternative(const struct judge_ctx *c, const struct expect *e,
+			      const struct run_outcome *ro, struct alt_verdict *v)
+{
+	/* the same run (shared, never released here), its own verdict */
+	struct run_outcome tmp = { .res = ro->res };
+	struct message m = { 0 };
+
+	v->fraction = 1.0;
+	judge_finished(c, e, false, &tmp, &m);
+	if (e->has_checker)
+		v->fraction = judge_checker(c, &e->checker, &tmp, &m);
+	v->reasons = tmp.reasons | (m.oom ? REASON_BIT(REASON_INTERNAL) : 0);
+	v->message = message_text(&m);
+	v->diff = tmp.diff;
+	v->checker_output = tmp.checker_output;
+}
+
+/* "exit 1, stdout, stderr": what an alternative expects, in short. */
+static void alt_label(FILE *f, const struct expect *e)
+{
+	const char *sep = "";
+
+	if (!e->exit_any) {
+		fprintf(f, "exit %d", e->exit);
+		sep = ", ";
+	}
+#define ALT_PART(cond, name) do { if (cond) { fprintf(f, "%s%s", sep, name); sep = ", "; } } while (0)
+	ALT_PART(e->out.present, "stdout");
+	ALT_PART(e->err.present, "stderr");
+	ALT_PART(e->nfiles, "files");
+	ALT_PART(e->has_ipc, "ipc");
+	ALT_PART(e->has_fds, "fds");
+	ALT_PART(e->has_checker, "checker");
+#undef ALT_PART
+	if (!*sep)
+		fprintf(f, "anything");
+}
+
+/* The rank of the most useful of these reasons. */
+static int first_rank(unsigned reasons)
+{
+	int best = NOTE_RANK;
+
+	for (int r = 0; r < REASON_COUNT; r++)
+		if ((reasons & REASON_BIT(r)) && reason_rank((enum reason)r) < best)
+			best = reason_rank((enum reason)r);
+	return best;
+}
+
+/* expect.any_of: passes when one alternative holds; otherwise the run
+ * fails for the reasons of the closest one (fewest reasons, the first
+ * of equals), and the message says why each failed (one line each, the
+ * closest first, at the rank of the closest's first reason). Returns
+ * the fraction of the points (a checker's partial score of the closest). */
+static double judge_any_of(const struct judge_ctx *c, const struct expect *e, struct run_outcome *ro,
+			   struct message *m)
+{
+	struct alt_verdict *v = calloc(e->nany, sizeof(*v));
+	size_t best = 0;
+	double fraction = 1.0;
+
+	if (!v) {
+		ro->reasons |= REASON_BIT(REASON_INTERNAL);
+		return 0.0;
+	}
+	for (size_t i = 0; i < e->nany; i++) {
+		judge_alternative(c, &e->any_of[i], ro, &v[i]);
+		if (__builtin_popcount(v[i].reasons) < __builtin_popcount(v[best].reasons))
+			best = i;
+		if (!v[i].reasons)
+			break;
+	}
+	if (v[best].reasons) {
+		int rank = first_rank(v[best].reasons);
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		ro->reasons |= v[best].reasons;
+		/* k == 0: the header; then each alternative, the closest first */
+		for (size_t k = 0; k <= e->nany && !m->oom; k++) {
+			size_t i = k <= 1 ? best : (k - 1 <= best ? k - 2 : k - 1);
+
+			f = open_memstream(&text, &len);
+			if (!f) {
+				m->oom = true;
+				break;
+			}
+			if (k == 0) {
+				fprintf(f, "none of the %zu alternatives holds; the closest is alternative %zu (",
+					e->nany, best + 1);
+				alt_label(f, &e->any_of[best]);
+				fprintf(f, ")");
+			} else {
+				fprintf(f, "alternative %zu (", i + 1);
+				alt_label(f, &e->any_of[i]);
+				fprintf(f, "): ");
+				for (const char *p = v[i].message ? v[i].message : ""; *p; p++)
+					fputs(*p == '\n' ? "; " : (char[2]){ *p, 0 }, f);
+			}
+			fclose(f);
+			note(m, rank, "%s", text ? text : "");
+			free(text);
+			text = NULL;
+		}
+		fraction = v[best].fraction;
+	}
+	if (!ro->diff) {
+		ro->diff = v[best].diff;
+		v[best].diff = NULL;
+	}
+	if (!ro->checker_output) {
+		ro->checker_output = v[best].checker_output;
+		v[best].checker_output = NULL;
+	}
+	for (size_t i = 0; i < e->nany; i++) {
+		free(v[i].message);
+		free(v[i].diff);
+		free(v[i].checker_output);
+	}
+	free(v);
 	return fraction;
 }
 
@@ -553,8 +689,10 @@ void judge_run(const struct judge_ctx *c, struct run_outcome *ro)
 			keep_tails(c, ro);
 		}
 	} else {
-		judge_finished(c, ro, &m);
+		judge_finished(c, e, true, ro, &m);
 	}
+	if (finished && e->nany)
+		fraction = judge_any_of(c, e, ro, &m);
 	if (c->symbols_msg)
 		because(ro, &m, REASON_SYMBOLS, "functions: %s", c->symbols_msg);
 	if (e->cleanup && (res->leftover_processes || res->nipc_left))
@@ -577,7 +715,7 @@ void judge_run(const struct judge_ctx *c, struct run_outcome *ro)
 	}
 	/* The checker judges last, and only runs that finished. */
 	if (finished && e->has_checker)
-		fraction = judge_checker(c, ro, &m);
+		fraction = fmin(fraction, judge_checker(c, &e->checker, ro, &m));
 	if (m.oom)
 		ro->reasons |= REASON_BIT(REASON_INTERNAL);
 	ro->passed = ro->reasons == 0;

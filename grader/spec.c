@@ -418,6 +418,25 @@ int spec_load(const char *path, struct spec **out, struct diag *d)
 	return rc;
 }
 
+void spec_expect_release(struct expect *e)
+{
+	for (size_t i = 0; i < e->nany; i++)
+		spec_expect_release(&e->any_of[i]);
+	free(e->any_of);
+	match_release(&e->out);
+	match_release(&e->err);
+	for (size_t j = 0; j < e->nfiles; j++) {
+		free(e->files[j].name);
+		match_release(&e->files[j].m);
+	}
+	free(e->files);
+	checker_release(&e->checker);
+	ipc_expect_release(&e->ipc);
+	symbols_expect_release(&e->symbols);
+	free(e->processes.crashed_text);
+	memset(e, 0, sizeof(*e));
+}
+
 void spec_free(struct spec *s)
 {
 	if (!s)
@@ -431,18 +450,8 @@ void spec_free(struct spec *s)
 		free(t->hint);
 		for (int r = 0; r < REASON_COUNT; r++)
 			free(t->hints[r]);
-		match_release(&t->expect.out);
-		match_release(&t->expect.err);
-		for (size_t j = 0; j < t->expect.nfiles; j++) {
-			free(t->expect.files[j].name);
-			match_release(&t->expect.files[j].m);
-		}
-		free(t->expect.files);
-		checker_release(&t->expect.checker);
+		spec_expect_release(&t->expect);
 		strv_free(t->files_in);
-		ipc_expect_release(&t->expect.ipc);
-		symbols_expect_release(&t->expect.symbols);
-		free(t->expect.processes.crashed_text);
 	}
 	free(s->tests);
 	strv_free(s->build.sources);

@@ -47,6 +47,10 @@ struct processes_expect {
 };
 
 struct expect {
+	/* any_of: alternatives, each a whole expectation (no any_of of its
+	 * own); the run passes when the rest holds and one of them does. */
+	struct expect *any_of;
+	size_t nany;
 	bool exit_any;
 	int exit;
 	struct matcher out, err;
@@ -87,7 +91,7 @@ struct test {
 	char *hint;			/* the hint, or the map's default */
 	char *hints[REASON_COUNT];	/* hint: {REASON: text}, NULL where none */
 	int line;			/* where it starts in the spec */
-	bool needs_trace, needs_hot;
+	bool needs_trace, needs_hot, needs_fds;
 };
 
 struct build_spec {
@@ -130,6 +134,9 @@ int spec_load_buffer(const char *name, const char *data, size_t len, struct spec
 		     struct diag *d);
 /* Free s and all it owns; accepts NULL. */
 void spec_free(struct spec *s);
+
+/* Free what *e owns (its alternatives too); accepts a zeroed one. */
+void spec_expect_release(struct expect *e);
 
 /* "visible", "hidden", "after_due_date"; never NULL. */
 const char *spec_visibility_name(enum visibility v);

@@ -368,17 +368,36 @@ static void load_fds(struct spec_loader *L, yaml_node_t *n, struct fds_expect *e
 
 /* ---- the section ------------------------------------------------------------------ */
 
-void spec_load_expect(struct spec_loader *L, yaml_node_t *n, struct test *t)
+static void load_expect(struct spec_loader *L, yaml_node_t *n, struct test *t, struct expect *e,
+			bool alternative)
 {
 	static const char *const keys[] = {
-		"exit", "stdout", "stderr", "files", "checker", "ipc", "symbols", "cleanup", "processes", "fds", NULL,
+		"exit", "stdout", "stderr", "files", "checker", "ipc", "symbols", "cleanup", "processes",
+		"fds", "any_of", NULL,
 	};
-	struct expect *e = &t->expect;
+	const char *what = alternative ? "an expect.any_of alternative" : "expect";
 	yaml_node_t *v;
 
-	if (!node_want_mapping(L, n, "expect"))
+	if (!node_want_mapping(L, n, what))
 		return;
-	node_check_keys(L, n, keys, "expect");
+	node_check_keys(L, n, keys, what);
+	if ((v = node_get(L, n, "any_of"))) {
+		size_t cnt = v->type == YAML_SEQUENCE_NODE
+			? (size_t)(v->data.sequence.items.top - v->data.sequence.items.start) : 0;
+
+		if (alternative)
+			node_problem(L, v, "an any_of alternative cannot have an any_of of its own");
+		else if (v->type != YAML_SEQUENCE_NODE || cnt < 2)
+			node_problem(L, v, "'any_of' must be a list of at least two alternatives, each a "
+				     "mapping of expectations (exit, stdout, files, checker, ...)");
+		else if ((e->any_of = calloc(cnt, sizeof(*e->any_of))))
+			for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
+			     i++)
+				load_expect(L, node_at(L, *i), t, &e->any_of[e->nany++], true);
+		/* The exit status is the alternatives' to say, unless said here. */
+		if (!node_get(L, n, "exit"))
+			e->exit_any = true;
+	}
 	if ((v = node_get(L, n, "exit"))) {
 		const char *s = node_scalar(v);
 		char *end;
@@ -419,6 +438,14 @@ void spec_load_expect(struct spec_loader *L, yaml_node_t *n, struct test *t)
 	}
 	if ((v = node_get(L, n, "fds")))
 		load_fds(L, v, &e->fds, &e->has_fds);
+	t->needs_fds |= e->has_fds;
+	/* What is judged of the program rather than of one run. */
+	if (alternative && (v = node_get(L, n, "symbols")))
+		node_problem(L, v, "'symbols' judges the program, not a run: put it beside any_of");
+	if (alternative && (v = node_get(L, n, "cleanup")))
+		node_problem(L, v, "'cleanup' cannot differ between alternatives: put it beside any_of");
+	if (alternative && (v = node_get(L, n, "processes")))
+		node_problem(L, v, "'processes' cannot differ between alternatives: put it beside any_of");
 	if ((v = node_get(L, n, "files")) && node_want_mapping(L, v, "files")) {
 		size_t cnt = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
 
@@ -441,4 +468,9 @@ void spec_load_expect(struct spec_loader *L, yaml_node_t *n, struct test *t)
 	}
 	if ((v = node_get(L, n, "checker")))
 		load_checker(L, v, &e->checker, &e->has_checker);
+}
+
+void spec_load_expect(struct spec_loader *L, yaml_node_t *n, struct test *t)
+{
+	load_expect(L, n, t, &t->expect, false);
 }

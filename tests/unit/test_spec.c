@@ -272,6 +272,15 @@ static void test_spec_time_scale_fds_and_scopes(void **state)
 	assert_int_equal(e->conds[1].value, 5);
 	assert_int_equal(e->conds[3].scope, IPC_SCOPE_EACH);
 	spec_free(s);
+	s = load_ok(HEAD ONE_TEST "    expect:\n      stdout: empty\n      any_of:\n"
+		    "        - {exit: 1, stderr: nonempty}\n        - {exit: 0, fds: {open_at_exit: none}}\n");
+	assert_int_equal(s->tests[0].expect.nany, 2);
+	assert_true(s->tests[0].expect.exit_any);	/* the alternatives say the status */
+	assert_int_equal(s->tests[0].expect.any_of[0].exit, 1);
+	assert_true(s->tests[0].expect.any_of[0].err.nonempty);
+	assert_true(s->tests[0].expect.any_of[1].has_fds);
+	assert_true(s->tests[0].needs_fds);
+	spec_free(s);
 	s = load_ok(HEAD ONE_TEST);
 	assert_true(s->tests[0].time_scale == 1);
 	assert_false(s->tests[0].expect.has_fds);
@@ -300,6 +309,20 @@ static void test_spec_rejects_bad_time_scale_fds_scopes(void **state)
 		     "unknown IPC group or call 'first' in ipc.first");
 	expect_error(HEAD ONE_TEST "    expect: {ipc: {first: {fork: 1, fork: 2}}}\n", "6:37:",
 		     "duplicate key 'fork' in ipc.first");
+	expect_error(HEAD ONE_TEST "    expect: {any_of: {exit: 1}}\n", "6:22:",
+		     "'any_of' must be a list of at least two alternatives");
+	expect_error(HEAD ONE_TEST "    expect: {any_of: [{exit: 1}]}\n", "6:22:",
+		     "'any_of' must be a list of at least two alternatives");
+	expect_error(HEAD ONE_TEST "    expect: {any_of: [{exit: 1}, {any_of: []}]}\n", "6:43:",
+		     "cannot have an any_of of its own");
+	expect_error(HEAD ONE_TEST "    expect: {any_of: [{exit: 1}, {cleanup: true}]}\n", "6:44:",
+		     "'cleanup' cannot differ between alternatives");
+	expect_error(HEAD ONE_TEST "    expect: {any_of: [{exit: 1}, {symbols: {requires: [a]}}]}\n", "6:44:",
+		     "'symbols' judges the program");
+	expect_error(HEAD ONE_TEST "    expect: {any_of: [{exit: 1}, {exitt: 0}]}\n", "6:35:",
+		     "unknown key 'exitt' in an expect.any_of alternative");
+	expect_error(HEAD ONE_TEST "    expect: {any_of: [{exit: 1}, 3]}\n", "6:34:",
+		     "an expect.any_of alternative' must be a mapping");
 	expect_error(HEAD ONE_TEST "    args: ['1']\n    expect: {ipc: {first: {fork: '== args[1]'}}}\n",
 		     "7:34:", "args[1] does not exist");
 }

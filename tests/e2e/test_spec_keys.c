@@ -1,0 +1,122 @@
+/*
+ * test_spec_keys.c - expect.any_of, expect.fds, ipc first:/each: and
+ * time_scale, graded for real (`ipcgrade check --all --json`) on one
+ * small submission. Fixture: tests/fixtures/speckeys/.
+ */
+#include "testutil.h"
+
+#define SPEC "tests/fixtures/speckeys/spec.yaml"
+
+static json_t *report;
+
+static int grade_once(void **state)
+{
+	(void)state;
+	const char *argv[] = { tu_ipcgrade(), "check", "--all", "--json", "--spec", SPEC,
+			       "tests/fixtures/speckeys/sub", NULL };
+	struct proc_out r = tu_run(argv, NULL, 120000);
+
+	report = json_loads(r.out, 0, NULL);
+	if (!report)
+		fprintf(stderr, "status %d\n%s\n%s\n", r.status, r.out, r.err);
+	tu_free(&r);
+	return report ? 0 : -1;
+}
+
+static int release(void **state)
+{
+	(void)state;
+	json_decref(report);
+	return 0;
+}
+
+static json_t *test_named(const char *name)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(report, "tests"), i, t)
+		if (strcmp(tu_str(t, "name"), name) == 0)
+			return t;
+	fail_msg("no test named %s", name);
+	return NULL;
+}
+
+static bool passed(const char *name)
+{
+	return json_is_true(json_object_get(test_named(name), "passed"));
+}
+
+static void has_message(const char *name, const char *text)
+{
+	const char *m = tu_str(test_named(name), "message");
+
+	if (!m || !strstr(m, text))
+		fprintf(stderr, "%s: wanted '%s' in: %s\n", name, text, m ? m : "(no message)");
+	assert_non_null(m);
+	assert_non_null(strstr(m, text));
+}
+
+static bool has_reason(const char *name, const char *reason)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(test_named(name), "reasons"), i, r)
+		if (strcmp(json_string_value(r), reason) == 0)
+			return true;
+	return false;
+}
+
+static void test_any_of(void **state)
+{
+	(void)state;
+	assert_true(passed("any-of-usage"));
+	assert_true(passed("any-of-file"));
+	assert_false(passed("any-of-neither"));
+	has_message("any-of-neither", "none of the 2 alternatives holds; the closest is alternative 2 "
+		    "(exit 0, files)");
+	has_message("any-of-neither", "alternative 1 (exit 1, stderr): the program exited with status 0, "
+		    "expected 1");
+	/* the closest alternative's reasons are the run's */
+	assert_true(has_reason("any-of-neither", "files"));
+	assert_false(has_reason("any-of-neither", "exit"));
+}
+
+static void test_fds(void **state)
+{
+	(void)state;
+	assert_false(passed("fds-leak"));
+	assert_true(has_reason("fds-leak", "fds"));
+	has_message("fds-leak", "pid 2 still had the write end of pipe:[");
+	has_message("fds-leak", "open (fd 4) when it exited");
+	assert_true(passed("fds-clean"));
+}
+
+static void test_ipc_scopes(void **state)
+{
+	(void)state;
+	/* two forks in all, but the first process made only one of them */
+	assert_false(passed("first-forks-all"));
+	has_message("first-forks-all", "the first process itself: expected exactly 2 fork, saw 1");
+	assert_true(passed("each-no-thread"));
+}
+
+static void test_time_scale(void **state)
+{
+	(void)state;
+	/* 2 s of sleeps under a 1 s wall limit: it passes only shortened */
+	assert_true(passed("scaled-sleep"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_any_of),
+		cmocka_unit_test(test_fds),
+		cmocka_unit_test(test_ipc_scopes),
+		cmocka_unit_test(test_time_scale),
+	};
+
+	return cmocka_run_group_tests_name("spec keys", tests, grade_once, release);
+}
