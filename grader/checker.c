@@ -160,8 +160,8 @@ int checker_run(const struct checker *c, const struct checker_input *in, struct 
 	struct hx_result cr;
 	char herr[256];
 	bool full = res->isolation == HX_ISOLATION_FULL;
-	const char *env[12];
-	char *envs[8] = { 0 };
+	const char *env[12];	/* PATH, LANG, envs, NULL */
+	char *envs[9] = { 0 };
 	int ne = 0, rc;
 
 	memset(v, 0, sizeof(*v));
@@ -186,7 +186,8 @@ int checker_run(const struct checker *c, const struct checker_input *in, struct 
 	envs[5] = str_printf("IPCGRADE_FILES=%s/files", base);
 	envs[6] = str_printf("IPCGRADE_TRACE=%s/trace.json", base);
 	envs[7] = str_printf("IPCGRADE_EXIT_CODE=%d", res->exit_code);
-	for (int i = 0; i < 8; i++)
+	envs[8] = str_printf("IPCGRADE_VERDICT=%s", hx_verdict_name(res->verdict));
+	for (size_t i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
 		if (envs[i])
 			env[ne++] = envs[i];
 	env[ne] = NULL;
@@ -238,7 +239,7 @@ out:
 	hx_result_release(&cr);
 	if (cdir)
 		(void)fs_remove_tree(cdir);	/* a temporary folder's leftovers go with its parent */
-	for (int i = 0; i < 8; i++)
+	for (size_t i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
 		free(envs[i]);
 	free(cdir);
 	free(files);

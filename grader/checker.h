@@ -25,14 +25,24 @@ enum checker_exit {
 };
 
 /* A checker as the spec describes it. Owns argv (checker_release). */
+/* What a checker does with a run the harness stopped (timeout, deadlock,
+ * a limit): on_stopped false, true or partial in the spec. */
+enum checker_on_stopped {
+	CHECKER_STOPPED_SKIP = 0,	/* it does not run */
+	CHECKER_STOPPED_FEEDBACK,	/* it runs; its feedback is shown, the run earns nothing */
+	CHECKER_STOPPED_PARTIAL,	/* ... and its score is the run's */
+};
+
 struct checker {
 	char **argv;		/* a string vector; paths inside the spec's folder made absolute */
 	unsigned timeout_ms;	/* its wall and CPU time limit */
+	enum checker_on_stopped on_stopped;
 };
 /* Free what *c owns; *c is left zeroed. Accepts a zeroed checker. */
 void checker_release(struct checker *c);
 
-/* What the checker judges: one finished run of a test. Nothing here is
+/* What the checker judges: one run of a test (IPCGRADE_VERDICT says
+ * whether it finished). Nothing here is
  * owned: it must outlive checker_run. */
 struct checker_input {
 	const char *test_name;

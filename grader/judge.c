@@ -713,14 +713,33 @@ void judge_run(const struct judge_ctx *c, struct run_outcome *ro)
 			note(&m, NOTE_RANK, "%s", text);
 		free(text);
 	}
-	/* The checker judges last, and only runs that finished. */
+	/* The checker judges last: runs that finished, and stopped ones
+	 * when the spec says on_stopped (what the program did until then). */
 	if (finished && e->has_checker)
 		fraction = fmin(fraction, judge_checker(c, &e->checker, ro, &m));
+	bool stopped_checked = !finished && e->has_checker && e->checker.on_stopped &&
+			       res->verdict != HX_VERDICT_INTERNAL_ERROR;
+
+	if (stopped_checked) {
+		unsigned before = ro->reasons;
+		int rank = reason_rank(REASON_CHECKER);
+
+		note(&m, rank, "the checker, on what the program did before it was stopped:");
+		fraction = judge_checker(c, &e->checker, ro, &m);
+		if (!(ro->reasons & ~before))
+			note(&m, rank, "the checker found nothing wrong");
+	}
 	if (m.oom)
 		ro->reasons |= REASON_BIT(REASON_INTERNAL);
 	ro->passed = ro->reasons == 0;
-	/* Only a checker's verdict can be worth part of the points. */
-	ro->fraction = ro->passed ? 1.0 : (ro->reasons == REASON_BIT(REASON_CHECKER) ? fraction : 0.0);
+	/* Only a checker's verdict can be worth part of the points; of a
+	 * stopped run only with on_stopped: partial. */
+	if (ro->passed)
+		ro->fraction = 1.0;
+	else if (stopped_checked)
+		ro->fraction = e->checker.on_stopped == CHECKER_STOPPED_PARTIAL ? fraction : 0.0;
+	else
+		ro->fraction = ro->reasons == REASON_BIT(REASON_CHECKER) ? fraction : 0.0;
 	ro->message = message_text(&m);
 	if (ro->passed) {
 		free(ro->message);

@@ -248,7 +248,7 @@ static void load_symbols(struct spec_loader *L, yaml_node_t *n, struct symbols_e
 
 static void load_checker(struct spec_loader *L, yaml_node_t *n, struct checker *c, bool *has)
 {
-	static const char *const keys[] = { "command", "timeout_ms", NULL };
+	static const char *const keys[] = { "command", "timeout_ms", "on_stopped", NULL };
 	char **words = NULL;
 	size_t nwords = 0;
 	yaml_node_t *cmd = n;
@@ -260,6 +260,17 @@ static void load_checker(struct spec_loader *L, yaml_node_t *n, struct checker *
 		node_check_keys(L, n, keys, "checker");
 		if ((v = node_get(L, n, "timeout_ms")))
 			node_uint(L, v, "timeout_ms", &c->timeout_ms, 100, 600000);
+		if ((v = node_get(L, n, "on_stopped"))) {
+			const char *s = node_plain(v) ? node_scalar(v) : NULL;
+
+			if (s && strcmp(s, "partial") == 0)
+				c->on_stopped = CHECKER_STOPPED_PARTIAL;
+			else if (s && strcmp(s, "true") == 0)
+				c->on_stopped = CHECKER_STOPPED_FEEDBACK;
+			else if (!s || strcmp(s, "false") != 0)
+				node_problem(L, v, "'on_stopped' must be true (the checker's feedback on a "
+					     "stopped run), partial (its score counts too) or false");
+		}
 		cmd = node_get(L, n, "command");
 		if (!cmd) {
 			node_problem(L, n, "'checker' needs a 'command'");

@@ -102,6 +102,31 @@ static void test_ipc_scopes(void **state)
 	assert_true(passed("each-no-thread"));
 }
 
+static double score_of(const char *name)
+{
+	return json_real_value(json_object_get(test_named(name), "score"));
+}
+
+static void test_checker_on_stopped(void **state)
+{
+	(void)state;
+	/* pause() after 3 lines: a timeout (or a deadlock: nothing runs) */
+	assert_false(passed("stopped-feedback"));
+	has_message("stopped-feedback", "the checker, on what the program did before it was stopped:");
+	has_message("stopped-feedback", "3 lines were written, then the run stopped (");
+	assert_true(score_of("stopped-feedback") == 0);
+	/* partial: the checker's half counts */
+	assert_false(passed("stopped-partial"));
+	assert_true(score_of("stopped-partial") > 0.99 && score_of("stopped-partial") < 1.01);
+	/* without on_stopped the checker does not run */
+	assert_false(passed("stopped-no-checker"));
+	const char *m = tu_str(test_named("stopped-no-checker"), "message");
+
+	assert_non_null(m);
+	assert_null(strstr(m, "lines were written"));
+	assert_true(score_of("stopped-no-checker") == 0);
+}
+
 static void test_time_scale(void **state)
 {
 	(void)state;
@@ -115,6 +140,7 @@ int main(void)
 		cmocka_unit_test(test_any_of),
 		cmocka_unit_test(test_fds),
 		cmocka_unit_test(test_ipc_scopes),
+		cmocka_unit_test(test_checker_on_stopped),
 		cmocka_unit_test(test_time_scale),
 	};
 

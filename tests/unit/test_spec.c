@@ -309,6 +309,8 @@ static void test_spec_rejects_bad_time_scale_fds_scopes(void **state)
 		     "unknown IPC group or call 'first' in ipc.first");
 	expect_error(HEAD ONE_TEST "    expect: {ipc: {first: {fork: 1, fork: 2}}}\n", "6:37:",
 		     "duplicate key 'fork' in ipc.first");
+	expect_error(HEAD ONE_TEST "    expect: {checker: {command: [sh], on_stopped: yes}}\n", "6:51:",
+		     "'on_stopped' must be true");
 	expect_error(HEAD ONE_TEST "    expect: {any_of: {exit: 1}}\n", "6:22:",
 		     "'any_of' must be a list of at least two alternatives");
 	expect_error(HEAD ONE_TEST "    expect: {any_of: [{exit: 1}]}\n", "6:22:",
