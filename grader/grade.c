@@ -90,13 +90,16 @@ static bool outputs_equal(const struct run_outcome *a, const struct run_outcome 
 }
 
 /* Run r of test t (index in the spec) in a fresh folder below tmp and
- * judge it into *ro. Returns 0 (the run is judged, even when ipcgrade
- * failed it: then it is an internal error), or -errno when the test
- * cannot go on (err says why; -ECANCELED when cancelled). */
+ * judge it into *tos[0]'s run r, and for t's checks (t->ngroup of them,
+ * t the first) into each one's (their res borrowed from the first).
+ * Returns 0 (the run is judged, even when ipcgrade failed it: then it
+ * is an internal error), or -errno when the test cannot go on (err says
+ * why; -ECANCELED when cancelled). */
 static int run_once(const struct grade_report *rep, const struct test *t, size_t index, unsigned r,
-		    const char *tmp, const struct grade_opts *o, const char *symbols_msg,
-		    struct run_outcome *ro, char *err, size_t errlen)
+		    const char *tmp, const struct grade_opts *o, char *const *symbols_msg,
+		    struct test_outcome *tos, size_t slot, char *err, size_t errlen)
 {
+	struct run_outcome *ro = &tos[0].runs[slot];
 	char *dir = run_dir(tmp, index, r);
 	const char **argv = calloc(t->nargs + 2, sizeof(*argv));
 	char herr[256];
@@ -140,18 +143,27 @@ static int run_once(const struct grade_report *rep, const struct test *t, size_t
 	if (hrc == -ECANCELED) {
 		snprintf(err, errlen, "cancelled");
 		rc = hrc;
-	} else if (hrc < 0) {
-		/* Our failure, not the student's: the run is marked as an
-		 * internal error and the batch goes on. */
-		ro->reasons |= REASON_BIT(REASON_INTERNAL);
-		ro->message = strdup(herr);
 	} else {
-		struct judge_ctx jc = {
-			.spec = rep->spec, .test = t, .rundir = dir, .symbols_msg = symbols_msg,
-			.isolation = o->isolation, .cancel = o->cancel,
-		};
+		for (size_t k = 0; k < t->ngroup; k++) {
+			struct run_outcome *cro = &tos[k].runs[slot];
+			struct judge_ctx jc = {
+				.spec = rep->spec, .test = t + k, .rundir = dir, .symbols_msg = symbols_msg[k],
+				.isolation = o->isolation, .cancel = o->cancel,
+			};
 
-		judge_run(&jc, ro);
+			if (k > 0) {
+				cro->res = ro->res;
+				cro->res_borrowed = true;
+			}
+			if (hrc < 0) {
+				/* Our failure, not the student's: the run is marked
+				 * as an internal error and the batch goes on. */
+				cro->reasons |= REASON_BIT(REASON_INTERNAL);
+				cro->message = strdup(herr);
+			} else {
+				judge_run(&jc, cro);
+			}
+		}
 	}
 out:
 	if (dir)
@@ -177,53 +189,72 @@ static void score_test(const struct test *t, struct test_outcome *to, unsigned w
 			to->outputs_differ = true;
 }
 
-/* Run every run of test t. Returns 0 or -errno (err says why). */
+/* Run every run of test t, and judge each for its checks too (t is the
+ * first of t->ngroup, tos has as many outcomes). Returns 0 or -errno
+ * (err says why). */
 static int run_test(const struct test *t, size_t index, const char *tmp, const struct grade_opts *o,
-		    const struct grade_report *rep, struct test_outcome *to, char *err, size_t errlen)
+		    const struct grade_report *rep, struct test_outcome *tos, char *err, size_t errlen)
 {
-	char *symbols_msg = NULL;
+	char **symbols_msg = calloc(t->ngroup, sizeof(*symbols_msg));
 	int rc = 0;
 	/* A replay runs one run, its number only_run. */
 	unsigned first = o->only_run && o->only_run <= t->runs ? o->only_run - 1 : 0;
 	unsigned end = o->only_run && o->only_run <= t->runs ? o->only_run : t->runs;
+	bool oom = !symbols_msg;
 
-	to->test = t;
-	to->first_failed = -1;
-	to->wanted = end - first;
-	to->runs = calloc(t->runs, sizeof(*to->runs));
+	for (size_t k = 0; k < t->ngroup; k++) {
+		tos[k].test = t + k;
+		tos[k].first_failed = -1;
+		tos[k].wanted = end - first;
+		tos[k].runs = calloc(t->runs, sizeof(*tos[k].runs));
+		oom |= !tos[k].runs;
+	}
 	/* rep->program ("./NAME") is set with the binary when the build
 	 * succeeded: without it, memory ran out. */
-	if (!to->runs || !rep->program || !rep->build.binary) {
+	if (oom || !rep->program || !rep->build.binary) {
+		free(symbols_msg);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	if (t->expect.has_symbols)
-		(void)symbols_check(&t->expect.symbols, rep->build.binary, &symbols_msg);
+	for (size_t k = 0; k < t->ngroup; k++)
+		if (t[k].expect.has_symbols)
+			(void)symbols_check(&t[k].expect.symbols, rep->build.binary, &symbols_msg[k]);
 	for (unsigned r = first; r < end; r++) {
-		struct run_outcome *ro = &to->runs[to->nruns];
+		size_t slot = tos[0].nruns;	/* the runs made so far: every check has as many */
+		bool stop = false;
 
-		rc = run_once(rep, t, index, r, tmp, o, symbols_msg, ro, err, errlen);
+		rc = run_once(rep, t, index, r, tmp, o, symbols_msg, tos, slot, err, errlen);
 		if (rc < 0) {
-			/* Not a run: what it holds goes now. */
-			judge_release(ro);
+			/* Not a run: what it holds goes now (the first's res last). */
+			for (size_t k = t->ngroup; k-- > 0;)
+				judge_release(&tos[k].runs[slot]);
 			break;
 		}
-		ro->run = r + 1;
-		to->nruns++;
-		if (ro->passed) {
-			to->npassed++;
-		} else {
-			to->reasons |= ro->reasons;
-			if (to->first_failed < 0)
-				to->first_failed = (int)to->nruns - 1;
+		for (size_t k = 0; k < t->ngroup; k++) {
+			struct test_outcome *to = &tos[k];
+			struct run_outcome *ro = &to->runs[slot];
+
+			ro->run = r + 1;
+			to->nruns++;
+			if (ro->passed) {
+				to->npassed++;
+			} else {
+				to->reasons |= ro->reasons;
+				if (to->first_failed < 0)
+					to->first_failed = (int)slot;
+			}
+			stop |= !ro->passed && (ro->reasons & STOP_REPEATING);
 		}
 		if (o->progress)
 			o->progress(o->progress_arg, t, r + 1, t->runs);
-		if (!ro->passed && (ro->reasons & STOP_REPEATING))
+		if (stop)
 			break;
 	}
+	for (size_t k = 0; k < t->ngroup; k++) {
+		free(symbols_msg[k]);
+		score_test(t + k, &tos[k], tos[k].wanted, rc == 0);
+	}
 	free(symbols_msg);
-	score_test(t, to, to->wanted, rc == 0);
 	return rc;
 }
 
@@ -295,6 +326,8 @@ int grade_submission(const struct spec *s, const char *subdir, const struct grad
 
 		if (!grade_wants_test(o, t))
 			continue;
+		if (t->group != i && rep->build.ok)
+			continue;	/* a check, judged with the first of its test */
 		rep->ntests++;
 		if (!rep->build.ok) {
 			to->test = t;
@@ -307,14 +340,17 @@ int grade_submission(const struct spec *s, const char *subdir, const struct grad
 		}
 		if (o->test_start)
 			o->test_start(o->progress_arg, t);
+		/* its checks' outcomes follow it (visibility is the test's) */
+		rep->ntests += t->ngroup - 1;
 		rc = run_test(t, i, tmp, o, rep, to, err, errlen);
 		if (rc < 0)
 			goto out;
-		if (o->test_done)
-			o->test_done(o->progress_arg, rep, to);
+		for (size_t k = 0; o->test_done && k < t->ngroup; k++)
+			o->test_done(o->progress_arg, rep, to + k);
 		if (to->nruns && to->runs[0].res.isolation)
 			rep->isolation = to->runs[0].res.isolation;
-		rep->score += to->score;
+		for (size_t k = 0; k < t->ngroup; k++)
+			rep->score += to[k].score;
 	}
 out:
 	if (tmp)

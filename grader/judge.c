@@ -749,7 +749,8 @@ void judge_run(const struct judge_ctx *c, struct run_outcome *ro)
 
 void judge_release(struct run_outcome *ro)
 {
-	hx_result_release(&ro->res);
+	if (!ro->res_borrowed)
+		hx_result_release(&ro->res);
 	free(ro->message);
 	free(ro->diff);
 	free(ro->checker_output);

@@ -49,6 +49,8 @@ struct run_outcome {
 	bool stopped;		/* the harness stopped it: timeout, deadlock, a limit */
 	struct run_tail *tails;	/* a stopped run: what it had printed and written */
 	size_t ntails;
+	/* res is another outcome's (a check of the same run): not freed */
+	bool res_borrowed;
 };
 
 /* What a run is judged against, and how to run its checker. */

@@ -61,6 +61,9 @@ static json_t *report_json_object(const struct grade_report *r)
 		const struct run_outcome *ff = to->first_failed >= 0 ? &to->runs[to->first_failed] : NULL;
 
 		json_object_set_new(jt, "name", report_json_text(t->name));
+		/* a check of a test (TEST.CHECK): its name, and that its runs are the test's */
+		if (t->check)
+			json_object_set_new(jt, "check", report_json_text(t->check));
 		json_object_set_new(jt, "points", json_real(t->points));
 		json_object_set_new(jt, "score", json_real(to->score));
 		json_object_set_new(jt, "visibility", json_string(spec_visibility_name(t->visibility)));

@@ -87,16 +87,33 @@ static void load_hint(struct spec_loader *L, yaml_node_t *v, struct test *t)
 		node_string(L, h, "default", &t->hint);
 }
 
-static void load_test(struct spec_loader *L, yaml_node_t *n, struct test *t, size_t index)
+/* The checks of test node n, or NULL when it has none (or they are not a
+ * list: load_test says so). */
+static yaml_node_t *test_checks(struct spec_loader *L, yaml_node_t *n)
+{
+	yaml_node_t *v = n && n->type == YAML_MAPPING_NODE ? node_get(L, n, "checks") : NULL;
+
+	return v && v->type == YAML_SEQUENCE_NODE && v->data.sequence.items.top > v->data.sequence.items.start
+		? v : NULL;
+}
+
+/* Load test node n into t; with check (an item of its checks), the
+ * test's check of that name: the test's runs, the check's points,
+ * expect and hint. */
+static void load_test(struct spec_loader *L, yaml_node_t *n, struct test *t, size_t index,
+		      yaml_node_t *check)
 {
 	static const char *const keys[] = {
 		"name", "points", "visibility", "args", "stdin", "files_in", "limits", "runs",
-		"jitter", "cpus", "time_scale", "expect", "hint", NULL,
+		"jitter", "cpus", "time_scale", "expect", "hint", "checks", NULL,
 	};
+	static const char *const check_keys[] = { "name", "points", "expect", "hint", NULL };
 	char where[128];
 	yaml_node_t *v;
 
 	t->runs = 1;
+	t->group = index;
+	t->ngroup = 1;
 	t->line = (int)n->start_mark.line + 1;
 	if (!node_want_mapping(L, n, "a test"))
 		return;
@@ -111,11 +128,22 @@ static void load_test(struct spec_loader *L, yaml_node_t *n, struct test *t, siz
 		snprintf(where, sizeof(where), "test '%s'", t->name);
 	}
 	node_check_keys(L, n, keys, where);
-	v = node_get(L, n, "points");
-	if (!v)
-		node_problem(L, n, "%s has no 'points'", where);
-	else
-		node_points(L, v, "points", &t->points);
+	if ((v = node_get(L, n, "checks")) && !test_checks(L, n))
+		node_problem(L, v, "'checks' must be a list of checks {name, points, expect, hint}");
+	if (test_checks(L, n)) {
+		/* the points, expect and hint are each check's */
+		static const char *const own[] = { "points", "expect", "hint" };
+
+		for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++)
+			if ((v = node_get(L, n, own[k])))
+				node_problem(L, v, "%s has checks: '%s' goes in each check", where, own[k]);
+	} else {
+		v = node_get(L, n, "points");
+		if (!v)
+			node_problem(L, n, "%s has no 'points'", where);
+		else
+			node_points(L, v, "points", &t->points);
+	}
 	if ((v = node_get(L, n, "visibility"))) {
 		const char *s = node_scalar(v);
 
@@ -183,6 +211,32 @@ static void load_test(struct spec_loader *L, yaml_node_t *n, struct test *t, siz
 	t->time_scale = L->s->time_scale;
 	if ((v = node_get(L, n, "time_scale")))
 		node_time_scale(L, v, &t->time_scale);
+	if (check) {
+		/* What follows is the check's own: say its problems. */
+		L->quiet = false;
+		n = check;
+		if (!node_want_mapping(L, n, "a check"))
+			return;
+		v = node_get(L, n, "name");
+		if (!v || !node_string(L, v, "name", &t->check)) {
+			if (!v)
+				node_problem(L, n, "a check of %s has no 'name'", where);
+		} else if (!valid_test_name(t->check) || strchr(t->check, '.')) {
+			node_problem(L, v, "check name '%s' may only use letters, digits, '_' and '-'", t->check);
+		} else {
+			char *full = str_printf("%s.%s", t->name ? t->name : "?", t->check);
+
+			free(t->name);
+			t->name = full;
+			snprintf(where, sizeof(where), "check '%s'", t->check);
+		}
+		node_check_keys(L, n, check_keys, where);
+		v = node_get(L, n, "points");
+		if (!v)
+			node_problem(L, n, "%s has no 'points'", where);
+		else
+			node_points(L, v, "points", &t->points);
+	}
 	if ((v = node_get(L, n, "expect")))
 		spec_load_expect(L, v, t);
 	if ((v = node_get(L, n, "hint")))
@@ -321,8 +375,13 @@ static void load_document(struct spec_loader *L, const char *path)
 		node_problem(L, v, "'tests' must be a list");
 		return;
 	}
-	size_t cnt = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	size_t cnt = 0;
 
+	for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+		yaml_node_t *checks = test_checks(L, node_at(L, *i));
+
+		cnt += checks ? (size_t)(checks->data.sequence.items.top - checks->data.sequence.items.start) : 1;
+	}
 	if (cnt == 0) {
 		node_problem(L, v, "'tests' is empty");
 		return;
@@ -331,15 +390,30 @@ static void load_document(struct spec_loader *L, const char *path)
 	if (!s->tests)
 		return;
 	for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
-		yaml_node_t *tn = node_at(L, *i);
-		struct test *t = &s->tests[s->ntests];
+		yaml_node_t *tn = node_at(L, *i), *checks = test_checks(L, tn);
+		size_t first = s->ntests, n = checks
+			? (size_t)(checks->data.sequence.items.top - checks->data.sequence.items.start) : 1;
 
-		load_test(L, tn, t, s->ntests);
-		s->ntests++;
-		s->total_points += t->points;
-		for (size_t j = 0; t->name && j + 1 < s->ntests; j++)
-			if (s->tests[j].name && strcmp(s->tests[j].name, t->name) == 0)
-				node_problem(L, tn, "two tests are named '%s'", t->name);
+		for (size_t k = 0; k < n; k++) {
+			struct test *t = &s->tests[s->ntests];
+
+			/* the test's own keys, said once for all its checks */
+			L->quiet = k > 0;
+			load_test(L, tn, t, first, checks ? node_at(L, checks->data.sequence.items.start[k]) : NULL);
+			L->quiet = false;
+			t->group = first;
+			s->ntests++;
+			s->total_points += t->points;
+			/* the runs are the first's: it traces what any of them needs */
+			s->tests[first].ngroup = k + 1;
+			s->tests[first].needs_trace |= t->needs_trace;
+			s->tests[first].needs_hot |= t->needs_hot;
+			s->tests[first].needs_fds |= t->needs_fds;
+			for (size_t j = 0; t->name && j + 1 < s->ntests; j++)
+				if (s->tests[j].name && strcmp(s->tests[j].name, t->name) == 0)
+					node_problem(L, checks ? node_at(L, checks->data.sequence.items.start[k]) : tn,
+						     "two tests are named '%s'", t->name);
+		}
 	}
 }
 
@@ -450,6 +524,7 @@ void spec_free(struct spec *s)
 		free(t->hint);
 		for (int r = 0; r < REASON_COUNT; r++)
 			free(t->hints[r]);
+		free(t->check);
 		spec_expect_release(&t->expect);
 		strv_free(t->files_in);
 	}

@@ -92,6 +92,12 @@ struct test {
 	char *hints[REASON_COUNT];	/* hint: {REASON: text}, NULL where none */
 	int line;			/* where it starts in the spec */
 	bool needs_trace, needs_hot, needs_fds;
+	/* checks: a test of the spec with checks is one test here per
+	 * check, named TEST.CHECK, in a row; they share their runs. group is
+	 * the index of the first of them (its own index when not a check),
+	 * ngroup how many there are (1 when not a check). */
+	size_t group, ngroup;
+	char *check;			/* the check's own name, or NULL */
 };
 
 struct build_spec {

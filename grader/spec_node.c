@@ -32,7 +32,8 @@ void node_problem(struct spec_loader *L, const yaml_node_t *n, const char *fmt, 
 		msg = NULL;
 	va_end(ap);
 	L->errors++;
-	diag_add(L->d, L->file, n ? (int)n->start_mark.line + 1 : 1,
+	if (!L->quiet)
+		diag_add(L->d, L->file, n ? (int)n->start_mark.line + 1 : 1,
 		 n ? (int)n->start_mark.column + 1 : 1, "%s", msg ? msg : "out of memory");
 	free(msg);
 }

@@ -26,6 +26,9 @@ struct spec_loader {
 	struct diag *d;		/* where problems go */
 	struct spec *s;		/* what is being filled */
 	int errors;		/* problems so far */
+	/* Count problems but do not report them: a test's keys read again
+	 * for each of its checks were reported the first time. */
+	bool quiet;
 };
 
 /* The node of that id; NULL for an invalid id. */

@@ -127,6 +127,37 @@ static void test_checker_on_stopped(void **state)
 	assert_true(score_of("stopped-no-checker") == 0);
 }
 
+static void test_checks(void **state)
+{
+	(void)state;
+	json_t *works = test_named("split.works"), *closes = test_named("split.closes");
+
+	assert_string_equal(tu_str(works, "check"), "works");
+	assert_true(passed("split.works"));
+	assert_true(score_of("split.works") > 2.99 && score_of("split.works") < 3.01);
+	assert_false(passed("split.closes"));
+	assert_true(score_of("split.closes") == 0);
+	has_message("split.closes", "pid 2 still had the write end of pipe:[");
+	assert_string_equal(tu_str(closes, "hint"), "close the pipe ends you do not use");
+	/* both judged the same two runs: one program run each, not two */
+	json_t *a = json_object_get(works, "runs"), *b = json_object_get(closes, "runs");
+
+	assert_int_equal(json_array_size(a), 2);
+	assert_int_equal(json_array_size(b), 2);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *ra = json_array_get(a, i), *rb = json_array_get(b, i);
+
+		assert_int_equal(tu_int(ra, "wall_ms"), tu_int(rb, "wall_ms"));
+		assert_int_equal(tu_int(ra, "cpu_ms"), tu_int(rb, "cpu_ms"));
+		/* the same pipe inodes: the same run, not another one */
+		assert_true(json_array_size(json_object_get(ra, "fds_at_exit")) == 2);
+		assert_true(json_equal(json_object_get(ra, "fds_at_exit"), json_object_get(rb, "fds_at_exit")));
+	}
+	/* each check's points count once: 14 from the other tests, 3 + 2 from the checks */
+	assert_true(json_real_value(json_object_get(report, "max_score")) > 18.99 &&
+		    json_real_value(json_object_get(report, "max_score")) < 19.01);
+}
+
 static void test_time_scale(void **state)
 {
 	(void)state;
@@ -141,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_fds),
 		cmocka_unit_test(test_ipc_scopes),
 		cmocka_unit_test(test_checker_on_stopped),
+		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_time_scale),
 	};
 

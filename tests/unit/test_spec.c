@@ -329,6 +329,52 @@ static void test_spec_rejects_bad_time_scale_fds_scopes(void **state)
 		     "7:34:", "args[1] does not exist");
 }
 
+static void test_spec_checks(void **state)
+{
+	(void)state;
+	struct spec *s = load_ok(HEAD "tests:\n  - name: t\n    args: ['3']\n    runs: 4\n    checks:\n"
+				 "      - {name: log, points: 10, expect: {stdout: empty}, hint: h1}\n"
+				 "      - {name: resources, points: 5, expect: {fds: {open_at_exit: none}}}\n"
+				 "  - name: u\n    points: 1\n");
+
+	assert_int_equal(s->ntests, 3);
+	assert_string_equal(s->tests[0].name, "t.log");
+	assert_string_equal(s->tests[0].check, "log");
+	assert_string_equal(s->tests[1].name, "t.resources");
+	assert_int_equal(s->tests[0].ngroup, 2);
+	assert_int_equal(s->tests[1].group, 0);
+	assert_int_equal(s->tests[2].group, 2);
+	assert_int_equal(s->tests[2].ngroup, 1);
+	assert_int_equal(s->tests[1].runs, 4);
+	assert_string_equal(s->tests[1].args[0], "3");
+	assert_string_equal(s->tests[0].hint, "h1");
+	assert_null(s->tests[1].hint);
+	/* the runs are the first check's: it traces for all */
+	assert_true(s->tests[0].needs_fds);
+	assert_true(s->total_points > 15.99 && s->total_points < 16.01);
+	spec_free(s);
+}
+
+static void test_spec_rejects_bad_checks(void **state)
+{
+	(void)state;
+	expect_error(HEAD ONE_TEST "    checks: {a: 1}\n", "6:13:", "'checks' must be a list of checks");
+	expect_error(HEAD "tests:\n  - name: t\n    checks:\n      - {points: 1}\n", "6:9:",
+		     "a check of test 't' has no 'name'");
+	expect_error(HEAD "tests:\n  - name: t\n    checks:\n      - {name: a.b, points: 1}\n", "6:16:",
+		     "check name 'a.b' may only use");
+	expect_error(HEAD "tests:\n  - name: t\n    checks:\n      - {name: a, points: 1, exepct: {}}\n",
+		     "6:30:", "unknown key 'exepct' in check 'a'");
+	expect_error(HEAD "tests:\n  - name: t\n    checks:\n      - {name: a}\n", "6:9:",
+		     "check 'a' has no 'points'");
+	expect_error(HEAD "tests:\n  - name: t\n    checks:\n      - {name: a, points: 1}\n"
+		     "      - {name: a, points: 1}\n", "7:9:", "two tests are named 't.a'");
+	expect_error(HEAD "tests:\n  - name: t\n    points: 2\n    checks:\n      - {name: a, points: 1}\n",
+		     "5:13:", "test 't' has checks: 'points' goes in each check");
+	expect_error(HEAD "tests:\n  - name: t\n    hint: x\n    checks:\n      - {name: a, points: 1}\n",
+		     "5:11:", "'hint' goes in each check");
+}
+
 static void test_spec_matchers_keywords_and_quoting(void **state)
 {
 	(void)state;
@@ -391,6 +437,8 @@ int main(void)
 		cmocka_unit_test(test_spec_processes),
 		cmocka_unit_test(test_spec_time_scale_fds_and_scopes),
 		cmocka_unit_test(test_spec_rejects_bad_time_scale_fds_scopes),
+		cmocka_unit_test(test_spec_checks),
+		cmocka_unit_test(test_spec_rejects_bad_checks),
 		cmocka_unit_test(test_spec_matchers_keywords_and_quoting),
 		cmocka_unit_test(test_spec_checks_folder_name),
 	};
