@@ -6,7 +6,7 @@
 #   make asan       the tests again under AddressSanitizer + UBSan
 #   make lint       cppcheck and clang-tidy
 #   make fuzz       libFuzzer targets for the spec loader and the matchers
-#   make bench      the benchmarks (tracing cost, batch grading)
+#   make bench      the benchmarks (tracing cost, batch grading, time_scale)
 #   make report-screenshot  docs/report-screenshot.png, the class report of the demo class
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -55,7 +55,7 @@ HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
 
 IPCGRADE    := $(BUILD)/ipcgrade
 
-.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test slurm-test report-screenshot lint fuzz fuzz-programs progfuzz-slice test-configs configs-quick bench bench-trace bench-batch bench-procs install clean
+.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test slurm-test report-screenshot lint fuzz fuzz-programs progfuzz-slice test-configs configs-quick bench bench-trace bench-batch bench-procs bench-timescale install clean
 .DELETE_ON_ERROR:
 
 all: $(IPCGRADE)
@@ -226,13 +226,15 @@ lint:
 	  $(ALL_CFLAGS) -Wno-unknown-warning-option
 
 # Benchmarks: measured, never asserted (these machines are shared).
-bench: bench-trace bench-batch bench-procs
+bench: bench-trace bench-batch bench-procs bench-timescale
 bench-trace: $(IPCGRADE)
 	@IPCGRADE=$(abspath $(IPCGRADE)) BENCH_OUT=$(abspath $(BUILD))/bench bench/trace.sh
 bench-procs: $(IPCGRADE)
 	@IPCGRADE=$(abspath $(IPCGRADE)) BENCH_OUT=$(abspath $(BUILD))/bench bench/procs.sh
 bench-batch: $(IPCGRADE)
 	bench/batch.sh $(IPCGRADE) $(BENCH_SUBMISSIONS)
+bench-timescale: $(IPCGRADE)
+	bench/timescale.sh $(IPCGRADE)
 BENCH_SUBMISSIONS ?= 200
 
 install: $(IPCGRADE)
