@@ -386,6 +386,25 @@ int hx_proc_descendants(pid_t root, struct hx_pids *out)
 	return (int)out->n;
 }
 
+/* Docker's default seccomp profile refuses process_vm_readv/writev but
+ * allows /proc/PID/mem, which the same ptrace check guards. */
+static ssize_t proc_mem_file(pid_t pid, uint64_t addr, void *rbuf, const void *wbuf, size_t len)
+{
+	char path[64];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, (wbuf ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = wbuf ? pwrite(fd, wbuf, len, (off_t)addr) : pread(fd, rbuf, len, (off_t)addr);
+	int e = errno;
+
+	close(fd);
+	return n < 0 ? -e : n;
+}
+
 ssize_t hx_proc_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { .iov_base = buf, .iov_len = len };
@@ -394,22 +413,9 @@ ssize_t hx_proc_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
 
 	if (n >= 0)
 		return n;
-	/* Docker's default seccomp profile refuses process_vm_readv but
-	 * allows /proc/PID/mem, which the same ptrace check guards. */
 	if (errno != EPERM && errno != ENOSYS)
 		return -errno;
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, buf, len, (off_t)addr);
-	int e = errno;
-
-	close(fd);
-	return n < 0 ? -e : n;
+	return proc_mem_file(pid, addr, buf, NULL, len);
 }
 
 ssize_t hx_proc_write_mem(pid_t pid, uint64_t addr, const void *buf, size_t len)
@@ -422,18 +428,7 @@ ssize_t hx_proc_write_mem(pid_t pid, uint64_t addr, const void *buf, size_t len)
 		return n;
 	if (errno != EPERM && errno != ENOSYS)
 		return -errno;
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pwrite(fd, buf, len, (off_t)addr);
-	int e = errno;
-
-	close(fd);
-	return n < 0 ? -e : n;
+	return proc_mem_file(pid, addr, NULL, buf, len);
 }
 
 /* The hex mask after "name:\t" in a /proc status text; 0 when absent. */
