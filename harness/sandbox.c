@@ -599,7 +599,7 @@ static void release(struct hx_run_state *r, int rc)
 int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t errlen)
 {
 	struct hx_run_state run, *r = &run;
-	struct hx_box_plan plan;
+	struct hx_box_plan plan = { 0 };	/* filled by prepare */
 	int rc;
 
 	init_state(r, cfg, res);
