@@ -14,11 +14,17 @@
  * widen; what hides the races is that children start one by one, each
  * often done before the next is born. So, when jittering, every new
  * process is held at its first system call (glibc's fork child calls
- * set_robust_list before anything else) until its parent makes a call
- * other than fork, typically wait: then all its held children are
- * released together, each after a random 0..jitter delay. They run
- * side by side, as on a loaded machine. A parent that waits in an
- * untraced way (a pipe read) only costs the gate's time limit.
+ * set_robust_list before anything else) until its parent has made a
+ * call other than fork, typically wait, and every child it forked has
+ * reached the gate (a child is often slower to make its first call than
+ * its parent to fork the next and wait): then the batch is released
+ * together, in one pass, and woken where the scheduler finds an
+ * idle CPU (tracer.c turns the synchronous wake-ups off for that pass:
+ * they would queue every child on the supervisor's CPU, to be spread
+ * only at the next balancing tick, by when a race test's child may be
+ * done). They run side by side, as on a loaded machine. A parent that
+ * waits in an untraced way (a pipe read) only costs the gate's time
+ * limit.
  *
  * A held sleep is answered with its own reply (success, and the timeout's
  * remainder zeroed) when its shortened time is up. Its task cannot take
@@ -119,16 +125,22 @@ bool hx_jitter_hold_sleep(struct hx_jitter *j, uint64_t id, pid_t tid, uint64_t 
 	return true;
 }
 
-void hx_jitter_open_gate(struct hx_jitter *j, pid_t parent_host)
+size_t hx_jitter_open_gate(struct hx_jitter *j, pid_t parent_host)
 {
 	uint64_t now = hx_now_us();
+	size_t released = 0;
 
+	/* Due now, all of them: the caller answers them in one pass, not
+	 * one event-loop wake-up each (each costs tens of microseconds, and
+	 * a child of a race test may be done in less). */
 	for (size_t i = 0; i < j->n; i++) {
 		if (j->held[i].gated_by != parent_host)
 			continue;
 		j->held[i].gated_by = 0;
-		j->held[i].due_us = now + delay(j) / 16;
+		j->held[i].due_us = now;
+		released++;
 	}
+	return released;
 }
 
 /* Whether held sleep h ends now because a signal waits for its task. */
@@ -179,4 +191,66 @@ bool hx_jitter_holds(const struct hx_jitter *j, pid_t tid)
 bool hx_jitter_any(const struct hx_jitter *j)
 {
 	return j->n > 0;
+}
+
+/* ---- the start gate's decisions ---------------------------------------- */
+
+/* Whether every child of p has made its first call (children counts
+ * those the table knows: hx_gate_parent_call learns them first). A child
+ * that never does (a vfork child's exec) costs its siblings
+ * HX_GATE_MAX_US. */
+static bool batch_arrived(const struct hx_tracee *p)
+{
+	return p->children_arrived >= p->children;
+}
+
+static void release_batch(struct hx_tracer *t, struct hx_tracee *p)
+{
+	p->gate_released = true;
+	hx_jitter_open_gate(&t->jit, p->host_pid);
+}
+
+pid_t hx_gate_arrive(struct hx_tracer *t, pid_t tid, bool *release)
+{
+	struct hx_thread *th;
+	struct hx_tracee *me = hx_pidmap_of_tid(t, tid, &th);
+	struct hx_tracee *pp = me && me->parent ? &t->pm.procs[me->parent - 1] : NULL;
+
+	*release = false;
+	if (me && !me->gate_arrived && me->host_pid == tid) {
+		me->gate_arrived = true;
+		if (pp)
+			pp->children_arrived++;
+	}
+	/* The first process is nobody's child in the box: it goes at once;
+	 * so does a thread, or a child whose batch already went. */
+	if (!pp || pp->gate_released || (me && me->host_pid != tid))
+		return 0;
+	*release = pp->gate_open && batch_arrived(pp);
+	if (*release)
+		pp->gate_released = true;	/* opened once this one is held */
+	return pp->host_pid;
+}
+
+bool hx_gate_parent_call(struct hx_tracer *t, pid_t tid, bool forking)
+{
+	struct hx_thread *th;
+	struct hx_tracee *me = hx_pidmap_of_tid(t, tid, &th);
+
+	if (!me)
+		return false;
+	if (forking) {
+		me->gate_open = me->gate_released = false;
+		return false;
+	}
+	me->gate_open = true;
+	if (me->gate_released)
+		return false;
+	/* Its children since the last look: the forks have returned. */
+	hx_pidmap_learn_children(t, me->host_pid);
+	me = hx_pidmap_of_tid(t, tid, &th);	/* learning may move the table */
+	if (!me || !batch_arrived(me))
+		return false;
+	release_batch(t, me);
+	return true;
 }

@@ -31,7 +31,7 @@
 /* fds below this are cached in hot tracing */
 #define HX_FD_CACHE 64
 /* How long the start gate holds a newborn process at most. */
-#define HX_GATE_MAX_US 5000
+#define HX_GATE_MAX_US 20000
 /* How often a shortened sleep looks for a signal that should end it. */
 #define HX_SLEEP_SIGNAL_CHECK_US 10000
 /* The most fds recorded of one process at its exit. */
@@ -104,6 +104,11 @@ struct hx_tracee {
 	/* Start gate: its last call was not a fork, so its newborn
 	 * children need not wait for siblings. */
 	bool gate_open;
+	/* ... its batch of newborns was released; it has itself reached
+	 * the gate (its first call), as every child must before its batch
+	 * goes; how many of its children have (jitter.c). */
+	bool gate_released, gate_arrived;
+	unsigned children_arrived;
 	bool exit_recorded;	/* its fds at exit_group are in t->exit_fds */
 	struct hx_fdcache fds;
 	struct hx_call_state calls;
@@ -351,14 +356,23 @@ bool hx_jitter_hold(struct hx_jitter *j, uint64_t id, pid_t tid, pid_t gated_by)
  * signal cuts it short. False when out of memory (answer it now). */
 bool hx_jitter_hold_sleep(struct hx_jitter *j, uint64_t id, pid_t tid, uint64_t delay_us,
 			  const struct hx_reply *reply);
-/* Releases the children a parent's gate holds, each after a short delay. */
-void hx_jitter_open_gate(struct hx_jitter *j, pid_t parent_host);
+/* Makes the children a parent's gate holds due now; returns how many. */
+size_t hx_jitter_open_gate(struct hx_jitter *j, pid_t parent_host);
 /* Calls ops->answer for every held notification due at now_us (and for
  * sleeps a signal cuts short) and forgets it; ops NULL forgets all of
  * them unanswered. Returns when the next one is due (or the next signal
  * check), or 0 when none is held. */
 uint64_t hx_jitter_due(struct hx_jitter *j, uint64_t now_us, const struct hx_held_ops *ops);
 bool hx_jitter_holds(const struct hx_jitter *j, pid_t tid);
+/* The start gate's decisions. A newborn tid at its first call: returns
+ * the host pid of the parent whose gate holds it (0: let it go), and
+ * *release when its arrival completes a batch the parent already let go
+ * (then hold it, and answer every due one: hx_jitter_open_gate was
+ * called). */
+pid_t hx_gate_arrive(struct hx_tracer *t, pid_t tid, bool *release);
+/* Any traced call of tid while jittering: true when it releases its
+ * children (hx_jitter_open_gate was called: answer the due ones). */
+bool hx_gate_parent_call(struct hx_tracer *t, pid_t tid, bool forking);
 bool hx_jitter_any(const struct hx_jitter *j);
 
 /* ---- timescale.c ------------------------------------------------------ */

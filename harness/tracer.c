@@ -321,6 +321,20 @@ bool hx_tracer_any_pending(const struct hx_tracer *t)
 	return hx_jitter_any(&t->jit);
 }
 
+/* The children a start gate just let go, answered in one pass, each
+ * woken where the scheduler finds an idle CPU: a synchronous wake-up
+ * would queue them all on our CPU, one after the other (jitter.c). */
+static void release_gated(struct hx_tracer *t, int fd)
+{
+	struct answer_to to = { .t = t, .fd = fd };
+	struct hx_held_ops ops = { .answer = answer_held, .signalled = signal_waits, .arg = &to };
+	bool sync = ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, 0UL) == 0;
+
+	(void)hx_jitter_due(&t->jit, hx_now_us(), &ops);
+	if (sync)
+		(void)hx_tracer_sync_wakeups(fd);
+}
+
 /* ---- one notification ------------------------------------------------------ */
 
 /* What the policy (one table: policy_table.c) says of the call, with the
@@ -433,30 +447,26 @@ int hx_tracer_handle(struct hx_tracer *t, int fd)
 	if (class == HX_SC_SLEEP && hx_timescale_hold(t, fd, r))
 		return 0;
 	if (class == HX_SC_START_GATE) {
-		/* A newborn's first call (start gate); the first process is
-		 * nobody's child in the box and goes at once. */
-		struct hx_thread *th;
-		const struct hx_tracee *me = hx_pidmap_of_tid(t, tid, &th);
-		const struct hx_tracee *pp = me && me->parent ? &t->pm.procs[me->parent - 1] : NULL;
+		/* A newborn's first call (start gate, jitter.c). */
+		bool release;
+		pid_t gated_by = hx_gate_arrive(t, tid, &release);
 
-		if (pp && !pp->gate_open)
-			respond_later(t, fd, r->id, tid, pp->host_pid);
-		else
+		if (!gated_by) {
 			respond(t, fd, r->id, 0);
+			return 0;
+		}
+		respond_later(t, fd, r->id, tid, gated_by);
+		if (release) {
+			hx_jitter_open_gate(&t->jit, gated_by);
+			release_gated(t, fd);
+		}
 		return 0;
 	}
 	if (t->jit.max_us) {
-		/* Any other call of a parent opens the gate for its children;
-		 * a fork closes it for the next ones. */
-		struct hx_thread *th;
-		struct hx_tracee *me = hx_pidmap_of_tid(t, tid, &th);
-		bool forking = hx_call_is_fork(nr);
-
-		if (me) {
-			me->gate_open = !forking;
-			if (!forking)
-				hx_jitter_open_gate(&t->jit, me->host_pid);
-		}
+		/* Any other call of a parent may let its children go; a fork
+		 * starts the next batch. */
+		if (hx_gate_parent_call(t, tid, hx_call_is_fork(nr)))
+			release_gated(t, fd);
 		respond_later(t, fd, r->id, tid, 0);
 	} else {
 		respond(t, fd, r->id, 0);
