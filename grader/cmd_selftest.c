@@ -1,6 +1,7 @@
 /*
  * cmd_selftest.c - `ipcgrade selftest ASSIGNMENT_DIR...`: the verdict
- * matrix. Grades every solution (which must get full marks) and every
+ * matrix. Grades every solution (solution/ and solutions/NAME, which must
+ * get full marks) and every
  * faulty submission (which must fail exactly the tests faulty/EXPECTED
  * names, for the reasons it names) and prints assignment x submission.
  */
@@ -26,7 +27,7 @@
 struct job {
 	const struct spec *spec;
 	char *assignment;
-	char *label;		/* "solution" or "faulty/NAME" */
+	char *label;		/* "solution", "solutions/NAME" or "faulty/NAME" */
 	char *dir;
 	const struct expected *exp;	/* NULL for the solution */
 	struct faulty_temp tmp;		/* where a patch was materialised */
@@ -110,6 +111,45 @@ struct expected_set {
 	size_t n;
 };
 
+/* solutions/NAME.patch or solutions/NAME/: correct solutions in other
+ * styles (another IPC mechanism), each graded for full marks like
+ * solution/ (assignments/README.md). */
+static int add_solution_variants(struct selftest *st, const char *dir, const struct spec *s)
+{
+	struct faulty_variant *vars = NULL;
+	size_t nvars = 0;
+	char ferr[1024];
+	int rc = 0;
+
+	if (faulty_list_in(dir, "solutions", &vars, &nvars, ferr, sizeof(ferr)) < 0) {
+		fprintf(stderr, "%s\n", ferr);
+		return -1;
+	}
+	for (size_t i = 0; i < nvars && !interrupted; i++) {
+		const struct faulty_variant *v = &vars[i];
+		struct faulty_temp tmp = { 0 };
+		struct job *g;
+
+		if (v->is_patch && faulty_temp_make(dir, v, &tmp, ferr, sizeof(ferr)) < 0) {
+			fprintf(stderr, "%s\n", ferr);
+			rc = -1;
+			continue;
+		}
+		g = realloc(st->jobs, (st->njobs + 1) * sizeof(*g));
+		if (!g) {
+			faulty_temp_release(&tmp);
+			rc = -1;
+			break;
+		}
+		st->jobs = g;
+		st->jobs[st->njobs++] = (struct job){ .spec = s, .assignment = strdup(s->assignment),
+						      .label = str_printf("solutions/%s", v->name),
+						      .dir = strdup(tmp.dir ? tmp.dir : v->path), .tmp = tmp };
+	}
+	faulty_list_free(vars, nvars);
+	return rc;
+}
+
 static int add_assignment(struct selftest *st, const char *dir, struct spec **specs, size_t *nspecs,
 			  struct expected_set *exps, size_t *nexps_total)
 {
@@ -140,6 +180,8 @@ static int add_assignment(struct selftest *st, const char *dir, struct spec **sp
 	}
 	st->jobs[st->njobs++] = (struct job){ .spec = s, .assignment = strdup(s->assignment),
 					      .label = strdup("solution"), .dir = sol };
+	if (add_solution_variants(st, dir, s) < 0)
+		rc = -1;
 
 	char *faulty = fs_path_join(dir, "faulty");
 	char *exppath = faulty ? fs_path_join(faulty, "EXPECTED") : NULL;

@@ -81,7 +81,13 @@ void faulty_list_free(struct faulty_variant *v, size_t n)
 int faulty_list(const char *assignment, struct faulty_variant **out, size_t *n, char *err,
 		size_t errlen)
 {
-	char *faulty = fs_path_join(assignment, "faulty");
+	return faulty_list_in(assignment, "faulty", out, n, err, errlen);
+}
+
+int faulty_list_in(const char *assignment, const char *folder, struct faulty_variant **out,
+		   size_t *n, char *err, size_t errlen)
+{
+	char *faulty = fs_path_join(assignment, folder);
 	struct faulty_variant *v = NULL;
 	size_t nv = 0;
 	DIR *d = NULL;
@@ -528,19 +534,29 @@ int faulty_materialise_path(const char *variant, const char *dest, char *err, si
 		path[--len] = '\0';
 	if (ends_with(path, PATCH_SUFFIX))
 		path[len - strlen(PATCH_SUFFIX)] = '\0';
-	/* path is ASSIGNMENT/faulty/NAME (ASSIGNMENT may be empty: the cwd) */
+	/* path is ASSIGNMENT/faulty/NAME or ASSIGNMENT/solutions/NAME
+	 * (ASSIGNMENT may be empty: the cwd) */
 	slash = strrchr(path, '/');
-	if (!slash || slash - path < 6 || strncmp(slash - 6, "faulty", 6) != 0 ||
-	    (slash - path > 6 && slash[-7] != '/') || !slash[1]) {
-		snprintf(err, errlen, "'%s' is not a faulty submission: name it as "
-			 "ASSIGNMENT/faulty/NAME", variant);
+	const char *folder = NULL;
+
+	for (size_t k = 0; slash && k < 2; k++) {
+		const char *f = k ? "solutions" : "faulty";
+		size_t fl = strlen(f);
+
+		if ((size_t)(slash - path) >= fl && strncmp(slash - fl, f, fl) == 0 &&
+		    ((size_t)(slash - path) == fl || slash[-(long)fl - 1] == '/'))
+			folder = f;
+	}
+	if (!folder || !slash[1]) {
+		snprintf(err, errlen, "'%s' is not a faulty submission or a solution variant: name "
+			 "it as ASSIGNMENT/faulty/NAME or ASSIGNMENT/solutions/NAME", variant);
 		free(path);
 		return -EINVAL;
 	}
 	*slash = '\0';
-	slash[-6] = '\0';
+	slash[-(long)strlen(folder)] = '\0';
 	assignment = *path ? path : ".";
-	rc = faulty_list(assignment, &v, &n, err, errlen);
+	rc = faulty_list_in(assignment, folder, &v, &n, err, errlen);
 	if (rc < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
@@ -549,8 +565,8 @@ int faulty_materialise_path(const char *variant, const char *dest, char *err, si
 			goto out;
 		}
 	rc = -ENOENT;
-	snprintf(err, errlen, "no faulty submission '%s' in %sfaulty/ (neither %s.patch nor a "
-		 "folder %s/)", slash + 1, path, slash + 1, slash + 1);
+	snprintf(err, errlen, "no variant '%s' in %s%s/ (neither %s.patch nor a folder %s/)",
+		 slash + 1, path, folder, slash + 1, slash + 1);
 out:
 	faulty_list_free(v, n);
 	free(path);

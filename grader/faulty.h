@@ -26,6 +26,10 @@ struct faulty_variant {
  * when a NAME.patch lies beside a folder NAME. */
 int faulty_list(const char *assignment, struct faulty_variant **out, size_t *n, char *err,
 		size_t errlen);
+/* The same for another folder of variants against solution/: "solutions"
+ * holds the correct ones in other styles, each graded for full marks. */
+int faulty_list_in(const char *assignment, const char *folder, struct faulty_variant **out,
+		   size_t *n, char *err, size_t errlen);
 void faulty_list_free(struct faulty_variant *v, size_t n);
 
 /* Write variant v of the assignment folder into dest, which must not exist
