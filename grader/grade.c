@@ -177,9 +177,12 @@ out:
  * decides, and a test whose runs were cut short gets nothing. */
 static void score_test(const struct test *t, struct test_outcome *to, unsigned wanted, bool complete)
 {
-	double fraction = to->nruns == wanted && complete ? 1.0 : 0.0;
+	/* A budget needs at least runs.min runs (a replay: its one run). */
+	unsigned need = t->runs_time_ms ? (wanted < t->runs_min ? wanted : t->runs_min) : wanted;
+	bool enough = to->nruns >= need;
+	double fraction = enough && complete ? 1.0 : 0.0;
 
-	to->passed = complete && to->npassed == wanted;
+	to->passed = complete && enough && to->npassed == to->nruns;
 	for (size_t i = 0; i < to->nruns; i++)
 		if (to->runs[i].fraction < fraction)
 			fraction = to->runs[i].fraction;
@@ -219,10 +222,16 @@ static int run_test(const struct test *t, size_t index, const char *tmp, const s
 	for (size_t k = 0; k < t->ngroup; k++)
 		if (t[k].expect.has_symbols)
 			(void)symbols_check(&t[k].expect.symbols, rep->build.binary, &symbols_msg[k]);
+	uint64_t t0 = term_now_ms();
+
 	for (unsigned r = first; r < end; r++) {
 		size_t slot = tos[0].nruns;	/* the runs made so far: every check has as many */
 		bool stop = false;
 
+		/* A budget: past its minimum, a passing test runs on while
+		 * its time lasts. */
+		if (t->runs_time_ms && r - first >= t->runs_min && term_now_ms() - t0 >= t->runs_time_ms)
+			break;
 		rc = run_once(rep, t, index, r, tmp, o, symbols_msg, tos, slot, err, errlen);
 		if (rc < 0) {
 			/* Not a run: what it holds goes now (the first's res last). */
@@ -243,7 +252,8 @@ static int run_test(const struct test *t, size_t index, const char *tmp, const s
 				if (to->first_failed < 0)
 					to->first_failed = (int)slot;
 			}
-			stop |= !ro->passed && (ro->reasons & STOP_REPEATING);
+			/* a failing run of a budget is the proof: enough */
+			stop |= !ro->passed && (t->runs_time_ms || (ro->reasons & STOP_REPEATING));
 		}
 		if (o->progress)
 			o->progress(o->progress_arg, t, r + 1, t->runs);

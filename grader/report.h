@@ -57,5 +57,12 @@ const char *report_hint(const struct test *t, unsigned reasons);
  * exactly that run with the test's limits, CPUs, flags and jitter.
  * malloc'd; NULL when no run failed or out of memory. */
 char *report_replay(const struct grade_report *r, const struct test_outcome *to);
+/* What a passed test of several runs rules out: "20 runs, none failed: a
+ * race that shows in 14% of runs would have been caught with 95%
+ * probability" (no newline) to f; nothing for a single run. */
+void report_test_confidence(FILE *f, const struct test_outcome *to);
+/* The smallest per-run failure rate that n passing runs would have shown
+ * with probability 0.95: 1 - 0.05^(1/n), as a whole percent rounded up. */
+unsigned report_rate_ruled_out(size_t n);
 
 #endif

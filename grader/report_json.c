@@ -72,6 +72,15 @@ static json_t *report_json_object(const struct grade_report *r)
 		json_object_set_new(jt, "runs_planned", json_integer(t->runs));
 		json_object_set_new(jt, "runs_done", json_integer((json_int_t)to->nruns));
 		json_object_set_new(jt, "runs_passed", json_integer((json_int_t)to->npassed));
+		if (t->runs_time_ms) {
+			json_object_set_new(jt, "runs_min", json_integer(t->runs_min));
+			json_object_set_new(jt, "runs_time_ms", json_integer(t->runs_time_ms));
+		}
+		if (to->passed && to->nruns > 1)
+			json_object_set_new(jt, "rate_ruled_out_percent",
+					    json_integer(report_rate_ruled_out(to->nruns)));
+		/* Some runs failed and others passed: the program is flaky here. */
+		json_object_set_new(jt, "flaky", json_boolean(to->npassed > 0 && to->npassed < to->nruns));
 		json_object_set_new(jt, "outputs_differ", json_boolean(to->outputs_differ));
 		json_object_set_new(jt, "reasons", reasons_json(to->reasons));
 		json_object_set_new(jt, "message", ff && ff->message ? report_json_text(ff->message) : json_null());

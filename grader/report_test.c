@@ -3,6 +3,7 @@
  * results.json, junit.xml and feedback.md (see report.h).
  */
 #define _GNU_SOURCE
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,21 @@ char *report_replay(const struct grade_report *r, const struct test_outcome *to)
 	return buf;
 }
 
+unsigned report_rate_ruled_out(size_t n)
+{
+	if (n == 0)
+		return 100;
+	return (unsigned)ceil(100.0 * (1.0 - pow(0.05, 1.0 / (double)n)) - 1e-9);
+}
+
+void report_test_confidence(FILE *f, const struct test_outcome *to)
+{
+	if (!to->passed || to->nruns < 2)
+		return;
+	fprintf(f, "%zu runs, none failed: a race that shows in %u%% of runs would have been "
+		"caught with 95%% probability", to->nruns, report_rate_ruled_out(to->nruns));
+}
+
 char *report_test_text(const struct grade_report *r, const struct test_outcome *to, bool details)
 {
 	const struct test *t = to->test;
@@ -85,13 +101,22 @@ char *report_test_text(const struct grade_report *r, const struct test_outcome *
 		return NULL;
 	if (to->passed) {
 		fputs("passed", f);
-		if (t->runs > 1)
-			fprintf(f, " (%u of %u runs)", t->runs, t->runs);
+		if (to->nruns > 1) {
+			fputs(" (", f);
+			report_test_confidence(f, to);
+			fputs(")", f);
+		}
 	} else if (to->skipped) {
 		fprintf(f, "not run: the program did not build");
 	} else {
 		if (to->wanted > 1) {
-			fprintf(f, "%zu of %u runs passed", to->npassed, to->wanted);
+			/* a budget stops early when its time is up: the runs made */
+			if (t->runs_time_ms)
+				fprintf(f, "%zu of %zu runs passed", to->npassed, to->nruns);
+			else
+				fprintf(f, "%zu of %u runs passed", to->npassed, to->wanted);
+			if (ro && ro->res.jitter_max_us)
+				fprintf(f, "; run %u failed (seed %llu)", ro->run, (unsigned long long)ro->res.seed);
 			if (to->outputs_differ && to->npassed)
 				fprintf(f, "; the output differs between runs, which points to a race");
 			fprintf(f, "\n");

@@ -202,8 +202,13 @@ static void print_failure(FILE *f, const struct grade_report *r, const struct te
 		return;
 	}
 	if (to->wanted > 1) {
-		fprintf(f, "      %zu of %u runs passed", to->npassed, to->wanted);
-		if (to->nruns < to->wanted)
+		if (t->runs_time_ms)
+			fprintf(f, "      %zu of %zu runs passed", to->npassed, to->nruns);
+		else
+			fprintf(f, "      %zu of %u runs passed", to->npassed, to->wanted);
+		if (ro && ro->res.jitter_max_us)
+			fprintf(f, "; run %u failed with seed %llu", ro->run, (unsigned long long)ro->res.seed);
+		if (to->nruns < to->wanted && !t->runs_time_ms)
 			fprintf(f, " (stopped after run %zu)", to->nruns);
 		if (to->outputs_differ && to->npassed > 0)
 			fprintf(f, " - the output differs between runs, which points to a race");
@@ -288,8 +293,13 @@ void report_text_test(FILE *f, const struct grade_report *r, const struct test_o
 
 	fprintf(f, "  %s%s%s %-40s %6.4g / %-6.4g\n", to->passed ? c.ok : c.bad,
 		to->passed ? "PASS" : "FAIL", c.off, to->test->name, to->score, to->test->points);
-	if (!to->passed)
+	if (!to->passed) {
 		print_failure(f, r, to, &c);
+	} else if (to->nruns > 1) {
+		fprintf(f, "      %s", c.dim);
+		report_test_confidence(f, to);
+		fprintf(f, "%s\n", c.off);
+	}
 }
 
 void report_text_summary(FILE *f, const struct grade_report *r, bool color, bool visible_only)

@@ -65,6 +65,35 @@ static bool valid_test_name(const char *s)
 	return true;
 }
 
+/* runs: N, or a budget {min, max, time_ms}: at least min runs, then more
+ * while they pass, until max runs or time_ms of wall time. */
+static void load_runs(struct spec_loader *L, yaml_node_t *v, struct test *t)
+{
+	static const char *const rkeys[] = { "min", "max", "time_ms", NULL };
+	yaml_node_t *x;
+
+	if (v->type != YAML_MAPPING_NODE) {
+		node_uint(L, v, "runs", &t->runs, 1, 1000);
+		return;
+	}
+	node_check_keys(L, v, rkeys, "runs");
+	t->runs_min = 1;
+	if ((x = node_get(L, v, "min")))
+		node_uint(L, x, "runs.min", &t->runs_min, 1, 1000);
+	if (!(x = node_get(L, v, "max")) || !(x = node_get(L, v, "time_ms"))) {
+		node_problem(L, v, "a runs budget needs 'max' (runs at most) and 'time_ms' (wall "
+			     "time for them all), e.g. {min: 3, max: 50, time_ms: 8000}");
+		t->runs_time_ms = 0;
+		return;
+	}
+	if (node_uint(L, node_get(L, v, "max"), "runs.max", &t->runs, 1, 1000) &&
+	    t->runs < t->runs_min)
+		node_problem(L, node_get(L, v, "max"), "'runs.max' (%u) must be at least "
+			     "'runs.min' (%u)", t->runs, t->runs_min);
+	if (!node_uint(L, x, "runs.time_ms", &t->runs_time_ms, 1, 3600000))
+		t->runs_time_ms = 0;
+}
+
 /* hint: a text, or a map from reason names (and default) to texts. */
 static void load_hint(struct spec_loader *L, yaml_node_t *v, struct test *t)
 {
@@ -186,7 +215,8 @@ static void load_test(struct spec_loader *L, yaml_node_t *n, struct test *t, siz
 		merge_limits(&t->limits, &over);
 	}
 	if ((v = node_get(L, n, "runs")))
-		node_uint(L, v, "runs", &t->runs, 1, 1000);
+		load_runs(L, v, t);
+	t->runs_min = t->runs_time_ms ? t->runs_min : t->runs;
 	if ((v = node_get(L, n, "jitter")) && node_want_mapping(L, v, "jitter")) {
 		static const char *const jkeys[] = { "max_us", "seed", NULL };
 		yaml_node_t *j;

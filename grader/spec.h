@@ -79,7 +79,10 @@ struct test {
 	char *stdin_data;
 	size_t stdin_len;
 	struct hx_limits limits;	/* the spec's, overridden per test; 0 = default */
-	unsigned runs;
+	/* runs: N runs every one (runs_min = runs); runs: {min, max,
+	 * time_ms} at least runs_min, then more while they pass, until
+	 * runs (the max) or runs_time_ms of wall time since the first. */
+	unsigned runs, runs_min, runs_time_ms;
 	bool jitter;
 	unsigned jitter_max_us;
 	uint64_t jitter_seed;		/* 0: fresh per run */

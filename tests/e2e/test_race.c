@@ -7,14 +7,14 @@
  */
 #include "testutil.h"
 
-static json_t *check(const char *fixture)
+static json_t *check_with(const char *fixture, const char *spec)
 {
 	char dir[] = "/tmp/ipcgrade-race-XXXXXX", cmd[512];
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(cmd, sizeof(cmd), "cp tests/fixtures/race/%s.c %s/counter.c", fixture, dir);
 	assert_int_equal(system(cmd), 0);
-	const char *argv[] = { tu_ipcgrade(), "check", "--json", "--spec", "tests/fixtures/race/spec.yaml",
+	const char *argv[] = { tu_ipcgrade(), "check", "--json", "--spec", spec,
 			       dir, NULL };
 	struct proc_out r = tu_run(argv, NULL, 300000);
 	json_t *j = json_loads(r.out, 0, NULL);
@@ -24,6 +24,41 @@ static json_t *check(const char *fixture)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
 	return j;
+}
+
+static json_t *check(const char *fixture)
+{
+	return check_with(fixture, "tests/fixtures/race/spec.yaml");
+}
+
+/* A budget: the locked counter runs on while it passes (3 to 40 runs)
+ * and says what its runs rule out; the unlocked one stops at its first
+ * failing run, which names its seed. */
+static void test_race_budget_runs_on_and_stops_at_a_failure(void **state)
+{
+	(void)state;
+	json_t *j = check_with("counter_locked", "tests/fixtures/race/budget.yaml");
+	json_t *t = json_array_get(json_object_get(j, "tests"), 0);
+
+	assert_true(json_is_true(json_object_get(t, "passed")));
+	assert_true(tu_int(t, "runs_done") >= 3 && tu_int(t, "runs_done") <= 40);
+	assert_int_equal(tu_int(t, "runs_passed"), tu_int(t, "runs_done"));
+	assert_int_equal(tu_int(t, "runs_min"), 3);
+	assert_int_equal(tu_int(t, "runs_planned"), 40);
+	assert_true(tu_int(t, "rate_ruled_out_percent") > 0 && tu_int(t, "rate_ruled_out_percent") <= 64);
+	assert_true(json_is_false(json_object_get(t, "flaky")));
+	json_decref(j);
+
+	j = check_with("counter_unlocked", "tests/fixtures/race/budget.yaml");
+	t = json_array_get(json_object_get(j, "tests"), 0);
+	assert_true(json_is_false(json_object_get(t, "passed")));
+	assert_int_equal(tu_int(t, "runs_passed") + 1, tu_int(t, "runs_done"));
+	json_t *last = json_array_get(json_object_get(t, "runs"), (size_t)tu_int(t, "runs_done") - 1);
+
+	assert_true(json_is_false(json_object_get(last, "passed")));
+	assert_true(json_is_integer(json_object_get(last, "seed")));
+	fprintf(stderr, "unlocked: failed at run %lld of at most 40\n", tu_int(t, "runs_done"));
+	json_decref(j);
 }
 
 static void test_race_unlocked_counter_is_caught(void **state)
@@ -86,6 +121,7 @@ int main(void)
 		cmocka_unit_test(test_race_unlocked_counter_is_caught),
 		cmocka_unit_test(test_race_locked_counter_passes_every_run),
 		cmocka_unit_test(test_race_gate_holds_the_batch),
+		cmocka_unit_test(test_race_budget_runs_on_and_stops_at_a_failure),
 	};
 
 	return cmocka_run_group_tests_name("race", tests, NULL, NULL);

@@ -168,6 +168,34 @@ static void test_spec_rejects_wrong_types(void **state)
 		     "6:32:", "'seed' must be a whole number above 0");
 }
 
+/* runs: N, or a budget: at least min, then more while they pass. */
+static void test_spec_runs_budget(void **state)
+{
+	(void)state;
+	struct spec *s = load_ok(HEAD ONE_TEST "    runs: {min: 3, max: 50, time_ms: 8000}\n");
+
+	assert_int_equal(s->tests[0].runs_min, 3);
+	assert_int_equal(s->tests[0].runs, 50);
+	assert_int_equal(s->tests[0].runs_time_ms, 8000);
+	spec_free(s);
+	s = load_ok(HEAD ONE_TEST "    runs: 7\n");
+	assert_int_equal(s->tests[0].runs_min, 7);
+	assert_int_equal(s->tests[0].runs_time_ms, 0);
+	spec_free(s);
+	s = load_ok(HEAD ONE_TEST "    runs: {max: 5, time_ms: 100}\n");
+	assert_int_equal(s->tests[0].runs_min, 1);
+	spec_free(s);
+	expect_error(HEAD ONE_TEST "    runs: {min: 3, max: 50}\n", "6:11:", "needs 'max'");
+	expect_error(HEAD ONE_TEST "    runs: {min: 3, time_ms: 10}\n", "6:11:", "e.g. {min: 3");
+	expect_error(HEAD ONE_TEST "    runs: {min: 9, max: 5, time_ms: 10}\n", "6:25:",
+		     "'runs.max' (5) must be at least 'runs.min' (9)");
+	expect_error(HEAD ONE_TEST "    runs: {min: 0, max: 5, time_ms: 10}\n", "6:17:",
+		     "'runs.min' must be between 1 and 1000");
+	expect_error(HEAD ONE_TEST "    runs: {max: 5, time_ms: 0}\n", "6:29:",
+		     "'runs.time_ms' must be between 1 and 3600000");
+	expect_error(HEAD ONE_TEST "    runs: {max: 5, time_ms: 9, tries: 2}\n", "6:32:", "tries");
+}
+
 static void test_spec_rejects_bad_names_and_duplicates(void **state)
 {
 	(void)state;
@@ -431,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_spec_rejects_yaml_syntax_error),
 		cmocka_unit_test(test_spec_rejects_missing_required),
 		cmocka_unit_test(test_spec_rejects_wrong_types),
+		cmocka_unit_test(test_spec_runs_budget),
 		cmocka_unit_test(test_spec_rejects_bad_names_and_duplicates),
 		cmocka_unit_test(test_spec_rejects_bad_matchers),
 		cmocka_unit_test(test_spec_rejects_bad_ipc),
