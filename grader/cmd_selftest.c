@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -39,7 +41,14 @@ struct selftest {
 	char **results;		/* per job, filled by the parent */
 	int *status;
 	enum hx_isolation isolation;
+	/* per job, over the rounds of --repeat */
+	unsigned *full, *matched, *graded;
 };
+
+/* A job's status: these bits (a worker's exit status). */
+#define JOB_MISMATCH 1
+#define JOB_FULL_MARKS 2
+#define JOB_ERROR 4
 
 /* SIGINT/SIGTERM/SIGHUP stop the runs (workers cancel theirs), then the
  * temporary folders are removed. */
@@ -71,7 +80,7 @@ static char *run_job(void *arg, size_t index, int *status)
 		fprintf(f, "%-20s %-34s  ERROR  %s\n", j->assignment, j->label, err);
 		fclose(f);
 		grade_report_release(&rep);
-		*status = 1;
+		*status = JOB_MISMATCH | JOB_ERROR;
 		return buf;
 	}
 	p = open_memstream(&problems, &plen);
@@ -92,8 +101,8 @@ static char *run_job(void *arg, size_t index, int *status)
 	fprintf(f, "\n%s", problems ? problems : "");
 	fclose(f);
 	free(problems);
+	*status = (ok ? 0 : JOB_MISMATCH) | (rep.score >= rep.max_score ? JOB_FULL_MARKS : 0);
 	grade_report_release(&rep);
-	*status = ok ? 0 : 1;
 	return buf;
 }
 
@@ -102,7 +111,8 @@ static void job_done(void *arg, size_t index, const char *text, int status)
 	struct selftest *st = arg;
 
 	st->results[index] = strdup(text ? text : "(not run)\n");
-	st->status[index] = status;
+	/* a cancelled or killed job: an error */
+	st->status[index] = status < 0 || status > 7 ? JOB_MISMATCH | JOB_ERROR : status;
 }
 
 /* Add the jobs of one assignment folder. */
@@ -260,9 +270,110 @@ out:
 	return rc;
 }
 
-int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation, unsigned repeat)
+/* --load K: K processes that only spin, so that the gradings run on a
+ * busy machine. Each dies with us (PR_SET_PDEATHSIG) and is killed and
+ * reaped by stop_load, by its pid. Returns how many were started. */
+static size_t start_load(pid_t *pids, unsigned k)
 {
+	size_t n = 0;
+
+	for (unsigned i = 0; i < k; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			volatile unsigned long spin = 0;
+
+			signal(SIGINT, SIG_DFL);
+			signal(SIGTERM, SIG_DFL);
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(0);
+			for (;;)
+				spin++;
+		}
+		pids[n++] = pid;
+	}
+	return n;
+}
+
+static void stop_load(const pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	for (size_t i = 0; i < n; i++)
+		while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
+/* --only: a job is kept when its label ("solution", "solutions/NAME",
+ * "faulty/NAME") or its NAME is one of the comma-separated names. */
+static bool wanted(const char *only, const char *label)
+{
+	const char *slash = strchr(label, '/');
+	const char *name = slash ? slash + 1 : label;
+
+	if (!only)
+		return true;
+	for (const char *p = only; *p;) {
+		size_t n = strcspn(p, ",");
+
+		if ((strlen(label) == n && strncmp(p, label, n) == 0) ||
+		    (strlen(name) == n && strncmp(p, name, n) == 0))
+			return true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+static void keep_only(struct selftest *st, const char *only)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < st->njobs; i++) {
+		if (wanted(only, st->jobs[i].label)) {
+			st->jobs[k++] = st->jobs[i];
+			continue;
+		}
+		free(st->jobs[i].assignment);
+		free(st->jobs[i].label);
+		free(st->jobs[i].dir);
+		faulty_temp_release(&st->jobs[i].tmp);
+	}
+	st->njobs = k;
+}
+
+/* After the rounds of --repeat: per faulty submission how often a
+ * grading caught it (it lost points), per solution how often it had full
+ * marks, and how often each matched EXPECTED. */
+static void print_rates(const struct selftest *st, unsigned rounds, unsigned load)
+{
+	printf("\ndetection over %u grading%s%s:\n", rounds, rounds == 1 ? "" : "s",
+	       load ? " with the machine loaded" : "");
+	if (load)
+		printf("(%u busy process%s beside the gradings)\n", load, load == 1 ? "" : "es");
+	printf("%-20s %-34s %-22s %s\n", "assignment", "submission", "rate", "matched EXPECTED");
+	for (size_t i = 0; i < st->njobs; i++) {
+		const struct job *j = &st->jobs[i];
+		unsigned g = st->graded[i], hit = j->exp ? g - st->full[i] : st->full[i];
+		char rate[64];
+
+		snprintf(rate, sizeof(rate), "%s %u/%u %.1f%%", j->exp ? "caught" : "full marks", hit, g,
+			 g ? 100.0 * hit / g : 0.0);
+		printf("%-20s %-34s %-22s %u/%u\n", j->assignment, j->label, rate, st->matched[i], g);
+	}
+}
+
+int cmd_selftest(const char *const *dirs, size_t n, const struct selftest_opts *opts)
+{
+	enum hx_isolation isolation = opts->isolation;
+	unsigned repeat = opts->repeat;
 	struct selftest st = { .isolation = isolation };
+	pid_t *load = NULL;
+	size_t nload = 0;
 	struct spec **specs = calloc(n ? n : 1, sizeof(struct spec *));
 	struct expected_set *exps = calloc(n ? n : 1, sizeof(struct expected_set));
 	size_t nspecs = 0, nexps = 0, mismatches = 0, setup_errors = 0;
@@ -298,7 +409,27 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 	}
 	if (repeat < 1)
 		repeat = 1;
+	keep_only(&st, opts->only);
+	if (st.njobs == 0) {
+		fprintf(stderr, "ipcgrade: --only '%s' names no solution or faulty submission\n",
+			opts->only ? opts->only : "");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	st.full = calloc(st.njobs, sizeof(*st.full));
+	st.matched = calloc(st.njobs, sizeof(*st.matched));
+	st.graded = calloc(st.njobs, sizeof(*st.graded));
+	load = calloc(opts->load ? opts->load : 1, sizeof(*load));
+	if (!st.full || !st.matched || !st.graded || !load) {
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	nload = start_load(load, opts->load);
+	if (nload < opts->load)
+		fprintf(stderr, "ipcgrade: only %zu of the %u load processes started\n", nload, opts->load);
 	printf("%-20s %-34s %10s %s\n", "assignment", "submission", "score", "result (failing tests: reasons)");
+	unsigned rounds = 0;
+
 	for (unsigned round = 0; round < repeat && !interrupted; round++) {
 		st.results = calloc(st.njobs ? st.njobs : 1, sizeof(*st.results));
 		st.status = calloc(st.njobs ? st.njobs : 1, sizeof(*st.status));
@@ -317,15 +448,28 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 			workers_failed = true;
 		}
 		for (size_t i = 0; i < st.njobs; i++) {
-			fputs(st.results[i] ? st.results[i] : "(no result)\n", stdout);
-			if (st.status[i] != 0)
+			/* Many rounds: only what did not match is shown. */
+			if (repeat == 1 || (st.status[i] & JOB_MISMATCH))
+				fputs(st.results[i] ? st.results[i] : "(no result)\n", stdout);
+			if (st.status[i] & JOB_MISMATCH)
 				mismatches++;
+			else
+				st.matched[i]++;
+			if (!interrupted) {
+				st.graded[i]++;
+				st.full[i] += (st.status[i] & JOB_FULL_MARKS) != 0;
+			}
 			free(st.results[i]);
 		}
+		rounds += !interrupted;
 		free(st.results);
 		free(st.status);
 		fflush(stdout);
 	}
+	stop_load(load, nload);
+	nload = 0;
+	if (repeat > 1 && rounds)
+		print_rates(&st, rounds, opts->load);
 	if (interrupted) {
 		fprintf(stderr, "interrupted: selftest stopped, its temporary folders are removed\n");
 		rc = EXIT_INTERRUPTED;
@@ -339,6 +483,11 @@ int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation,
 	if (workers_failed)
 		rc = EXIT_INTERNAL;
 out:
+	stop_load(load, nload);
+	free(load);
+	free(st.full);
+	free(st.matched);
+	free(st.graded);
 	for (size_t i = 0; i < st.njobs; i++) {
 		free(st.jobs[i].assignment);
 		free(st.jobs[i].label);

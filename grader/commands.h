@@ -111,6 +111,14 @@ int cmd_validate(const char *const *specs, size_t n);
 int cmd_init(const char *name, const char *parent);
 int cmd_list(void);
 int cmd_doctor(bool json);
-int cmd_selftest(const char *const *dirs, size_t n, enum hx_isolation isolation, unsigned repeat);
+/* selftest: repeat rounds (rates printed when > 1), while load busy
+ * processes spin; only, when set, a comma-separated list of the labels or
+ * names of the submissions to grade. */
+struct selftest_opts {
+	enum hx_isolation isolation;
+	unsigned repeat, load;
+	const char *only;
+};
+int cmd_selftest(const char *const *dirs, size_t n, const struct selftest_opts *opts);
 
 #endif

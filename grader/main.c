@@ -109,10 +109,11 @@ static const char usage_check[] =
 	"Exit status: 0 all tests passed, 1 some failed, 2 usage or spec error, 3 internal error.\n";
 
 static const char usage_selftest[] =
-	"usage: ipcgrade selftest [--repeat N] [--isolation MODE] ASSIGNMENT_DIR...\n"
-	"       ipcgrade selftest --materialise DEST ASSIGNMENT_DIR/faulty/NAME\n"
+	"usage: ipcgrade selftest [--repeat N [--load K]] [--only NAMES] [--isolation MODE]\n"
+	"                         ASSIGNMENT_DIR...\n"
+	"       ipcgrade selftest --materialise DEST ASSIGNMENT_DIR/(faulty|solutions)/NAME\n"
 	"\n"
-	"Grades every solution/ (full marks required) and faulty submission of\n"
+	"Grades every solution/ and solutions/NAME (full marks required) and faulty submission of\n"
 	"each assignment folder, all tests included, and compares the outcome with\n"
 	"faulty/EXPECTED. Prints the verdict matrix; exits 1 on any mismatch, 130\n"
 	"when interrupted. A faulty submission is faulty/NAME.patch, a diff against\n"
@@ -120,7 +121,13 @@ static const char usage_selftest[] =
 	"or a folder faulty/NAME/.\n"
 	"\n"
 	"options:\n"
-	"  --repeat N              grade everything N times (detection rates of races)\n"
+	"  --repeat N              grade everything N times; then print per faulty\n"
+	"                          submission the fraction of gradings that caught it\n"
+	"                          (it lost points), per solution the fraction with\n"
+	"                          full marks (only mismatching rounds are shown)\n"
+	"  --load K                meanwhile keep K processes spinning on the CPUs\n"
+	"  --only NAMES            grade only these (comma-separated: solution,\n"
+	"                          solutions/NAME, faulty/NAME or a bare NAME)\n"
 	"  --isolation MODE        auto (default), full or reduced\n"
 	"  --materialise DEST      grade nothing: write the faulty submission NAME into\n"
 	"                          the new folder DEST (a copy of solution/ with the\n"
@@ -172,7 +179,8 @@ enum {
 	/* The limits first, in enum limit_id order. */
 	OPT_TIMEOUT = 1000, OPT_CPU, OPT_MEMORY, OPT_PROCESSES, OPT_OUTPUT, OPT_DEADLOCK,
 	OPT_TRACE, OPT_TRACE_HOT, OPT_JSON, OPT_JITTER, OPT_SEED, OPT_CPUS, OPT_ISOLATION,
-	OPT_REQUIRE, OPT_SPEC, OPT_ALL, OPT_HELP, OPT_REPEAT, OPT_TEST, OPT_RUN, OPT_RESUME, OPT_SHARD,
+	OPT_REQUIRE, OPT_SPEC, OPT_ALL, OPT_HELP, OPT_REPEAT, OPT_TEST, OPT_RUN, OPT_LOAD, OPT_ONLY,
+	OPT_VERBOSE, OPT_RESUME, OPT_SHARD,
 	OPT_NO_CACHE, OPT_CACHE_DIR, OPT_MATERIALISE, OPT_NO_SIMILARITY, OPT_SIM_THRESHOLD, OPT_ROSTER,
 	OPT_DUE, OPT_LATE_PENALTY, OPT_SUBMISSION_TIMES, OPT_TIME_SCALE, OPT_KEEP, OPT_FILE,
 };
@@ -576,23 +584,30 @@ static int main_selftest(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "repeat", required_argument, NULL, OPT_REPEAT },
+		{ "load", required_argument, NULL, OPT_LOAD },
+		{ "only", required_argument, NULL, OPT_ONLY },
 		{ "isolation", required_argument, NULL, OPT_ISOLATION },
 		{ "materialise", required_argument, NULL, OPT_MATERIALISE },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum hx_isolation iso = HX_ISOLATION_AUTO;
-	unsigned long long repeat = 1;
-	const char *dest = NULL;
+	unsigned long long repeat = 1, load = 0;
+	const char *dest = NULL, *only = NULL;
 	int opt;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_REPEAT:
-			if (!parse_uint(optarg, 100, &repeat) || repeat == 0)
+			if (!parse_uint(optarg, 100000, &repeat) || repeat == 0)
 				return bad_usage("selftest: bad --repeat '%s'", optarg);
 			break;
+		case OPT_LOAD:
+			if (!parse_uint(optarg, 256, &load))
+				return bad_usage("selftest: bad --load '%s' (0 to 256 processes)", optarg);
+			break;
+		case OPT_ONLY: only = optarg; break;
 		case OPT_ISOLATION:
 			if (!parse_isolation(optarg, &iso))
 				return bad_usage("selftest: bad --isolation '%s'", optarg);
@@ -615,8 +630,10 @@ static int main_selftest(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return bad_usage("%s", "selftest: name the assignment folders (e.g. assignments/*/)");
-	return cmd_selftest((const char *const *)argv + optind, (size_t)(argc - optind), iso,
-			    (unsigned)repeat);
+	struct selftest_opts so = { .isolation = iso, .repeat = (unsigned)repeat,
+				    .load = (unsigned)load, .only = only };
+
+	return cmd_selftest((const char *const *)argv + optind, (size_t)(argc - optind), &so);
 }
 
 int main(int argc, char **argv)

@@ -224,6 +224,22 @@ static void test_cli_init_scaffold_validates_and_selftests(void **state)
 	assert_non_null(strstr(r.out, "default-message:deadlock"));
 	assert_non_null(strstr(r.out, "2 submissions graded, 0 mismatches"));
 	tu_free(&r);
+	/* Rates: three gradings each, on a loaded machine; --only picks. */
+	r = cli((const char *[]){ "selftest", "--repeat", "3", "--load", "1", "--only",
+				  "solution,no-close-write-end", path, NULL });
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "detection over 3 gradings with the machine loaded"));
+	assert_non_null(strstr(r.out, "full marks 3/3 100.0%"));
+	assert_non_null(strstr(r.out, "caught 3/3 100.0%"));
+	assert_non_null(strstr(r.out, "6 submissions graded (all rounds), 0 mismatches"));
+	tu_free(&r);
+	r = cli((const char *[]){ "selftest", "--only", "nobody", path, NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "names no solution or faulty submission"));
+	tu_free(&r);
+	r = cli((const char *[]){ "selftest", "--load", "999", path, NULL });
+	assert_int_equal(r.status, 2);
+	tu_free(&r);
 	/* Twice is refused, and so is a bad name. */
 	r = cli((const char *[]){ "init", "new-one", dir, NULL });
 	assert_int_equal(r.status, 2);
@@ -289,7 +305,7 @@ static void test_cli_selftest_materialises_a_variant(void **state)
 	snprintf(dest, sizeof(dest), "%s/none", dir);
 	r = cli((const char *[]){ "selftest", "--materialise", dest, "assignments/queue/faulty/no-such", NULL });
 	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "no faulty submission 'no-such'"));
+	assert_non_null(strstr(r.err, "no variant 'no-such'"));
 	tu_free(&r);
 	r = cli((const char *[]){ "selftest", "--materialise", dest, "assignments/queue/solution", NULL });
 	assert_int_equal(r.status, 2);
@@ -299,6 +315,15 @@ static void test_cli_selftest_materialises_a_variant(void **state)
 	assert_int_equal(r.status, 2);
 	tu_free(&r);
 	assert_int_equal(count_entries(dir, "none"), 0);
+	/* A correct variant in solutions/ is materialised the same way. */
+	snprintf(dest, sizeof(dest), "%s/sysv", dir);
+	r = cli((const char *[]){ "selftest", "--materialise", dest,
+				  "assignments/shared-counter/solutions/sysv-semop", NULL });
+	assert_int_equal(r.status, 0);
+	tu_free(&r);
+	snprintf(cmd, sizeof(cmd), "grep -q 'semop(semid, &op, 1)' '%s/counter.c' && "
+		 "! grep -q sem_wait '%s/counter.c'", dest, dest);
+	assert_int_equal(system(cmd), 0);
 	remove_dir(dir);
 	free(dir);
 }
