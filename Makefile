@@ -7,6 +7,7 @@
 #   make lint       cppcheck and clang-tidy
 #   make fuzz       libFuzzer targets for the spec loader and the matchers
 #   make bench      the benchmarks (tracing cost, batch grading, time_scale)
+#   make bench-races  detection rates of the racy faulty submissions, with and without load
 #   make report-screenshot  docs/report-screenshot.png, the class report of the demo class
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -55,7 +56,7 @@ HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
 
 IPCGRADE    := $(BUILD)/ipcgrade
 
-.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test slurm-test report-screenshot lint fuzz fuzz-programs progfuzz-slice test-configs configs-quick bench bench-trace bench-batch bench-procs bench-timescale install clean
+.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test slurm-test report-screenshot lint fuzz fuzz-programs progfuzz-slice test-configs configs-quick bench bench-trace bench-batch bench-procs bench-timescale bench-races install clean
 .DELETE_ON_ERROR:
 
 all: $(IPCGRADE)
@@ -235,6 +236,12 @@ bench-batch: $(IPCGRADE)
 	bench/batch.sh $(IPCGRADE) $(BENCH_SUBMISSIONS)
 bench-timescale: $(IPCGRADE)
 	bench/timescale.sh $(IPCGRADE)
+# Detection of every racy faulty submission over BENCH_GRADINGS gradings,
+# with and without BENCH_LOAD spinning loops; cost of the correct ones.
+BENCH_GRADINGS ?= 20
+BENCH_LOAD ?= 2
+bench-races: $(IPCGRADE)
+	@IPCGRADE=$(abspath $(IPCGRADE)) bench/races.sh $(BENCH_GRADINGS) $(BENCH_LOAD)
 BENCH_SUBMISSIONS ?= 200
 
 install: $(IPCGRADE)
