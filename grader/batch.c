@@ -137,6 +137,40 @@ static int write_reports(const char *dir, const struct grade_report *r, bool com
 	return rc;
 }
 
+/* A regrade into the same folder: a test whose verdict differs from the
+ * previous complete report of the same sources under the same spec is
+ * flaky (a race that showed once and not the other time). */
+static void compare_with_before(const char *outdir, struct grade_report *rep)
+{
+	char *path = fs_path_join(outdir, REPORT_FILE_FULL);
+	json_t *old = path ? json_load_file(path, 0, NULL) : NULL;
+	const char *osha = json_string_value(json_object_get(json_object_get(old, "spec"), "sha256"));
+	const char *osrc = json_string_value(json_object_get(json_object_get(old, "build"), "sources_sha256"));
+
+	free(path);
+	if (!old || !json_is_true(json_object_get(old, "complete")) || !osha || !osrc ||
+	    !rep->spec || strcmp(osha, rep->spec->sha256) != 0 || !rep->build.sources_key[0] ||
+	    strcmp(osrc, rep->build.sources_key) != 0) {
+		json_decref(old);
+		return;
+	}
+	json_t *tests = json_object_get(old, "tests"), *x;
+	size_t k;
+
+	for (size_t i = 0; i < rep->ntests; i++) {
+		struct test_outcome *to = &rep->tests[i];
+
+		json_array_foreach(tests, k, x) {
+			const char *name = json_string_value(json_object_get(x, "name"));
+
+			if (name && !to->skipped && strcmp(name, to->test->name) == 0 &&
+			    json_is_true(json_object_get(x, "passed")) != to->passed)
+				to->differs_from_before = true;
+		}
+	}
+	json_decref(old);
+}
+
 /* Grade one student into OUTDIR/ID: runs in a worker. */
 static char *grade_one(void *arg, size_t index, int *status)
 {
@@ -191,6 +225,8 @@ static char *grade_one(void *arg, size_t index, int *status)
 			rep.problem = str_printf("ipcgrade could not grade this submission: %s", err);
 			rep.spec = b->spec;
 		}
+		if (rc == 0)
+			compare_with_before(outdir, &rep);
 		bool ok = write_reports(outdir, &rep, rc == 0) == 0;
 
 		*status = rc < 0 || !ok ? BATCH_ERROR : rep.build.ok ? BATCH_GRADED : BATCH_BUILD_FAILED;

@@ -360,10 +360,13 @@ int build_submission(const struct spec *s, const char *subdir, const char *workd
 		(void)strv_push(&all.names, &all.n, sources.names[i]);	/* a shorter list: no cache */
 	for (size_t i = 0; i < headers.n; i++)
 		(void)strv_push(&all.names, &all.n, headers.names[i]);
-	if (o->cache_dir && all.n == sources.n + headers.n)
+	/* The key also names the sources in the report (a regrade of the
+	 * same sources is told from a resubmission). */
+	if (all.n == sources.n + headers.n)
 		build_cache_key(s, subfd, all.names, all.n, key);
 	strv_free(all.names);
-	if (key[0] && build_cache_get(o->cache_dir, key, workdir, binary, &res->log)) {
+	memcpy(res->sources_key, key, sizeof(res->sources_key));
+	if (o->cache_dir && key[0] && build_cache_get(o->cache_dir, key, workdir, binary, &res->log)) {
 		res->ok = true;
 		res->cached = true;
 		res->binary = fs_path_join(workdir, binary);
@@ -469,7 +472,7 @@ have_argv:;
 	}
 	res->ok = true;
 	res->binary = fs_path_join(workdir, binary);
-	if (key[0])
+	if (o->cache_dir && key[0])
 		build_cache_put(o->cache_dir, key, workdir, binary, res->log ? res->log : "");
 out:
 	hx_result_release(&hr);

@@ -25,6 +25,7 @@ struct build_result {
 	bool empty;		/* the folder holds no files: no submission */
 	unsigned long ms;
 	enum hx_isolation isolation;
+	char sources_key[65];	/* SHA-256 of compiler, flags and sources; "" when unknown */
 };
 
 struct build_opts {

@@ -371,6 +371,11 @@ out:
 	return rc;
 }
 
+bool grade_test_flaky(const struct test_outcome *to)
+{
+	return (to->npassed > 0 && to->npassed < to->nruns) || to->differs_from_before;
+}
+
 void grade_report_release(struct grade_report *r)
 {
 	for (size_t i = 0; i < r->ntests; i++) {

@@ -27,7 +27,14 @@ struct test_outcome {
 	int first_failed;	/* index of the first failing run, -1 */
 	bool outputs_differ;	/* the runs disagree: a race */
 	bool skipped;		/* not run (build failed) */
+	/* a batch regrading the same sources under the same spec found
+	 * the other verdict in its previous report (batch.c) */
+	bool differs_from_before;
 };
+
+/* Flaky: some runs passed and others failed, or a regrade of the same
+ * sources gave the other verdict. */
+bool grade_test_flaky(const struct test_outcome *to);
 
 /* Everything about one graded submission. Owns every pointer in it but
  * spec (grade_report_release). */

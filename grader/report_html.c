@@ -118,7 +118,8 @@ static bool test_flaky(json_t *t)
 	json_int_t done = json_integer_value(json_object_get(t, "runs_done"));
 	json_int_t passed = json_integer_value(json_object_get(t, "runs_passed"));
 
-	return json_is_true(json_object_get(t, "outputs_differ")) || (passed > 0 && passed < done);
+	return json_is_true(json_object_get(t, "flaky")) || json_is_true(json_object_get(t, "outputs_differ")) ||
+	       (passed > 0 && passed < done);
 }
 
 /* ---- the page's fixed parts ----------------------------------------------------- */
@@ -336,7 +337,7 @@ static void tests_table(FILE *f, const struct student *v, size_t n)
 		}
 		fprintf(f, "</td><td>");
 		if (flaky)
-			fprintf(f, "<span class=\"tag flaky\" title=\"runs of this test disagreed\">flaky for %d</span>",
+			fprintf(f, "<span class=\"tag flaky\" title=\"runs or gradings of this test disagreed\">flaky for %d</span>",
 				flaky);
 		fprintf(f, "</td></tr>\n");
 		counts_free(reasons, nreasons);

@@ -53,6 +53,8 @@ static json_t *report_json_object(const struct grade_report *r)
 			  "ms", (json_int_t)r->build.ms, "log", report_json_text(r->build.log),
 			  "problem", r->build.problem ? report_json_text(r->build.problem) : json_null(),
 			  "empty", r->build.empty);
+	if (r->build.sources_key[0])
+		json_object_set_new(build, "sources_sha256", json_string(r->build.sources_key));
 	json_object_set_new(o, "build", build);
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_outcome *to = &r->tests[i];
@@ -79,8 +81,9 @@ static json_t *report_json_object(const struct grade_report *r)
 		if (to->passed && to->nruns > 1)
 			json_object_set_new(jt, "rate_ruled_out_percent",
 					    json_integer(report_rate_ruled_out(to->nruns)));
-		/* Some runs failed and others passed: the program is flaky here. */
-		json_object_set_new(jt, "flaky", json_boolean(to->npassed > 0 && to->npassed < to->nruns));
+		json_object_set_new(jt, "flaky", json_boolean(grade_test_flaky(to)));
+		if (to->differs_from_before)
+			json_object_set_new(jt, "differs_from_previous_grading", json_true());
 		json_object_set_new(jt, "outputs_differ", json_boolean(to->outputs_differ));
 		json_object_set_new(jt, "reasons", reasons_json(to->reasons));
 		json_object_set_new(jt, "message", ff && ff->message ? report_json_text(ff->message) : json_null());

@@ -5,7 +5,9 @@
  * resumed batch and merged shards give the same summary as one
  * uninterrupted run. summary.csv is RFC 4180 (fields with commas, quotes
  * or line breaks are quoted, quotes doubled), one row per student: id,
- * total, max, then one column per test. A field that a spreadsheet would
+ * total, max, status, flaky (the tests, ';'-separated, whose runs
+ * disagreed or whose verdict changed in a regrade of the same sources),
+ * then one column per test. A field that a spreadsheet would
  * read as a formula (=, +, -, @) is prefixed with a quote.
  */
 #define _GNU_SOURCE
@@ -114,7 +116,7 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	fprintf(f, "student,total,max,status");
+	fprintf(f, "student,total,max,status,flaky");
 	for (size_t t = 0; t < json_array_size(test_cols); t++) {
 		fputc(',', f);
 		csv_field(f, json_string_value(json_object_get(json_array_get(test_cols, t), "name")));
@@ -125,7 +127,7 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 	double *totals = calloc(n ? n : 1, sizeof(double));
 	size_t ntotals = 0;
 	double max_score = 0;
-	json_t *fail_counts = json_object();
+	json_t *fail_counts = json_object(), *flaky_counts = json_object();
 
 	for (size_t i = 0; i < n; i++) {
 		json_t *r = rows[i].report;
@@ -138,7 +140,30 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 		json_t *tests = json_object_get(r, "tests"), *per_test = json_object();
 
 		csv_field(f, rows[i].student);
-		fprintf(f, ",%.4g,%.4g,%s", number(r, "score"), number(r, "max_score"), status);
+		fprintf(f, ",%.4g,%.4g,%s,", number(r, "score"), number(r, "max_score"), status);
+		json_t *flaky = json_array(), *ft;
+		size_t fk;
+		char *names = NULL;
+		size_t nameslen = 0;
+		FILE *nf = open_memstream(&names, &nameslen);
+
+		json_array_foreach(tests, fk, ft) {
+			const char *name = json_string_value(json_object_get(ft, "name"));
+
+			if (!name || !json_is_true(json_object_get(ft, "flaky")))
+				continue;
+			if (nf)
+				fprintf(nf, "%s%s", json_array_size(flaky) ? ";" : "", name);
+			json_array_append_new(flaky, json_string(name));
+			json_t *c = json_object_get(flaky_counts, name);
+
+			json_object_set_new(flaky_counts, name, json_integer(c ? json_integer_value(c) + 1 : 1));
+		}
+		if (nf)
+			fclose(nf);
+		if (names && *names)
+			csv_field(f, names);
+		free(names);
 		for (size_t t = 0; t < json_array_size(test_cols); t++) {
 			const char *col = json_string_value(json_object_get(json_array_get(test_cols, t), "name"));
 			json_t *tt = NULL, *x;
@@ -167,10 +192,11 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 		}
 		json_t *iso = json_object_get(r, "isolation");
 
-		json_array_append_new(students, json_pack("{s:s, s:f, s:f, s:s, s:s?, s:o, s:o}",
+		json_array_append_new(students, json_pack("{s:s, s:f, s:f, s:s, s:s?, s:o, s:o, s:o}",
 			"student", rows[i].student, "score", number(r, "score"),
 			"max_score", number(r, "max_score"), "status", status, "problem", problem,
-			"isolation", iso ? json_incref(iso) : json_null(), "tests", per_test));
+			"isolation", iso ? json_incref(iso) : json_null(), "tests", per_test,
+			"flaky", flaky));
 		if (complete) {
 			totals[ntotals++] = number(r, "score");
 			max_score = number(r, "max_score");
@@ -200,13 +226,13 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 
 	for (int b = 0; b < 10; b++)
 		json_array_append_new(jh, json_integer(hist[b]));
-	json_t *summary = json_pack("{s:s, s:s?, s:s?, s:i, s:i, s:f, s:f, s:f, s:o, s:o, s:o}",
+	json_t *summary = json_pack("{s:s, s:s?, s:s?, s:i, s:i, s:f, s:f, s:f, s:o, s:o, s:O, s:o}",
 		"version", hx_version(),
 		"assignment", first ? json_string_value(json_object_get(json_object_get(first, "spec"), "assignment")) : NULL,
 		"spec_sha256", first ? json_string_value(json_object_get(json_object_get(first, "spec"), "sha256")) : NULL,
 		"submissions", (int)n, "graded", (int)ntotals, "max_score", max_score,
 		"mean", mean, "median", median, "histogram", jh, "most_failed", fail_counts,
-		"students", students);
+		"flaky", flaky_counts, "students", students);
 	char *sj = summary ? json_dumps(summary, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
 	rc = sj ? write_one(outdir, "summary.json", sj, strlen(sj), err, errlen) : -ENOMEM;
@@ -253,9 +279,14 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 			json_object_set_new(fail_counts, best, json_integer(0));
 			shown++;
 		}
+		/* Tests whose runs, or gradings, disagreed: a race, or luck. */
+		json_object_foreach(flaky_counts, key, val)
+			fprintf(term, "flaky: %s for %lld student%s (runs or gradings disagreed)\n", key,
+				json_integer_value(val), json_integer_value(val) == 1 ? "" : "s");
 		fprintf(term, "summary: %s/summary.csv, %s/summary.json\n", outdir, outdir);
 	}
 	json_decref(summary);
+	json_decref(flaky_counts);
 	free(totals);
 out:
 	free(csv);
