@@ -17,8 +17,9 @@
  * set_robust_list before anything else) until its parent has made a
  * call other than fork, typically wait, and every child it forked has
  * reached the gate (a child is often slower to make its first call than
- * its parent to fork the next and wait): then the batch is released
- * together, in one pass, and woken where the scheduler finds an
+ * its parent to fork the next and wait): then the batch is released,
+ * three times in four all in one pass (else staggered by the jitter, see
+ * hx_jitter_open_gate), and woken where the scheduler finds an
  * idle CPU (tracer.c turns the synchronous wake-ups off for that pass:
  * they would queue every child on the supervisor's CPU, to be spread
  * only at the next balancing tick, by when a race test's child may be
@@ -129,15 +130,20 @@ size_t hx_jitter_open_gate(struct hx_jitter *j, pid_t parent_host)
 {
 	uint64_t now = hx_now_us();
 	size_t released = 0;
+	/* Three batches in four (by the seed), together: all due now, and the
+	 * caller answers them in one pass, not one event-loop wake-up each
+	 * (each costs tens of microseconds, and a child of a race test may
+	 * be done in less): the most overlap. Otherwise staggered: the first
+	 * now, each other one after a random 0..max_us, so that a child
+	 * starts while its siblings are inside their critical sections (a
+	 * lock that each child sets up again after fork breaks only then). */
+	bool together = (splitmix64(&j->rng) & 3) != 0;
 
-	/* Due now, all of them: the caller answers them in one pass, not
-	 * one event-loop wake-up each (each costs tens of microseconds, and
-	 * a child of a race test may be done in less). */
 	for (size_t i = 0; i < j->n; i++) {
 		if (j->held[i].gated_by != parent_host)
 			continue;
 		j->held[i].gated_by = 0;
-		j->held[i].due_us = now;
+		j->held[i].due_us = together || released == 0 ? now : now + delay(j);
 		released++;
 	}
 	return released;

@@ -356,7 +356,8 @@ bool hx_jitter_hold(struct hx_jitter *j, uint64_t id, pid_t tid, pid_t gated_by)
  * signal cuts it short. False when out of memory (answer it now). */
 bool hx_jitter_hold_sleep(struct hx_jitter *j, uint64_t id, pid_t tid, uint64_t delay_us,
 			  const struct hx_reply *reply);
-/* Makes the children a parent's gate holds due now; returns how many. */
+/* Makes the children a parent's gate holds due (now, or staggered by
+ * the jitter: one batch in four); returns how many. */
 size_t hx_jitter_open_gate(struct hx_jitter *j, pid_t parent_host);
 /* Calls ops->answer for every held notification due at now_us (and for
  * sleeps a signal cuts short) and forgets it; ops NULL forgets all of
