@@ -453,10 +453,10 @@ int cmd_selftest(const char *const *dirs, size_t n, const struct selftest_opts *
 				fputs(st.results[i] ? st.results[i] : "(no result)\n", stdout);
 			if (st.status[i] & JOB_MISMATCH)
 				mismatches++;
-			else
-				st.matched[i]++;
+			/* An interrupted round counts for nothing. */
 			if (!interrupted) {
 				st.graded[i]++;
+				st.matched[i] += !(st.status[i] & JOB_MISMATCH);
 				st.full[i] += (st.status[i] & JOB_FULL_MARKS) != 0;
 			}
 			free(st.results[i]);
