@@ -80,17 +80,18 @@ static void load_runs(struct spec_loader *L, yaml_node_t *v, struct test *t)
 	t->runs_min = 1;
 	if ((x = node_get(L, v, "min")))
 		node_uint(L, x, "runs.min", &t->runs_min, 1, 1000);
-	if (!(x = node_get(L, v, "max")) || !(x = node_get(L, v, "time_ms"))) {
+	yaml_node_t *max = node_get(L, v, "max"), *time_ms = node_get(L, v, "time_ms");
+
+	if (!max || !time_ms) {
 		node_problem(L, v, "a runs budget needs 'max' (runs at most) and 'time_ms' (wall "
 			     "time for them all), e.g. {min: 3, max: 50, time_ms: 8000}");
 		t->runs_time_ms = 0;
 		return;
 	}
-	if (node_uint(L, node_get(L, v, "max"), "runs.max", &t->runs, 1, 1000) &&
-	    t->runs < t->runs_min)
-		node_problem(L, node_get(L, v, "max"), "'runs.max' (%u) must be at least "
-			     "'runs.min' (%u)", t->runs, t->runs_min);
-	if (!node_uint(L, x, "runs.time_ms", &t->runs_time_ms, 1, 3600000))
+	if (node_uint(L, max, "runs.max", &t->runs, 1, 1000) && t->runs < t->runs_min)
+		node_problem(L, max, "'runs.max' (%u) must be at least 'runs.min' (%u)", t->runs,
+			     t->runs_min);
+	if (!node_uint(L, time_ms, "runs.time_ms", &t->runs_time_ms, 1, 3600000))
 		t->runs_time_ms = 0;
 }
 

@@ -280,9 +280,13 @@ int summary_write(const char *outdir, FILE *term, char *err, size_t errlen)
 			shown++;
 		}
 		/* Tests whose runs, or gradings, disagreed: a race, or luck. */
-		json_object_foreach(flaky_counts, key, val)
-			fprintf(term, "flaky: %s for %lld student%s (runs or gradings disagreed)\n", key,
-				json_integer_value(val), json_integer_value(val) == 1 ? "" : "s");
+		for (void *it = json_object_iter(flaky_counts); it;
+		     it = json_object_iter_next(flaky_counts, it)) {
+			long long nf = json_integer_value(json_object_iter_value(it));
+
+			fprintf(term, "flaky: %s for %lld student%s (runs or gradings disagreed)\n",
+				json_object_iter_key(it), nf, nf == 1 ? "" : "s");
+		}
 		fprintf(term, "summary: %s/summary.csv, %s/summary.json\n", outdir, outdir);
 	}
 	json_decref(summary);
