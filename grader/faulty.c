@@ -565,8 +565,9 @@ int faulty_materialise_path(const char *variant, const char *dest, char *err, si
 			goto out;
 		}
 	rc = -ENOENT;
-	snprintf(err, errlen, "no variant '%s' in %s%s/ (neither %s.patch nor a folder %s/)",
-		 slash + 1, path, folder, slash + 1, slash + 1);
+	snprintf(err, errlen, "no %s '%s' in %s%s/ (neither %s.patch nor a folder %s/)",
+		 strcmp(folder, "faulty") == 0 ? "faulty submission" : "solution variant", slash + 1,
+		 path, folder, slash + 1, slash + 1);
 out:
 	faulty_list_free(v, n);
 	free(path);

@@ -305,7 +305,7 @@ static void test_cli_selftest_materialises_a_variant(void **state)
 	snprintf(dest, sizeof(dest), "%s/none", dir);
 	r = cli((const char *[]){ "selftest", "--materialise", dest, "assignments/queue/faulty/no-such", NULL });
 	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "no variant 'no-such'"));
+	assert_non_null(strstr(r.err, "no faulty submission 'no-such'"));
 	tu_free(&r);
 	r = cli((const char *[]){ "selftest", "--materialise", dest, "assignments/queue/solution", NULL });
 	assert_int_equal(r.status, 2);

@@ -383,6 +383,18 @@ static void test_faulty_materialise_path_names_a_variant(void **state)
 	assert_int_equal(faulty_materialise_path(variant_path, dest, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "ASSIGNMENT/faulty/NAME"));
 	assert_int_equal(faulty_materialise_path("notfaulty/x", dest, err, sizeof(err)), -EINVAL);
+	assert_int_equal(faulty_materialise_path("xsolutions/x", dest, err, sizeof(err)), -EINVAL);
+	/* solutions/NAME: a correct variant, the same forms */
+	mkdirs("asg/solutions");
+	put("asg/solutions/other.patch", GOOD_PATCH);
+	snprintf(dest, sizeof(dest), "%s/out-s", root);
+	snprintf(variant_path, sizeof(variant_path), "%s/solutions/other", asg);
+	assert_int_equal(faulty_materialise_path(variant_path, dest, err, sizeof(err)), 0);
+	assert_true(exists(dest));
+	snprintf(dest, sizeof(dest), "%s/out-y", root);
+	snprintf(variant_path, sizeof(variant_path), "%s/solutions/missing", asg);
+	assert_int_equal(faulty_materialise_path(variant_path, dest, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "no solution variant 'missing'"));
 	assert_false(exists(dest));
 }
 
