@@ -121,6 +121,33 @@ struct expected_set {
 	size_t n;
 };
 
+/* One variant of folder ("solutions" or "faulty") as a job, a patch
+ * materialised in a temporary folder. Returns 0, -EINVAL when it could
+ * not be materialised (said on stderr), -ENOMEM. */
+static int add_variant_job(struct selftest *st, const char *dir, const struct spec *s,
+			   const struct faulty_variant *v, const char *folder, const struct expected *x)
+{
+	struct faulty_temp tmp = { 0 };
+	char ferr[1024];
+	struct job *g;
+
+	if (v->is_patch && faulty_temp_make(dir, v, &tmp, ferr, sizeof(ferr)) < 0) {
+		fprintf(stderr, "%s\n", ferr);
+		return -EINVAL;
+	}
+	g = realloc(st->jobs, (st->njobs + 1) * sizeof(*g));
+	if (!g) {
+		faulty_temp_release(&tmp);
+		return -ENOMEM;
+	}
+	st->jobs = g;
+	st->jobs[st->njobs++] = (struct job){ .spec = s, .assignment = strdup(s->assignment),
+					      .label = str_printf("%s/%s", folder, v->name),
+					      .dir = strdup(tmp.dir ? tmp.dir : v->path), .exp = x,
+					      .tmp = tmp };
+	return 0;
+}
+
 /* solutions/NAME.patch or solutions/NAME/: correct solutions in other
  * styles (another IPC mechanism), each graded for full marks like
  * solution/ (assignments/README.md). */
@@ -136,25 +163,12 @@ static int add_solution_variants(struct selftest *st, const char *dir, const str
 		return -1;
 	}
 	for (size_t i = 0; i < nvars && !interrupted; i++) {
-		const struct faulty_variant *v = &vars[i];
-		struct faulty_temp tmp = { 0 };
-		struct job *g;
+		int jrc = add_variant_job(st, dir, s, &vars[i], "solutions", NULL);
 
-		if (v->is_patch && faulty_temp_make(dir, v, &tmp, ferr, sizeof(ferr)) < 0) {
-			fprintf(stderr, "%s\n", ferr);
+		if (jrc < 0)
 			rc = -1;
-			continue;
-		}
-		g = realloc(st->jobs, (st->njobs + 1) * sizeof(*g));
-		if (!g) {
-			faulty_temp_release(&tmp);
-			rc = -1;
+		if (jrc == -ENOMEM)
 			break;
-		}
-		st->jobs = g;
-		st->jobs[st->njobs++] = (struct job){ .spec = s, .assignment = strdup(s->assignment),
-						      .label = str_printf("solutions/%s", v->name),
-						      .dir = strdup(tmp.dir ? tmp.dir : v->path), .tmp = tmp };
 	}
 	faulty_list_free(vars, nvars);
 	return rc;
@@ -222,7 +236,6 @@ static int add_assignment(struct selftest *st, const char *dir, struct spec **sp
 	for (size_t i = 0; i < nvars && !interrupted; i++) {
 		const struct faulty_variant *v = &vars[i];
 		const struct expected *x = NULL;
-		struct faulty_temp tmp = { 0 };
 
 		for (size_t k = 0; k < nexp; k++)
 			if (strcmp(exp[k].name, v->name) == 0)
@@ -233,21 +246,12 @@ static int add_assignment(struct selftest *st, const char *dir, struct spec **sp
 			rc = -1;
 			continue;
 		}
-		if (v->is_patch && faulty_temp_make(dir, v, &tmp, ferr, sizeof(ferr)) < 0) {
-			fprintf(stderr, "%s\n", ferr);
+		int jrc = add_variant_job(st, dir, s, v, "faulty", x);
+
+		if (jrc < 0)
 			rc = -1;
-			continue;
-		}
-		g = realloc(st->jobs, (st->njobs + 1) * sizeof(*g));
-		if (!g) {
-			faulty_temp_release(&tmp);
+		if (jrc == -ENOMEM)
 			break;
-		}
-		st->jobs = g;
-		st->jobs[st->njobs++] = (struct job){ .spec = s, .assignment = strdup(s->assignment),
-						      .label = str_printf("faulty/%s", v->name),
-						      .dir = strdup(tmp.dir ? tmp.dir : v->path), .exp = x,
-						      .tmp = tmp };
 	}
 	for (size_t k = 0; k < nexp; k++) {
 		bool found = false;
