@@ -6,7 +6,7 @@
  * submission whose failures are deterministic gets the same score both
  * times, the correct ones full marks, the racy one loses points in both.
  * Then a regrade of the same sources whose earlier verdict differed is
- * marked flaky in report.json, summary.csv and summary.json.
+ * marked flaky in report.json, summary.csv, summary.json and index.html.
  */
 #include "testutil.h"
 #include <signal.h>
@@ -122,6 +122,8 @@ static void test_reproduce_twice_once_under_load(void **state)
 	assert_true(tu_file_has(path, "alice,100,100,graded,race-4x50000,"));
 	tu_sh("jq -e '(.flaky[\"race-4x50000\"] >= 1) and (.students[] | select(.student == "
 	      "\"alice\") | .flaky == [\"race-4x50000\"])' %s/first/summary.json >/dev/null", root);
+	/* The class report (it reads report.json) marks it too. */
+	tu_sh("grep -q 'class=\"tag flaky\"' %s/first/index.html", root);
 	/* The same regrade without a change is not flaky. */
 	grade("second", "bob");
 	j = report("second", "bob");
