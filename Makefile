@@ -6,7 +6,7 @@
 #   make asan       the tests again under AddressSanitizer + UBSan
 #   make lint       cppcheck and clang-tidy
 #   make fuzz       libFuzzer targets for the spec loader and the matchers
-#   make bench      the benchmarks (tracing cost, batch grading, time_scale)
+#   make bench      the benchmarks (start cost, tracing cost, batch grading, time_scale)
 #   make bench-races  detection rates of the racy faulty submissions, with and without load
 #   make report-screenshot  docs/report-screenshot.png, the class report of the demo class
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -26,7 +26,7 @@ TEST_PKGS := cmocka
 DEB_PKGS  := gcc make pkg-config clang libseccomp-dev libyaml-dev libjansson-dev \
              libpcre2-dev libelf-dev nettle-dev libcmocka-dev libxml2-utils \
              util-linux procps python3 patch \
-             chromium similarity-tester slurm-wlm munge
+             chromium similarity-tester slurm-wlm munge bubblewrap
 
 WARN      := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
              -Wformat=2 -Wno-format-nonliteral -Werror \
@@ -56,7 +56,7 @@ HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
 
 IPCGRADE    := $(BUILD)/ipcgrade
 
-.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test slurm-test report-screenshot lint fuzz fuzz-programs progfuzz-slice test-configs configs-quick bench bench-trace bench-batch bench-procs bench-timescale bench-races install clean
+.PHONY: all deps demo test unit e2e hostile selftest asan soak docker-test slurm-test report-screenshot lint fuzz fuzz-programs progfuzz-slice test-configs configs-quick bench bench-start bench-trace bench-batch bench-procs bench-timescale bench-races install clean
 .DELETE_ON_ERROR:
 
 all: $(IPCGRADE)
@@ -227,7 +227,9 @@ lint:
 	  $(ALL_CFLAGS) -Wno-unknown-warning-option
 
 # Benchmarks: measured, never asserted (these machines are shared).
-bench: bench-trace bench-batch bench-procs bench-timescale
+bench: bench-start bench-trace bench-batch bench-procs bench-timescale
+bench-start: $(IPCGRADE)
+	@IPCGRADE=$(abspath $(IPCGRADE)) BENCH_OUT=$(abspath $(BUILD))/bench bench/start.sh
 bench-trace: $(IPCGRADE)
 	@IPCGRADE=$(abspath $(IPCGRADE)) BENCH_OUT=$(abspath $(BUILD))/bench bench/trace.sh
 bench-procs: $(IPCGRADE)
