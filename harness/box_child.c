@@ -187,6 +187,7 @@ void hx_box_run_submission(const struct hx_box_plan *p, int landlock_fd)
 	int err_fd = p->err_fd;
 	int rc;
 
+	hx_prof_mark("child: forked");
 	/* A session and process group of its own: kill(0, ...) and job
 	 * control stay inside the run; no controlling terminal. */
 	setsid();
@@ -228,6 +229,7 @@ void hx_box_run_submission(const struct hx_box_plan *p, int landlock_fd)
 
 	if (p->wait_killable)
 		flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	hx_prof_mark("child: loads the filter");
 	int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
 
 	if (listener < 0)

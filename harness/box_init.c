@@ -234,6 +234,7 @@ static void finish(const struct hx_box_plan *p, int ctl, int leftovers, bool lis
 	struct rusage ru;
 	struct hx_msg m = { .type = HX_MSG_DONE, .count = leftovers };
 
+	hx_prof_mark("init: FINISH");
 	kill_box(p, -1, false);
 	/* In full isolation the IPC objects live in our namespaces, which
 	 * die with us; we only list them. In reduced isolation the
@@ -245,6 +246,7 @@ static void finish(const struct hx_box_plan *p, int ctl, int leftovers, bool lis
 			   (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
 		m.maxrss_kb = ru.ru_maxrss;
 	}
+	hx_prof_mark("init: DONE");
 	send_msg(ctl, &m);
 	_exit(0);
 }
@@ -313,6 +315,7 @@ void hx_box_init_main(const struct hx_box_plan *plan)
 	pid_t supervisor = getppid();
 
 	close_other_fds(p);
+	hx_prof_mark("init: running");
 	/* Die with the supervisor (full isolation: the whole box dies with
 	 * us). Set again after every change of user, which clears it. In
 	 * reduced isolation our EOF handling of ctl takes the box down. */
@@ -322,6 +325,7 @@ void hx_box_init_main(const struct hx_box_plan *plan)
 
 	/* Wait for the supervisor to set our uid map. */
 	wait_for(ctl, HX_MSG_GO, err_fd);
+	hx_prof_mark("init: GO");
 
 	if (p->full) {
 		if (sethostname("box", 3) < 0)
@@ -329,6 +333,7 @@ void hx_box_init_main(const struct hx_box_plan *plan)
 		rc = hx_box_setup_root(p, &line);
 		if (rc < 0)
 			hx_box_fail(err_fd, HX_STAGE_MOUNT, -rc, line);
+		hx_prof_mark("init: root built");
 		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* cleared by become_box_user */
 		/* Did the supervisor die meanwhile? (getppid() is 0 here: our
 		 * parent is outside our pid namespace.) */
@@ -339,6 +344,7 @@ void hx_box_init_main(const struct hx_box_plan *plan)
 		rc = loopback_up();
 		if (rc < 0)
 			hx_box_fail(err_fd, HX_STAGE_NET, -rc, 0);
+		hx_prof_mark("init: loopback up");
 	} else {
 		/* Orphans of the box come to us, and our session holds them. */
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
@@ -374,7 +380,9 @@ void hx_box_init_main(const struct hx_box_plan *plan)
 	/* The supervisor moved us into the run's cgroup while we set up
 	 * (on cgroup v1 a move waits for an RCU grace period, ~13 ms here);
 	 * the program must start inside it. */
+	hx_prof_mark("init: waits for START");
 	int start = wait_for(ctl, HX_MSG_START, err_fd);
+	hx_prof_mark("init: START");
 
 	if (start & HX_START_RLIMIT_AS)
 		mine.use_rlimit_as = true;
@@ -424,7 +432,9 @@ void hx_box_init_main(const struct hx_box_plan *plan)
 			if (first_done && !exited_sent) {
 				/* The run ends with its first process: what it
 				 * left running is counted and killed now. */
+				hx_prof_mark("init: first exited");
 				leftovers = kill_box(p, ctl, true);
+				hx_prof_mark("init: box killed");
 				struct hx_msg e = { .type = HX_MSG_EXITED, .status = first_status };
 
 				send_msg(ctl, &e);

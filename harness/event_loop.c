@@ -110,6 +110,7 @@ static int receive_listener(struct hx_run_state *r)
 			r->first_pid = cred.pid;
 		}
 	}
+	hx_prof_mark("listener received");
 	if (r->listener >= 0)
 		hx_tracer_sync_wakeups(r->listener);
 	if (r->listener >= 0 && r->first_pid > 0)

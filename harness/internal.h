@@ -59,6 +59,16 @@ char *hx_str_steal(struct hx_str *b);	/* NUL-terminated; b is reset */
 void hx_str_release(struct hx_str *b);
 int hx_signal_from_name(const char *name);
 
+/* ---- profile.c: where a run's time goes (IPCGRADE_PROFILE) ----------- */
+
+/* Maps the shared page of marks when IPCGRADE_PROFILE is set; once per
+ * process, before the first box; every call after the first is a no-op. */
+void hx_prof_init(void);
+/* A timestamped mark (async-signal-safe); a no-op when profiling is off. */
+void hx_prof_mark(const char *what);
+/* Prints the marks so far on stderr under title and forgets them. */
+void hx_prof_report(const char *title);
+
 /* ---- procfs.c: reading /proc of the box's processes ----------------- */
 
 struct hx_proc_stat {

@@ -194,6 +194,8 @@ const struct hx_caps *hx_probe(void)
 	if (done)
 		return &caps;
 	done = true;
+	hx_prof_init();
+	hx_prof_mark("probe");
 	if (uname(&u) == 0)
 		snprintf(caps.kernel, sizeof(caps.kernel), "%.80s %.32s", u.release, u.machine);
 	const struct scmp_version *v = seccomp_version();
@@ -215,12 +217,16 @@ const struct hx_caps *hx_probe(void)
 
 	enum notify_probe notify = seccomp_api_get() >= 5 ? try_notify(0) : NOTIFY_NO;
 
+	hx_prof_mark("probe: namespaces tried");
 	caps.seccomp_notify = notify != NOTIFY_NO;
 	caps.seccomp_sync_wakeup = notify == NOTIFY_YES_SYNC_WAKEUP;
 	caps.seccomp_wait_killable = caps.seccomp_notify &&
 				     try_notify(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) != NOTIFY_NO;
+	hx_prof_mark("probe: notify tried");
 	hx_cgroup_probe(&caps);
+	hx_prof_mark("probe: cgroups tried");
 	probe_mqueue(&caps);
+	hx_prof_mark("probe: done");
 	caps.best = caps.namespaces && caps.seccomp_notify ? HX_ISOLATION_FULL : HX_ISOLATION_REDUCED;
 	return &caps;
 }

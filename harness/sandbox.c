@@ -364,6 +364,7 @@ static int prepare(struct hx_run_state *r, struct hx_box_plan *plan)
 	rc = hx_slot_acquire(&r->slot, r->error, sizeof(r->error));
 	if (rc < 0)
 		return rc;
+	hx_prof_mark("slot taken");
 	if (!r->full) {
 		rc = hx_reduced_begin(&r->host, cfg->cancel, r->error, sizeof(r->error));
 		if (rc < 0)
@@ -374,16 +375,20 @@ static int prepare(struct hx_run_state *r, struct hx_box_plan *plan)
 					   (double)r->host.waited_us / 1e6);
 	}
 	hx_cgroup_create(&r->cg, &r->lim, r->slot.index);
+	hx_prof_mark("cgroup made");
 	rc = choose_policy(r);
 	if (rc < 0)
 		return rc;
+	hx_prof_mark("policy chosen");
 	rc = open_host_dirs(r);
 	if (rc < 0)
 		return rc;
+	hx_prof_mark("host dirs opened, chowned");
 	rc = make_channels(r);
 	if (rc < 0)
 		return rc;
 	write_plan(r, caps, plan);
+	hx_prof_mark("channels, plan");
 	return 0;
 }
 
@@ -438,6 +443,7 @@ static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
 		flags |= CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS |
 			 (r->userns ? CLONE_NEWUSER : 0);
 	fflush(NULL);	/* nothing buffered may be written twice */
+	hx_prof_mark("clone");
 	r->init_pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (r->init_pid < 0)
 		return hx_fail(r->error, sizeof(r->error), errno, "cannot create the box: clone: %s",
@@ -446,6 +452,7 @@ static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
 		hx_box_init_main(plan);
 
 	/* Supervisor. The child's ends are the child's. */
+	hx_prof_mark("clone returned");
 	close_fd(&r->out[1]);
 	close_fd(&r->err[1]);
 	close_fd(&r->ctl[1]);
@@ -474,11 +481,13 @@ static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
 	}
 	if (hx_run_send(r, HX_MSG_GO) < 0)
 		return hx_fail(r->error, sizeof(r->error), EPIPE, "the box's init died during setup");
+	hx_prof_mark("GO sent");
 	/* While the init builds the box's root: a cgroup v1 move can wait
 	 * a whole RCU grace period. The init starts nothing before START.
 	 * If it died in setup, the event loop reads why. */
 	hx_cgroup_attach(&r->cg, r->init_pid);
 	hx_watchdog_also_count(r->wd, (r->cg.has_cpu ? 0 : HX_WATCH_CPU) | (r->cg.has_memory ? 0 : HX_WATCH_VM));
+	hx_prof_mark("cgroup joined");
 	send_start(r, plan);
 	return 0;
 }
@@ -511,9 +520,11 @@ static int finish(struct hx_run_state *r)
 	struct hx_result *res = r->res;
 	int st, rc;
 
+	hx_prof_mark("loop over");
 	if (!r->done)
 		hx_run_stop_box(r);
 	reap_init(r, &st);
+	hx_prof_mark("init reaped");
 	rc = hx_run_judge(r);
 	if (rc < 0)
 		return rc;
@@ -565,6 +576,7 @@ static void release(struct hx_run_state *r, int rc)
 		reap_init(r, &st);
 	}
 	hx_cgroup_destroy(&r->cg);
+	hx_prof_mark("cgroup removed");
 	if (!r->full && r->init_pid > 0) {
 		hx_reduced_sweep_adopted(&r->host, r->init_pid);
 		hx_reduced_cleanup(&r->host, res);
@@ -594,6 +606,7 @@ static void release(struct hx_run_state *r, int rc)
 		close_fd(&r->ro_fds[i]);
 	hx_reduced_release(&r->host);
 	hx_slot_release(&r->slot);
+	hx_prof_mark("released");
 }
 
 int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t errlen)
@@ -602,6 +615,8 @@ int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t
 	struct hx_box_plan plan = { 0 };	/* filled by prepare */
 	int rc;
 
+	hx_prof_init();
+	hx_prof_mark("hx_run");
 	init_state(r, cfg, res);
 	rc = prepare(r, &plan);
 	if (rc == 0)
@@ -611,6 +626,7 @@ int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t
 	if (rc == 0)
 		rc = finish(r);
 	release(r, rc);
+	hx_prof_report(cfg->argv && cfg->argv[0] ? cfg->argv[0] : "?");
 	if (rc < 0) {
 		res->verdict = HX_VERDICT_INTERNAL_ERROR;
 		snprintf(res->error, sizeof(res->error), "%s", r->error);
