@@ -9,9 +9,12 @@
  *   init ──fork──► submission (first process) ──fork──► its children ...
  *
  * fds the init receives (all set up by the supervisor before clone):
- *   ctl_fd      SOCK_SEQPACKET to the supervisor: GO in; EXITED, LEFTOVER,
- *               IPC and DONE out; FINISH in. EOF means the supervisor died:
- *               the init kills the box and exits.
+ *   ctl_fd      SOCK_SEQPACKET to the supervisor: JOINED out first; GO and
+ *               START in; EXITED, LEFTOVER, IPC and DONE out; FINISH in.
+ *               EOF means the supervisor died: the init kills the box and
+ *               exits.
+ *   cg_join_fds the run's v1 cgroup `tasks` files, opened by the
+ *               supervisor: the init joins them itself, then closes them.
  *   err_fd      O_CLOEXEC pipe to the supervisor: a struct hx_child_err on
  *               a setup failure of the init or the submission child; EOF
  *               (the child's exec closed it) means exec succeeded.
@@ -257,7 +260,9 @@ static void finish(const struct hx_box_plan *p, int ctl, int leftovers, bool lis
 static void close_other_fds(const struct hx_box_plan *p)
 {
 	int keep[] = { p->ctl_fd, p->notify_fd, p->err_fd, p->stdin_fd, p->stdout_fd,
-		       p->stderr_fd, p->landlock_fd, p->workdir_fd };
+		       p->stderr_fd, p->landlock_fd, p->workdir_fd,
+		       p->cg_join_fds[HX_CG_V1_MEMORY], p->cg_join_fds[HX_CG_V1_PIDS],
+		       p->cg_join_fds[HX_CG_V1_CPUACCT] };
 	int n = (int)HX_ARRAY_SIZE(keep);
 
 	/* Sort the few fds to keep, then close the gaps between them. */
@@ -285,6 +290,23 @@ static void close_other_fds(const struct hx_box_plan *p)
 }
 
 /* ---- the init's body ----------------------------------------------------- */
+
+/* Into the run's v1 cgroups, while we are single-threaded and have no
+ * child: hx_cgroup_join_self moves us alone, with no RCU grace period.
+ * JOINED tells the supervisor which worked; it moves us into the rest. */
+static void join_cgroups(const struct hx_box_plan *p, int ctl)
+{
+	struct hx_msg m = { .type = HX_MSG_JOINED };
+
+	for (int i = 0; i < HX_CG_V1_COUNT; i++) {
+		if (p->cg_join_fds[i] < 0)
+			continue;
+		if (hx_cgroup_join_self(p->cg_join_fds[i]) == 0)
+			m.status |= 1 << i;
+		close(p->cg_join_fds[i]);
+	}
+	send_msg(ctl, &m);
+}
 
 /* Blocks until the supervisor's next message, which must be `type`;
  * returns its status. */
@@ -316,6 +338,7 @@ void hx_box_init_main(const struct hx_box_plan *plan)
 
 	close_other_fds(p);
 	hx_prof_mark("init: running");
+	join_cgroups(p, ctl);
 	/* Die with the supervisor (full isolation: the whole box dies with
 	 * us). Set again after every change of user, which clears it. In
 	 * reduced isolation our EOF handling of ctl takes the box down. */
@@ -377,9 +400,9 @@ void hx_box_init_main(const struct hx_box_plan *plan)
 	if (sfd < 0)
 		hx_box_fail(err_fd, HX_STAGE_FORK, errno, 0);
 
-	/* The supervisor moved us into the run's cgroup while we set up
-	 * (on cgroup v1 a move waits for an RCU grace period, ~13 ms here);
-	 * the program must start inside it. */
+	/* We joined the run's v1 cgroups ourselves, first thing; the
+	 * supervisor moves us into the others (v2) and says START when we
+	 * are in all of them: the program must start inside. */
 	hx_prof_mark("init: waits for START");
 	int start = wait_for(ctl, HX_MSG_START, err_fd);
 	hx_prof_mark("init: START");

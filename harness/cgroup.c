@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,7 +210,36 @@ static void give_up(char *dir, bool *has)
 	*has = false;
 }
 
-int hx_cgroup_attach(struct hx_cgroup *cg, pid_t pid)
+static char *v1_dir(struct hx_cgroup *cg, int which)
+{
+	return which == HX_CG_V1_MEMORY ? cg->memory : which == HX_CG_V1_PIDS ? cg->pids : cg->cpuacct;
+}
+
+void hx_cgroup_open_self_joins(const struct hx_cgroup *cg, int fds[HX_CG_V1_COUNT])
+{
+	for (int i = 0; i < HX_CG_V1_COUNT; i++) {
+		const char *dir = v1_dir((struct hx_cgroup *)cg, i);
+		char path[600];
+
+		fds[i] = -1;
+		if (!dir[0])
+			continue;
+		snprintf(path, sizeof(path), "%s/tasks", dir);
+		fds[i] = open(path, O_WRONLY | O_CLOEXEC);
+	}
+}
+
+int hx_cgroup_join_self(int fd)
+{
+	ssize_t n;
+
+	do
+		n = write(fd, "0", 1);
+	while (n < 0 && errno == EINTR);
+	return n == 1 ? 0 : n < 0 ? -errno : -EIO;
+}
+
+int hx_cgroup_attach(struct hx_cgroup *cg, pid_t pid, unsigned joined)
 {
 	int rc = 0;
 
@@ -219,11 +249,13 @@ int hx_cgroup_attach(struct hx_cgroup *cg, pid_t pid)
 		cg->has_pids = cg->has_cpu = false;
 	}
 	struct { char *dir; bool *has; } v1[] = {
-		{ cg->memory, &cg->has_memory }, { cg->pids, &cg->has_pids },
-		{ cg->cpuacct, &cg->has_cpu },
+		[HX_CG_V1_MEMORY] = { cg->memory, &cg->has_memory },
+		[HX_CG_V1_PIDS] = { cg->pids, &cg->has_pids },
+		[HX_CG_V1_CPUACCT] = { cg->cpuacct, &cg->has_cpu },
 	};
 	for (size_t i = 0; i < HX_ARRAY_SIZE(v1); i++) {
-		if (!v1[i].dir[0] || knob(v1[i].dir, "cgroup.procs", "%llu", (unsigned long long)pid) == 0)
+		if (!v1[i].dir[0] || (joined & (1u << i)) ||
+		    knob(v1[i].dir, "cgroup.procs", "%llu", (unsigned long long)pid) == 0)
 			continue;
 		rc = -errno;
 		give_up(v1[i].dir, v1[i].has);

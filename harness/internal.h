@@ -169,10 +169,32 @@ struct hx_cgroup {
 /* Create the run's cgroup(s) under the caller's own and set limits.
  * Never fails hard: what cannot be set is left out (has_* false). */
 void hx_cgroup_create(struct hx_cgroup *cg, const struct hx_limits *lim, int slot);
-/* Moves pid into the run's cgroup(s). A controller that cannot be joined
- * is given up (its directory removed, its has_* false) so that its limit
- * falls back to rlimits; -errno when one was. */
-int hx_cgroup_attach(struct hx_cgroup *cg, pid_t pid);
+/*
+ * Joining without waiting. Moving another process into a v1 cgroup
+ * (cgroup.procs) takes the kernel's global threadgroup lock for writing,
+ * which waits for an RCU grace period (~10 ms) unless another move
+ * happened within one. A single-threaded process that writes "0" into a
+ * v1 `tasks` file moves only itself and skips that lock; the permission
+ * check uses the credentials of whoever opened the file. So the
+ * supervisor opens the `tasks` files (hx_cgroup_open_self_joins) and the
+ * box's init, before it forks anything, joins itself (hx_cgroup_join_self)
+ * and says which joins worked; the supervisor attaches the rest.
+ */
+enum hx_cgroup_v1 {
+	HX_CG_V1_MEMORY, HX_CG_V1_PIDS, HX_CG_V1_CPUACCT, HX_CG_V1_COUNT
+};
+/* fds[HX_CG_V1_*]: the run's v1 `tasks` files, opened for writing
+ * (O_CLOEXEC), -1 where there is none or it cannot be opened. */
+void hx_cgroup_open_self_joins(const struct hx_cgroup *cg, int fds[HX_CG_V1_COUNT]);
+/* Moves the calling thread (its process must be single-threaded) into
+ * the cgroup of fd; async-signal-safe. 0 or -errno. */
+int hx_cgroup_join_self(int fd);
+/* Moves pid into the run's cgroup(s), but the v1 ones whose bit
+ * (1 << HX_CG_V1_*) is set in joined: pid joined those itself. A
+ * controller that cannot be joined is given up (its directory removed,
+ * its has_* false) so that its limit falls back to rlimits; -errno when
+ * one was. */
+int hx_cgroup_attach(struct hx_cgroup *cg, pid_t pid, unsigned joined);
 /* CPU time used, in microseconds, or -1 when unknown. */
 long long hx_cgroup_cpu_us(const struct hx_cgroup *cg);
 /* Number of OOM kills so far (0 when unknown). */
@@ -305,6 +327,8 @@ enum hx_msg_type {
 	HX_MSG_IPC,		/* init -> supervisor: an IPC object left behind */
 	HX_MSG_DONE,		/* init -> supervisor: report complete */
 	HX_MSG_START,		/* supervisor -> init: in the cgroup, start the program */
+	HX_MSG_JOINED,		/* init -> supervisor, first: status has bit 1 << HX_CG_V1_*
+				 * for each v1 cgroup it joined itself */
 };
 /* START's status: the limits a cgroup that could not be joined left to
  * rlimits after all. */
@@ -370,6 +394,7 @@ struct hx_box_plan {
 	int workdir_fd;
 	int ro_fds[16];
 	int landlock_fd;		/* reduced isolation: ruleset, or -1 */
+	int cg_join_fds[HX_CG_V1_COUNT];	/* see hx_cgroup_join_self; -1: none */
 	char passwd[256];		/* /etc/passwd of the box */
 	char group[128];
 };

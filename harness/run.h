@@ -94,6 +94,7 @@ struct hx_run_state {
 	int out[2], err[2], ctl[2], nfy[2], cerr[2];
 	int stdin_fd, workdir_fd, landlock_fd;
 	int ro_fds[16];
+	int cg_join_fds[HX_CG_V1_COUNT];	/* the init joins its v1 cgroups through them */
 	pid_t init_pid;
 	int listener;
 	pid_t first_pid;

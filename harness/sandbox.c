@@ -56,6 +56,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -333,6 +334,7 @@ static void write_plan(struct hx_run_state *r, const struct hx_caps *caps, struc
 	plan->workdir_fd = r->workdir_fd;
 	memcpy(plan->ro_fds, r->ro_fds, sizeof(plan->ro_fds));
 	plan->landlock_fd = r->landlock_fd;
+	memcpy(plan->cg_join_fds, r->cg_join_fds, sizeof(plan->cg_join_fds));
 	snprintf(plan->passwd, sizeof(plan->passwd),
 		 "root:x:0:0:root:/root:/usr/sbin/nologin\nbox:x:%d:%d:box:/box:/bin/sh\n",
 		 (int)plan->uid, (int)plan->gid);
@@ -375,6 +377,7 @@ static int prepare(struct hx_run_state *r, struct hx_box_plan *plan)
 					   (double)r->host.waited_us / 1e6);
 	}
 	hx_cgroup_create(&r->cg, &r->lim, r->slot.index);
+	hx_cgroup_open_self_joins(&r->cg, r->cg_join_fds);
 	hx_prof_mark("cgroup made");
 	rc = choose_policy(r);
 	if (rc < 0)
@@ -428,6 +431,25 @@ static void send_start(const struct hx_run_state *r, const struct hx_box_plan *p
 	send(r->ctl[0], &m, sizeof(m), MSG_NOSIGNAL);
 }
 
+/* The init's first message says which v1 cgroups it joined itself; 0
+ * (the supervisor moves it into all) when it died before saying. */
+static unsigned joined_by_init(const struct hx_run_state *r)
+{
+	struct pollfd pfd = { .fd = r->ctl[0], .events = POLLIN };
+	struct hx_msg m;
+	ssize_t n;
+
+	/* It sends JOINED before anything that can block. */
+	while (poll(&pfd, 1, 10000) < 0 && errno == EINTR)
+		;
+	if (!(pfd.revents & POLLIN))
+		return 0;
+	do
+		n = recv(r->ctl[0], &m, sizeof(m), MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(m) && m.type == HX_MSG_JOINED ? (unsigned)m.status : 0;
+}
+
 /* Clone the init, which follows the plan; hand it its user map, put it
  * in the cgroup, and let it start the program. */
 static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
@@ -460,6 +482,8 @@ static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
 	close_fd(&r->cerr[1]);
 	close_fd(&r->stdin_fd);
 	close_fd(&r->landlock_fd);
+	for (int i = 0; i < HX_CG_V1_COUNT; i++)
+		close_fd(&r->cg_join_fds[i]);
 
 	r->tracer = hx_tracer_new(cfg, r->full, r->pflags, r->init_pid, r->lim.processes);
 	r->wd = hx_watchdog_new(r->init_pid, r->lim.deadlock_after_ms,
@@ -482,10 +506,11 @@ static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
 	if (hx_run_send(r, HX_MSG_GO) < 0)
 		return hx_fail(r->error, sizeof(r->error), EPIPE, "the box's init died during setup");
 	hx_prof_mark("GO sent");
-	/* While the init builds the box's root: a cgroup v1 move can wait
-	 * a whole RCU grace period. The init starts nothing before START.
-	 * If it died in setup, the event loop reads why. */
-	hx_cgroup_attach(&r->cg, r->init_pid);
+	/* The init joined its v1 cgroups itself, first thing (see
+	 * hx_cgroup_join_self: no RCU grace period); we move it into the
+	 * others. It starts nothing before START. If it died in setup, the
+	 * event loop reads why. */
+	hx_cgroup_attach(&r->cg, r->init_pid, joined_by_init(r));
 	hx_watchdog_also_count(r->wd, (r->cg.has_cpu ? 0 : HX_WATCH_CPU) | (r->cg.has_memory ? 0 : HX_WATCH_VM));
 	hx_prof_mark("cgroup joined");
 	send_start(r, plan);
@@ -559,6 +584,8 @@ static void init_state(struct hx_run_state *r, const struct hx_config *cfg, stru
 		r->out[i] = r->err[i] = r->ctl[i] = r->nfy[i] = r->cerr[i] = -1;
 	for (size_t i = 0; i < HX_ARRAY_SIZE(r->ro_fds); i++)
 		r->ro_fds[i] = -1;
+	for (int i = 0; i < HX_CG_V1_COUNT; i++)
+		r->cg_join_fds[i] = -1;
 	hx_str_init(&r->outbuf, (size_t)r->lim.output_kb * 1024);
 	hx_str_init(&r->errbuf, (size_t)r->lim.output_kb * 1024);
 }
@@ -604,6 +631,8 @@ static void release(struct hx_run_state *r, int rc)
 	close_fd(&r->landlock_fd);
 	for (size_t i = 0; i < HX_ARRAY_SIZE(r->ro_fds); i++)
 		close_fd(&r->ro_fds[i]);
+	for (int i = 0; i < HX_CG_V1_COUNT; i++)
+		close_fd(&r->cg_join_fds[i]);
 	hx_reduced_release(&r->host);
 	hx_slot_release(&r->slot);
 	hx_prof_mark("released");
