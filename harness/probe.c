@@ -60,8 +60,15 @@ static int write_maps(pid_t pid, uid_t uid, gid_t gid)
 	return hx_write_file(path, text);
 }
 
-/* Try the namespaces a full box needs, as the box's init would. */
-static bool try_namespaces(bool userns, char *why, size_t whylen)
+/* A namespace probe under way: its child, and why it failed so far. */
+struct ns_probe {
+	pid_t pid;		/* -1: failed before the child ran */
+	int rc;			/* writing the maps: 0 or -errno */
+};
+
+/* Starts trying the namespaces a full box needs, as the box's init
+ * would; ns_finish says how it went. The other probes run meanwhile. */
+static void ns_start(struct ns_probe *np, bool userns, char *why, size_t whylen)
 {
 	int sync[2];
 	unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET |
@@ -69,9 +76,11 @@ static bool try_namespaces(bool userns, char *why, size_t whylen)
 
 	if (userns)
 		flags |= CLONE_NEWUSER;
+	np->pid = -1;
+	np->rc = 0;
 	if (pipe2(sync, O_CLOEXEC) < 0) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
-		return false;
+		return;
 	}
 	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 
@@ -83,7 +92,7 @@ static bool try_namespaces(bool userns, char *why, size_t whylen)
 		snprintf(why, whylen, "clone(%s): %s",
 			 userns ? "CLONE_NEWUSER|CLONE_NEWPID|..." : "CLONE_NEWPID|CLONE_NEWNS|...",
 			 strerror(e));
-		return false;
+		return;
 	}
 	if (pid == 0) {
 		char c;
@@ -108,9 +117,18 @@ static bool try_namespaces(bool userns, char *why, size_t whylen)
 	if (rc == 0 && write(sync[1], "g", 1) != 1)
 		rc = -errno;
 	close(sync[1]);
-	int status = 0;
+	np->pid = pid;
+	np->rc = rc;
+}
 
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+/* Reaps the namespace probe's child; whether the namespaces worked. */
+static bool ns_finish(const struct ns_probe *np, char *why, size_t whylen)
+{
+	int status = 0, rc = np->rc;
+
+	if (np->pid < 0)
+		return false;
+	while (waitpid(np->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (rc < 0) {
 		snprintf(why, whylen, "writing the user namespace's uid map: %s", strerror(-rc));
@@ -124,35 +142,57 @@ static bool try_namespaces(bool userns, char *why, size_t whylen)
 	return true;
 }
 
-/* What a child could do with a one-rule notify filter and extra_flags. */
-enum notify_probe { NOTIFY_NO, NOTIFY_YES, NOTIFY_YES_SYNC_WAKEUP };
+/* What a child could do with a one-rule notify filter: its exit status,
+ * a bit each. */
+enum notify_probe {
+	NOTIFY_YES = 1 << 0,
+	NOTIFY_SYNC_WAKEUP = 1 << 1,	/* the listener hands wake-ups over */
+	NOTIFY_WAIT_KILLABLE = 1 << 2,	/* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
+};
 
-static enum notify_probe try_notify(unsigned long extra_flags)
+/* Starts the child; notify_finish reaps it. -1 when it could not start. */
+static pid_t notify_start(void)
 {
 	pid_t pid = fork();
 
-	if (pid < 0)
-		return NOTIFY_NO;
 	if (pid == 0) {
 		struct sock_filter insns[] = {
 			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		};
 		struct sock_fprog prog = { .len = 1, .filter = insns };
 
+		int got = NOTIFY_WAIT_KILLABLE;
+
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-			_exit(NOTIFY_NO);
+			_exit(0);
+		/* With the flag first: where it is refused, nothing was
+		 * installed, and the plain listener is tried. */
 		long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-				  SECCOMP_FILTER_FLAG_NEW_LISTENER | extra_flags, &prog);
+				  SECCOMP_FILTER_FLAG_NEW_LISTENER |
+				  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+		if (fd < 0) {
+			got = 0;
+			fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				     SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+		}
 		if (fd < 0)
-			_exit(NOTIFY_NO);
+			_exit(0);
 		/* The same listener tells whether it can hand wake-ups over. */
-		_exit(hx_tracer_sync_wakeups((int)fd) ? NOTIFY_YES_SYNC_WAKEUP : NOTIFY_YES);
+		got |= NOTIFY_YES | (hx_tracer_sync_wakeups((int)fd) ? NOTIFY_SYNC_WAKEUP : 0);
+		_exit(got);
 	}
+	return pid;
+}
+
+static int notify_finish(pid_t pid)
+{
 	int status = 0;
 
+	if (pid < 0)
+		return 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	return WIFEXITED(status) ? (enum notify_probe)WEXITSTATUS(status) : NOTIFY_NO;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 0;
 }
 
 /* How reduced boxes get message queues: Landlock fences them unless it
@@ -204,28 +244,34 @@ const struct hx_caps *hx_probe(void)
 		 v->major, v->minor, v->micro);
 	caps.running_as_root = geteuid() == 0;
 
-	caps.user_namespaces = try_namespaces(true, caps.user_namespaces_why,
-					      sizeof(caps.user_namespaces_why));
-	if (caps.user_namespaces)
-		caps.namespaces = true;
-	else if (caps.running_as_root)
-		caps.namespaces = try_namespaces(false, caps.namespaces_why,
-						 sizeof(caps.namespaces_why));
-	else
-		snprintf(caps.namespaces_why, sizeof(caps.namespaces_why),
-			 "not root, and no user namespace: %.120s", caps.user_namespaces_why);
+	/* The children run side by side: the namespace probe's (whose
+	 * clone and teardown are most of the probe's time), the listener's,
+	 * and the cgroup and queue probes here meanwhile. */
+	struct ns_probe np;
 
-	enum notify_probe notify = seccomp_api_get() >= 5 ? try_notify(0) : NOTIFY_NO;
+	ns_start(&np, true, caps.user_namespaces_why, sizeof(caps.user_namespaces_why));
+	pid_t notify_pid = seccomp_api_get() >= 5 ? notify_start() : -1;
 
-	hx_prof_mark("probe: namespaces tried");
-	caps.seccomp_notify = notify != NOTIFY_NO;
-	caps.seccomp_sync_wakeup = notify == NOTIFY_YES_SYNC_WAKEUP;
-	caps.seccomp_wait_killable = caps.seccomp_notify &&
-				     try_notify(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) != NOTIFY_NO;
-	hx_prof_mark("probe: notify tried");
 	hx_cgroup_probe(&caps);
 	hx_prof_mark("probe: cgroups tried");
 	probe_mqueue(&caps);
+	caps.user_namespaces = ns_finish(&np, caps.user_namespaces_why,
+					 sizeof(caps.user_namespaces_why));
+	if (caps.user_namespaces)
+		caps.namespaces = true;
+	else if (caps.running_as_root) {
+		ns_start(&np, false, caps.namespaces_why, sizeof(caps.namespaces_why));
+		caps.namespaces = ns_finish(&np, caps.namespaces_why, sizeof(caps.namespaces_why));
+	} else
+		snprintf(caps.namespaces_why, sizeof(caps.namespaces_why),
+			 "not root, and no user namespace: %.120s", caps.user_namespaces_why);
+
+	hx_prof_mark("probe: namespaces tried");
+	int notify = notify_finish(notify_pid);
+
+	caps.seccomp_notify = notify & NOTIFY_YES;
+	caps.seccomp_sync_wakeup = notify & NOTIFY_SYNC_WAKEUP;
+	caps.seccomp_wait_killable = notify & NOTIFY_WAIT_KILLABLE;
 	hx_prof_mark("probe: done");
 	caps.best = caps.namespaces && caps.seccomp_notify ? HX_ISOLATION_FULL : HX_ISOLATION_REDUCED;
 	return &caps;
