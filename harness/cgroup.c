@@ -300,6 +300,20 @@ long long hx_cgroup_cpu_us(const struct hx_cgroup *cg)
 	return -1;
 }
 
+void hx_cgroup_limits_by(const struct hx_cgroup *cg, struct hx_limits_by *by)
+{
+	bool v2 = cg->version == 2 && cg->v2[0];
+
+	if (cg->has_memory)
+		by->memory = v2 ? "cgroup v2 memory" : "cgroup v1 memory";
+	if (cg->has_pids)
+		by->processes = v2 ? "cgroup v2 pids" : "cgroup v1 pids";
+	if (v2)
+		by->cpu = "cgroup v2 cpu.stat";
+	else if (cg->cpuacct[0])
+		by->cpu = "cgroup v1 cpuacct";
+}
+
 unsigned long hx_cgroup_oom_kills(const struct hx_cgroup *cg)
 {
 	long long v = -1;

@@ -155,6 +155,21 @@ void hx_result_add_note(struct hx_result *res, const char *fmt, ...) __attribute
 
 /* Whether the kernel accepts SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV. */
 bool hx_probe_wait_killable(void);
+/*
+ * Runs find out about namespaces and cgroups by using them. hx_probe()
+ * tries namespaces in a throw-away box of its own (about as dear as a
+ * run's box: a clone with six namespaces and its teardown) and cgroups
+ * by making one; hx_probe_base() probes only what a run needs before its
+ * box (seccomp notification and its flags). Its cgroup fields are then
+ * unset (a run makes its own cgroups and reports what it got), and until
+ * hx_probe_namespaces_known(), its namespace fields are untried. A run then tries a full box with a user
+ * namespace: set up, it reports hx_probe_namespaces_worked(); failed, it
+ * calls hx_probe() and runs again with what that found (sandbox.c).
+ */
+const struct hx_caps *hx_probe_base(void);
+bool hx_probe_namespaces_known(void);
+/* A full box was set up, with a user namespace or (as root) without. */
+void hx_probe_namespaces_worked(bool userns);
 
 /* ---- cgroup.c: per-run cgroups (v2, or v1 controllers) -------------- */
 
@@ -197,6 +212,9 @@ int hx_cgroup_join_self(int fd);
 int hx_cgroup_attach(struct hx_cgroup *cg, pid_t pid, unsigned joined);
 /* CPU time used, in microseconds, or -1 when unknown. */
 long long hx_cgroup_cpu_us(const struct hx_cgroup *cg);
+/* The memory, processes and cpu entries of by the run's cgroups hold
+ * ("cgroup v1 memory", ...); the others are left as they are. */
+void hx_cgroup_limits_by(const struct hx_cgroup *cg, struct hx_limits_by *by);
 /* Number of OOM kills so far (0 when unknown). */
 unsigned long hx_cgroup_oom_kills(const struct hx_cgroup *cg);
 unsigned long hx_cgroup_memory_peak_kb(const struct hx_cgroup *cg);

@@ -222,18 +222,49 @@ static void probe_mqueue(struct hx_caps *caps)
 
 bool hx_probe_wait_killable(void)
 {
-	return hx_probe()->seccomp_wait_killable;
+	return hx_probe_base()->seccomp_wait_killable;
 }
 
-const struct hx_caps *hx_probe(void)
+static struct hx_caps caps;
+static bool base_done, ns_done, host_done;
+
+/* Where the user namespace could not be had: as root, the other
+ * namespaces alone (the box then drops to a uid of its own). */
+static void namespaces_without_userns(struct ns_probe *np)
 {
-	static struct hx_caps caps;
-	static bool done;
+	if (caps.user_namespaces)
+		caps.namespaces = true;
+	else if (caps.running_as_root) {
+		ns_start(np, false, caps.namespaces_why, sizeof(caps.namespaces_why));
+		caps.namespaces = ns_finish(np, caps.namespaces_why, sizeof(caps.namespaces_why));
+	} else
+		snprintf(caps.namespaces_why, sizeof(caps.namespaces_why),
+			 "not root, and no user namespace: %.120s", caps.user_namespaces_why);
+	ns_done = true;
+}
+
+static void set_best(void)
+{
+	caps.best = caps.namespaces && caps.seccomp_notify ? HX_ISOLATION_FULL : HX_ISOLATION_REDUCED;
+}
+
+/* What doctor shows beyond what a run needs: the cgroups (a run makes
+ * its own and says what it got) and queues in reduced isolation. */
+static void probe_host(void)
+{
+	hx_cgroup_probe(&caps);
+	hx_prof_mark("probe: cgroups tried");
+	probe_mqueue(&caps);
+	host_done = true;
+}
+
+/* What every run needs, the namespaces excepted; with np, the namespace
+ * probe's child (already started) runs meanwhile, with the host's
+ * probes here, and is reaped here. */
+static void probe_base(struct ns_probe *np)
+{
 	struct utsname u;
 
-	if (done)
-		return &caps;
-	done = true;
 	hx_prof_init();
 	hx_prof_mark("probe");
 	if (uname(&u) == 0)
@@ -247,34 +278,70 @@ const struct hx_caps *hx_probe(void)
 	/* The children run side by side: the namespace probe's (whose
 	 * clone and teardown are most of the probe's time), the listener's,
 	 * and the cgroup and queue probes here meanwhile. */
-	struct ns_probe np;
-
-	ns_start(&np, true, caps.user_namespaces_why, sizeof(caps.user_namespaces_why));
 	pid_t notify_pid = seccomp_api_get() >= 5 ? notify_start() : -1;
 
-	hx_cgroup_probe(&caps);
-	hx_prof_mark("probe: cgroups tried");
-	probe_mqueue(&caps);
-	caps.user_namespaces = ns_finish(&np, caps.user_namespaces_why,
-					 sizeof(caps.user_namespaces_why));
-	if (caps.user_namespaces)
-		caps.namespaces = true;
-	else if (caps.running_as_root) {
-		ns_start(&np, false, caps.namespaces_why, sizeof(caps.namespaces_why));
-		caps.namespaces = ns_finish(&np, caps.namespaces_why, sizeof(caps.namespaces_why));
-	} else
-		snprintf(caps.namespaces_why, sizeof(caps.namespaces_why),
-			 "not root, and no user namespace: %.120s", caps.user_namespaces_why);
-
-	hx_prof_mark("probe: namespaces tried");
+	if (np) {
+		probe_host();
+		caps.user_namespaces = ns_finish(np, caps.user_namespaces_why,
+						 sizeof(caps.user_namespaces_why));
+		namespaces_without_userns(np);
+		hx_prof_mark("probe: namespaces tried");
+	}
 	int notify = notify_finish(notify_pid);
 
 	caps.seccomp_notify = notify & NOTIFY_YES;
 	caps.seccomp_sync_wakeup = notify & NOTIFY_SYNC_WAKEUP;
 	caps.seccomp_wait_killable = notify & NOTIFY_WAIT_KILLABLE;
+	base_done = true;
+	set_best();
 	hx_prof_mark("probe: done");
-	caps.best = caps.namespaces && caps.seccomp_notify ? HX_ISOLATION_FULL : HX_ISOLATION_REDUCED;
+}
+
+const struct hx_caps *hx_probe(void)
+{
+	struct ns_probe np;
+
+	if (!base_done) {
+		ns_start(&np, true, caps.user_namespaces_why, sizeof(caps.user_namespaces_why));
+		probe_base(&np);
+		return &caps;
+	}
+	if (!ns_done) {
+		ns_start(&np, true, caps.user_namespaces_why, sizeof(caps.user_namespaces_why));
+		if (!host_done)
+			probe_host();
+		caps.user_namespaces = ns_finish(&np, caps.user_namespaces_why,
+						 sizeof(caps.user_namespaces_why));
+		namespaces_without_userns(&np);
+		set_best();
+	}
+	if (!host_done)
+		probe_host();
 	return &caps;
+}
+
+const struct hx_caps *hx_probe_base(void)
+{
+	if (!base_done)
+		probe_base(NULL);
+	return &caps;
+}
+
+bool hx_probe_namespaces_known(void)
+{
+	return ns_done;
+}
+
+void hx_probe_namespaces_worked(bool userns)
+{
+	if (ns_done || !base_done)
+		return;
+	caps.namespaces = true;
+	caps.user_namespaces = userns;
+	if (!userns)
+		return;	/* whether a user namespace would work is still unknown */
+	ns_done = true;
+	set_best();
 }
 
 void hx_limits_mechanisms(enum hx_isolation iso, struct hx_limits_by *by)

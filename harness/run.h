@@ -81,6 +81,8 @@ struct hx_run_state {
 	struct hx_result *res;
 	struct hx_limits lim;
 	bool full, userns;
+	bool namespaces_untried;	/* this box tries them first (hx_probe_base) */
+	bool go_sent;			/* the init got its user map */
 	struct hx_slot slot;
 	struct hx_reduced_host host;	/* reduced isolation only */
 	struct hx_cgroup cg;

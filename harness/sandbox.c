@@ -90,12 +90,16 @@ static void close_pair(int p[2])
 
 /* ---- prepare ---------------------------------------------------------------- */
 
-/* Full or reduced isolation, as asked and as the machine allows. */
+/* Full or reduced isolation, as asked and as the machine allows. Where
+ * the namespaces are untried yet, this box tries them (with a user
+ * namespace): see hx_run. */
 static int choose_isolation(struct hx_run_state *r, const struct hx_caps *caps)
 {
+	bool untried = r->namespaces_untried;
+
 	switch (r->cfg->isolation) {
 	case HX_ISOLATION_FULL:
-		if (!caps->namespaces)
+		if (!caps->namespaces && !untried)
 			return hx_fail(r->error, sizeof(r->error), EPERM,
 				       "full isolation is not available here: %s", caps->namespaces_why);
 		r->full = true;
@@ -104,10 +108,10 @@ static int choose_isolation(struct hx_run_state *r, const struct hx_caps *caps)
 		r->full = false;
 		break;
 	case HX_ISOLATION_AUTO:
-		r->full = caps->namespaces;
+		r->full = caps->namespaces || untried;
 		break;
 	}
-	r->userns = r->full && caps->user_namespaces;
+	r->userns = r->full && (caps->user_namespaces || untried);
 	r->res->isolation = r->full ? HX_ISOLATION_FULL : HX_ISOLATION_REDUCED;
 	return 0;
 }
@@ -345,7 +349,7 @@ static void write_plan(struct hx_run_state *r, const struct hx_caps *caps, struc
 static int prepare(struct hx_run_state *r, struct hx_box_plan *plan)
 {
 	const struct hx_config *cfg = r->cfg;
-	const struct hx_caps *caps = hx_probe();
+	const struct hx_caps *caps = hx_probe_base();
 	int rc;
 
 	if (!cfg->argv || !cfg->argv[0] || !cfg->workdir)
@@ -505,6 +509,7 @@ static int start(struct hx_run_state *r, const struct hx_box_plan *plan)
 	}
 	if (hx_run_send(r, HX_MSG_GO) < 0)
 		return hx_fail(r->error, sizeof(r->error), EPIPE, "the box's init died during setup");
+	r->go_sent = true;
 	hx_prof_mark("GO sent");
 	/* The init joined its v1 cgroups itself, first thing (see
 	 * hx_cgroup_join_self: no RCU grace period); we move it into the
@@ -638,6 +643,23 @@ static void release(struct hx_run_state *r, int rc)
 	hx_prof_mark("released");
 }
 
+/* A box that tried untried namespaces and failed before its program
+ * started (the clone, the user map, the init's mounts or network): the
+ * probe must say whether namespaces work here at all. */
+static bool namespaces_failed(const struct hx_run_state *r, int rc)
+{
+	int stage = r->setup_err.stage;
+
+	if (!r->namespaces_untried || !r->full || rc == -ECANCELED || r->init_pid == 0)
+		return false;
+	if (r->init_pid < 0)
+		return true;	/* the clone */
+	if (!r->have_setup_err)
+		return rc < 0 && !r->go_sent;	/* the user map */
+	return stage == HX_STAGE_GO || stage == HX_STAGE_MOUNT || stage == HX_STAGE_PIVOT ||
+	       stage == HX_STAGE_NET;
+}
+
 int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t errlen)
 {
 	struct hx_run_state run, *r = &run;
@@ -647,6 +669,7 @@ int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t
 	hx_prof_init();
 	hx_prof_mark("hx_run");
 	init_state(r, cfg, res);
+	r->namespaces_untried = !hx_probe_namespaces_known();
 	rc = prepare(r, &plan);
 	if (rc == 0)
 		rc = start(r, &plan);
@@ -656,6 +679,17 @@ int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t
 		rc = finish(r);
 	release(r, rc);
 	hx_prof_report(cfg->argv && cfg->argv[0] ? cfg->argv[0] : "?");
+	if (namespaces_failed(r, rc)) {
+		/* Nothing of the program ran: probe, and run again with
+		 * what the probe found (reduced isolation, for auto, where
+		 * namespaces do not work; the same failure otherwise). */
+		hx_result_release(res);
+		hx_probe();
+		return hx_run(cfg, res, err, errlen);
+	}
+	/* The submission child loaded its filter: the init's setup passed. */
+	if (r->namespaces_untried && r->full && r->first_pid > 0)
+		hx_probe_namespaces_worked(r->userns);
 	if (rc < 0) {
 		res->verdict = HX_VERDICT_INTERNAL_ERROR;
 		snprintf(res->error, sizeof(res->error), "%s", r->error);

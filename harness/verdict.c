@@ -138,7 +138,9 @@ void hx_run_measure(struct hx_run_state *r)
 	res->memory_peak_kb = hx_cgroup_memory_peak_kb(&r->cg);
 	if (!res->memory_peak_kb)
 		res->memory_peak_kb = (unsigned long)r->done_maxrss_kb;
-	hx_limits_mechanisms(res->isolation, &res->limits_by);
+	res->limits_by.wall = "supervisor timer";
+	res->limits_by.output = "supervisor byte count";
+	hx_cgroup_limits_by(&r->cg, &res->limits_by);
 	if (!r->cg.has_memory)
 		res->limits_by.memory = "RLIMIT_AS per process";
 	if (!r->cg.has_pids)
