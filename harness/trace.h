@@ -8,6 +8,10 @@
  *   pidmap.c     the process and thread table: host, namespace and box pids
  *   exits.c      each process's end, from a pidfd per process
  *   calls.c      what a call means at the level the student wrote it
+ *   calls_hot.c  the hot calls (--trace-hot): I/O, futexes, semop, queues
+ *   calls_sleep.c    the sleep group, and the time each sleep asks for
+ *   calls_restart.c  a call the kernel restarts is counted once
+ *   trace_events.c   the record of events: adding one, dropping the last
  *   fdcache.c    what a process's fds are (pipe, socket, other), cached
  *   jitter.c     answers held back: the seeded jitter, the start gate and
  *                shortened sleeps
@@ -15,9 +19,10 @@
  *   exitfds.c    what a process's fds still are when it calls exit_group
  *   killcheck.c  whether a kill-like call targets a process of the run
  *
- * Calls go one way, down this list (tracer.c calls the others, calls.c
- * calls pidmap.c and fdcache.c, ...); decode.c (arguments in words)
- * serves all of them and the policy.
+ * Calls go one way (tracer.c calls the others; calls.c calls calls_hot.c,
+ * calls_sleep.c, trace_events.c, pidmap.c and fdcache.c, and none of
+ * those calls calls.c); decode.c (arguments in words) serves all of them
+ * and the policy.
  */
 #ifndef IPCGRADE_HARNESS_TRACE_H
 #define IPCGRADE_HARNESS_TRACE_H
@@ -326,20 +331,42 @@ enum hx_fd_kind hx_fdcache_lookup(struct hx_tracer *t, struct hx_tracee *p, pid_
 bool hx_call_is_fork(int nr);
 /* Calls whose events say only what their registers hold. */
 bool hx_call_described_by_registers(int nr);
-/* Whether this notification is the kernel's restart of the thread's
- * previous one; remembers it as the thread's last call either way. */
-bool hx_call_restarted(struct hx_thread *th, int nr, uint64_t ip, const uint64_t *args);
-/* rt_sigreturn: reads the context the handler returns to, and marks the
- * thread when that context restarts its last call. */
-void hx_call_sigreturn(struct hx_thread *th, pid_t tid);
 /* At tid's next traced call its pipe or pipe2 has returned: its event
  * gets the fds ("-> [3, 4]"), read from the caller's int[2]. */
 void hx_call_pipe_fds(struct hx_tracer *t, struct hx_tracee *p, pid_t tid);
 /* Records what the call means (zero, one or more events). */
 void hx_call_trace(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr,
 		   const uint64_t *args);
+
+/* ---- calls_hot.c, calls_sleep.c ---------------------------------------- */
+
+/* Records a hot call (read, write, futex, semop, queues), or a call of
+ * the sleep group, as hx_call_trace does; false when nr is none of
+ * these (nothing is recorded then). */
+bool hx_call_trace_hot(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr,
+		       const uint64_t *args);
+bool hx_call_trace_sleep(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr,
+			 const uint64_t *args);
+
+/* ---- calls_restart.c -------------------------------------------------- */
+
+/* Whether this notification is the kernel's restart of the thread's
+ * previous one; remembers it as the thread's last call either way. */
+bool hx_call_restarted(struct hx_thread *th, int nr, uint64_t ip, const uint64_t *args);
+/* rt_sigreturn: reads the context the handler returns to, and marks the
+ * thread when that context restarts its last call. */
+void hx_call_sigreturn(struct hx_thread *th, pid_t tid);
+
+/* ---- trace_events.c --------------------------------------------------- */
+
+/* An event of p (its detail formatted; HX_REF in it is replaced by the
+ * box pid of ref when the events are exported). Counted even when the
+ * record is full or out of memory. */
+void hx_trace_event_add(struct hx_tracer *t, struct hx_tracee *p, const char *call,
+			enum hx_group g, pid_t ref, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 /* Removes the last event (it was read from a task that went away). */
-void hx_call_drop_last(struct hx_tracer *t);
+void hx_trace_event_drop_last(struct hx_tracer *t);
 
 /* ---- jitter.c --------------------------------------------------------- */
 

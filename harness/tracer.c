@@ -391,7 +391,7 @@ static bool record(struct hx_tracer *t, int fd, const struct seccomp_notif *r)
 	t->event_args_only = hx_call_described_by_registers(nr);
 	hx_call_trace(t, p, tid, nr, a);
 	if (t->nevents > before && !t->event_args_only && seccomp_notify_id_valid(fd, r->id) != 0) {
-		hx_call_drop_last(t);
+		hx_trace_event_drop_last(t);
 		return false;
 	}
 	return true;
