@@ -27,6 +27,9 @@
  * and JUDGE_TAIL_BYTES bytes, sanitized). */
 #define JUDGE_TAIL_LINES 10
 #define JUDGE_TAIL_BYTES 2048
+/* The most of a file the program left that is read, to be matched or
+ * kept as a tail. */
+#define JUDGE_FILE_MAX ((size_t)64 << 20)
 struct run_tail {
 	char *label;		/* "stdout before the run was stopped (2 lines)" */
 	char *text;		/* the lines, each ending with a newline; "" for none */
@@ -67,11 +70,6 @@ struct judge_ctx {
  * Can't fail: ipcgrade's own failures (a checker that cannot run) are
  * recorded as REASON_INTERNAL in ro, with their message. */
 void judge_run(const struct judge_ctx *c, struct run_outcome *ro);
-/* Sentences naming the box's child processes a signal killed (not the
- * grader's kill), one per signal, separated by sep: "2 child processes
- * were killed by SIGFPE (arithmetic error: division by zero?): pids 3
- * (calc), 4 (calc)". Nothing when none did. */
-void judge_describe_crashes(FILE *f, const struct hx_result *res, const char *sep);
 /* Free what *ro owns; *ro is left zeroed. Accepts a zeroed outcome. */
 void judge_release(struct run_outcome *ro);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "judge_processes.h"
 #include "report.h"
 #include "report_text.h"
 #include "text.h"
