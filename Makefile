@@ -42,9 +42,12 @@ LDFLAGS    += -fsanitize=$(SANITIZE)
 endif
 
 HARNESS_SRC := $(wildcard harness/*.c)
-GRADER_SRC  := $(filter-out grader/main.c,$(wildcard grader/*.c))
+# The command itself (argument parsing, help texts), not the grader library.
+CLI_SRC     := grader/main.c $(wildcard grader/cli_*.c)
+GRADER_SRC  := $(filter-out $(CLI_SRC),$(wildcard grader/*.c))
 HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/%.o)
 GRADER_OBJ  := $(GRADER_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 E2E_SRC     := $(wildcard tests/e2e/test_*.c)
@@ -90,7 +93,7 @@ $(BUILD)/libharness.a: $(HARNESS_OBJ)
 $(BUILD)/libgrader.a: $(GRADER_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(IPCGRADE): $(BUILD)/grader/main.o $(BUILD)/libgrader.a $(BUILD)/libharness.a
+$(IPCGRADE): $(CLI_OBJ) $(BUILD)/libgrader.a $(BUILD)/libharness.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit and end-to-end tests (cmocka).
@@ -222,7 +225,7 @@ lint:
 	  --std=c11 --inline-suppr -Iharness -Igrader harness grader
 	@# One file per clang-tidy: clang 14's valist checker carries state from
 	@# one file to the next and then reports va_start'ed lists as uninitialized.
-	printf '%s\n' $(HARNESS_SRC) $(GRADER_SRC) grader/main.c | \
+	printf '%s\n' $(HARNESS_SRC) $(GRADER_SRC) $(CLI_SRC) | \
 	  xargs -P $(shell nproc) -I{} clang-tidy --quiet $(TIDY_CHECKS) {} -- \
 	  $(ALL_CFLAGS) -Wno-unknown-warning-option
 
@@ -256,4 +259,4 @@ install: $(IPCGRADE)
 clean:
 	rm -rf $(BUILD)
 
--include $(HARNESS_OBJ:.o=.d) $(GRADER_OBJ:.o=.d) $(BUILD)/grader/main.d
+-include $(HARNESS_OBJ:.o=.d) $(GRADER_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
