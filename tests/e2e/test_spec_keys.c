@@ -30,16 +30,10 @@ static int release(void **state)
 	return 0;
 }
 
+/* The test of that name in the report. */
 static json_t *test_named(const char *name)
 {
-	json_t *t;
-	size_t i;
-
-	json_array_foreach(json_object_get(report, "tests"), i, t)
-		if (strcmp(tu_str(t, "name"), name) == 0)
-			return t;
-	fail_msg("no test named %s", name);
-	return NULL;
+	return tu_test_named(report, name);
 }
 
 static bool passed(const char *name)
