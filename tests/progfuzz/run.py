@@ -139,9 +139,12 @@ class Host:
     def diff(self, before, after, tag, key_base):
         """What is new and attributable to the program with this tag."""
         found = []
+        # Only names of this program's tag: another progfuzz on the same
+        # host (a second runner, make test's slice) makes objects of its
+        # own programs' tags, which come and go meanwhile.
         for kind in ('shm', 'mq', 'tmp', 'vartmp'):
             for name in sorted(after[kind] - before[kind]):
-                if 'ipcgrade-pf' in name:
+                if 'ipcgrade-pf-' + tag in name:
                     found.append('%s entry %s' % (kind, name))
         for (kind, ident, key, pid) in sorted(after['sysv'] - before['sysv']):
             ours = (key & 0xff000000) == 0x50000000 and (key & 0xffff00) == key_base
