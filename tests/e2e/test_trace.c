@@ -256,6 +256,92 @@ static void test_trace_human_timeline(void **state)
 	free(prog);
 }
 
+/* The lines of out that contain every one of the words (NULL-ended):
+ * how many. */
+static int lines_with(const char *out, const char *const *words)
+{
+	int n = 0;
+
+	for (const char *l = out; l && *l; ) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		bool all = true;
+
+		for (const char *const *w = words; *w && all; w++) {
+			const char *at = memmem(l, len, *w, strlen(*w));
+
+			all = at != NULL;
+		}
+		n += all;
+		l = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
+/*
+ * The classic "forgot close(fd[1])" read from the timeline: pipe2 gives
+ * fds 3 and 4, the child closes both (the write end named as such) and
+ * exits with status 0, the parent never closes fd 4 and is stopped by
+ * ipcgrade. Without --trace-hot no close is shown, and the timeline says
+ * once where to find them.
+ */
+static void test_trace_timeline_shows_a_forgotten_close(void **state)
+{
+	(void)state;
+	char *prog = tu_fixture("trace_hot/forgot_close");
+	const char *argv[] = { tu_ipcgrade(), "run", "--trace-hot", "--timeout", "5000", "--isolation", mode,
+			       "--", prog, NULL };
+	struct proc_out r = tu_run(argv, NULL, 60000);
+
+	assert_int_equal(r.status, 0);
+	if (!strstr(r.out, "] pid 1   pipe2(-> [3, 4])") && !strstr(r.out, "] pid 1   pipe(-> [3, 4])"))
+		fail_msg("no pipe with its fds in:\n%s", r.out);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid 2   close(fd 3, the read end of pipe:[", NULL }), 1);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid 2   close(fd 4, the write end of pipe:[", NULL }), 1);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid 1   close(", NULL }), 0);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid 2   exited with status 0", NULL }), 1);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid 1   was killed by ipcgrade", NULL }), 1);
+	assert_null(strstr(r.out, "shown with --trace-hot"));
+	/* The child's end comes after its closes, in time order. */
+	assert_true(strstr(r.out, "] pid 2   exited") > strstr(r.out, "] pid 2   close(fd 4"));
+	tu_free(&r);
+
+	const char *cold[] = { tu_ipcgrade(), "run", "--trace", "--timeout", "5000", "--isolation", mode,
+			       "--", prog, NULL };
+
+	r = tu_run(cold, NULL, 60000);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "close(", NULL }), 0);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "close and dup2 are shown with --trace-hot", NULL }), 1);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid 2   exited with status 0", NULL }), 1);
+	tu_free(&r);
+	free(prog);
+}
+
+/* Each process's end has its line in the timeline: exit statuses, and
+ * the signal of a crash (five children end five ways). */
+static void test_trace_timeline_shows_process_ends(void **state)
+{
+	(void)state;
+	char *prog = tu_fixture("accounting/crash_children");
+	const char *argv[] = { tu_ipcgrade(), "run", "--trace", "--isolation", mode, "--", prog, NULL };
+	struct proc_out r = tu_run(argv, NULL, 60000);
+
+	assert_int_equal(r.status, 0);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid 1   exited with status 0", NULL }), 1);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "exited with status 3", NULL }), 1);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid ", "was killed by SIGSEGV", NULL }), 1);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid ", "was killed by SIGFPE", NULL }), 2);
+	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid ", "was killed by SIGABRT", NULL }), 1);
+	/* The first process ends last: its line is the last of the timeline. */
+	const char *last = strstr(r.out, "] pid 1   exited with status 0");
+
+	assert_non_null(last);
+	assert_null(strstr(last, "was killed by"));
+	tu_free(&r);
+	free(prog);
+}
+
 static int setup_full(void **state) { (void)state; mode = "full"; return 0; }
 static int setup_reduced(void **state) { (void)state; mode = "reduced"; return 0; }
 
@@ -266,6 +352,8 @@ int main(void)
 		cmocka_unit_test(test_trace_hot_calls_only_on_request),
 		cmocka_unit_test(test_trace_hot_io_follows_fd_reuse),
 		cmocka_unit_test(test_trace_human_timeline),
+		cmocka_unit_test(test_trace_timeline_shows_a_forgotten_close),
+		cmocka_unit_test(test_trace_timeline_shows_process_ends),
 	};
 	int failed = 0;
 
