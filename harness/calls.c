@@ -509,6 +509,8 @@ void hx_call_pipe_fds(struct hx_tracer *t, struct hx_tracee *p, pid_t tid)
 
 void hx_call_trace(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr, const uint64_t *a)
 {
+	if (t->trace & HX_TRACE_HOT)
+		hx_call_trace_fd(t, p, tid, nr, a);
 	hx_fdcache_forget(t, p, nr, a);
 	if (!trace_process(t, p, tid, nr, a) && !trace_named(t, p, tid, nr, a) &&
 	    !trace_sysv(t, p, nr, a) && !hx_call_trace_sleep(t, p, tid, nr, a))

@@ -9,9 +9,17 @@
  * mostly without a readlink); the other hot calls say what their
  * registers hold. They count in their own groups (futex, io, hot), so
  * that every other group counts the same calls with or without them.
+ *
+ * close, close_range, dup2 and dup3 are notified in hot mode too (the fd
+ * cache must forget what they change): a close or dup2 of a pipe end, a
+ * FIFO or a socket is an event of the timeline, counted nowhere
+ * (HX_GROUP_FD), so that "forgot close(fd[1])" can be read from it. It
+ * is described before the call runs, while the fd is still what it was.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <sys/syscall.h>
 
 #include "trace.h"
@@ -36,6 +44,79 @@ static void trace_io(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, const 
 	}
 	hx_trace_event_add(t, p, call, HX_GROUP_IO, 0, "fd %d (%s:[%lu]), %lu bytes", fd,
 			   kind == HX_FD_PIPE ? "pipe" : "socket", ino, len);
+}
+
+/* What fd of p is, when it is IPC: "the write end of pipe:[1234]",
+ * "socket:[99]", "the FIFO \"/tmp/f\" (read end)". False when it is
+ * anything else, or not open. */
+static bool ipc_fd_words(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int fd, char *buf,
+			 size_t size)
+{
+	unsigned long ino = 0;
+	bool cached;
+	char fifo[PATH_MAX], q[PATH_MAX + 8];
+	enum hx_fd_kind kind = hx_fdcache_lookup(t, p, tid, fd, &ino, &cached, fifo, sizeof(fifo));
+
+	if (kind != HX_FD_PIPE && kind != HX_FD_SOCKET && kind != HX_FD_FIFO)
+		return false;
+	if (kind == HX_FD_SOCKET) {
+		t->event_args_only &= cached;
+		snprintf(buf, size, "socket:[%lu]", ino);
+		return true;
+	}
+	/* Which end: the access mode, from /proc (never cached). */
+	int mode = hx_proc_fd_access(tid, fd);
+	const char *end = mode == O_RDONLY ? "read end" : mode == O_WRONLY ? "write end" : "";
+
+	t->event_args_only = false;
+	if (kind == HX_FD_FIFO) {
+		hx_quote(fifo, q, sizeof(q));
+		snprintf(buf, size, "the FIFO %s%s%s%s", q, *end ? " (" : "", end, *end ? ")" : "");
+	} else if (*end) {
+		snprintf(buf, size, "the %s of pipe:[%lu]", end, ino);
+	} else {
+		snprintf(buf, size, "pipe:[%lu]", ino);
+	}
+	return true;
+}
+
+void hx_call_trace_fd(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr, const uint64_t *a)
+{
+	char what[PATH_MAX + 64], was[PATH_MAX + 64];
+
+	/* Before the first exec the closes are the harness's own (the
+	 * notify listener handed over). */
+	if (!t->first_exec_seen || (nr != SYS_close && nr != SYS_dup2 && nr != SYS_dup3 && nr != SYS_close_range))
+		return;
+	t->event_args_only = true;
+	switch (nr) {
+	case SYS_close:
+		if (ipc_fd_words(t, p, tid, (int)a[0], what, sizeof(what)))
+			hx_trace_event_add(t, p, "close", HX_GROUP_FD, 0, "fd %d, %s", (int)a[0], what);
+		break;
+	case SYS_dup2:
+	case SYS_dup3: {
+		const char *call = nr == SYS_dup2 ? "dup2" : "dup3";
+		bool from = ipc_fd_words(t, p, tid, (int)a[0], what, sizeof(what));
+		bool onto = a[0] != a[1] && ipc_fd_words(t, p, tid, (int)a[1], was, sizeof(was));
+
+		if (from && onto)
+			hx_trace_event_add(t, p, call, HX_GROUP_FD, 0, "fd %d onto fd %d, %s; closes %s", (int)a[0],
+					   (int)a[1], what, was);
+		else if (from)
+			hx_trace_event_add(t, p, call, HX_GROUP_FD, 0, "fd %d onto fd %d, %s", (int)a[0], (int)a[1],
+					   what);
+		else if (onto)
+			hx_trace_event_add(t, p, call, HX_GROUP_FD, 0, "fd %d onto fd %d, closes %s", (int)a[0],
+					   (int)a[1], was);
+		break;
+	}
+	case SYS_close_range:
+		hx_trace_event_add(t, p, "close_range", HX_GROUP_FD, 0, "fds %u to %u", (unsigned)a[0], (unsigned)a[1]);
+		break;
+	default:
+		break;
+	}
 }
 
 bool hx_call_trace_hot(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr, const uint64_t *a)

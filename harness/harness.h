@@ -76,6 +76,11 @@ enum hx_trace_flags {
 
 /* The groups events are counted in (`ipc` in the JSON). */
 enum hx_group {
+	/* Not a group: what a process did to its fd table (close,
+	 * close_range, dup2, dup3 of pipes, FIFOs and sockets), events of
+	 * hot tracing for the timeline only. No count, group or call count
+	 * includes them; "fd" in the events. */
+	HX_GROUP_FD = -1,
 	HX_GROUP_FORK = 0,
 	HX_GROUP_THREAD,
 	HX_GROUP_EXEC,
@@ -94,7 +99,7 @@ enum hx_group {
 				 * (the events of this group), futex and io too (its count) */
 	HX_GROUP_COUNT
 };
-/* "fork", "thread", ...; NULL for an invalid group. */
+/* "fork", "thread", ... ("fd" for HX_GROUP_FD); NULL for an invalid group. */
 const char *hx_group_name(enum hx_group g);
 /* The group of that name, or -1. */
 int hx_group_from_name(const char *name);

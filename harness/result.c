@@ -54,6 +54,8 @@ static const char *const group_names[HX_GROUP_COUNT] = {
 
 const char *hx_group_name(enum hx_group g)
 {
+	if (g == HX_GROUP_FD)
+		return "fd";
 	return (unsigned)g < HX_GROUP_COUNT ? group_names[g] : NULL;
 }
 

@@ -8,7 +8,8 @@
  *   pidmap.c     the process and thread table: host, namespace and box pids
  *   exits.c      each process's end, from a pidfd per process
  *   calls.c      what a call means at the level the student wrote it
- *   calls_hot.c  the hot calls (--trace-hot): I/O, futexes, semop, queues
+ *   calls_hot.c  the hot calls (--trace-hot): I/O, futexes, semop, queues,
+ *                and the timeline's closes and dup2s
  *   calls_sleep.c    the sleep group, and the time each sleep asks for
  *   calls_restart.c  a call the kernel restarts is counted once
  *   trace_events.c   the record of events: adding one, dropping the last
@@ -345,6 +346,11 @@ void hx_call_trace(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr,
  * these (nothing is recorded then). */
 bool hx_call_trace_hot(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr,
 		       const uint64_t *args);
+/* Hot tracing: a close, close_range, dup2 or dup3 of a pipe end, FIFO
+ * or socket as an event of the timeline (HX_GROUP_FD, counted nowhere);
+ * before the call runs and the fd cache forgets. */
+void hx_call_trace_fd(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr,
+		      const uint64_t *args);
 bool hx_call_trace_sleep(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr,
 			 const uint64_t *args);
 

@@ -10,7 +10,9 @@
  * sem_open, an execvp's attempts) unless it belongs to them. Dropping
  * the last event takes back its counts (its group, its call, a fork, a
  * sleep's time): the tracer drops an event whose task went away while it
- * was being read.
+ * was being read. The fd table's events (HX_GROUP_FD: a close, a dup2)
+ * are for the timeline only: they count nowhere and end no sequence (a
+ * glibc sem_open or mq_close closes fds of its own).
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -46,13 +48,15 @@ void hx_trace_event_add(struct hx_tracer *t, struct hx_tracee *p, const char *ca
 	va_list ap;
 	char *detail = NULL;
 
-	t->counts[g]++;
-	count_call(t, call, 1);
-	/* Anything else this process does ends a sem_open sequence, and an
-	 * execvp's run of attempts. */
-	if (g != HX_GROUP_SEM)
-		p->calls.sem_probe[0] = '\0';
-	p->calls.exec_open = false;
+	if (g != HX_GROUP_FD) {
+		t->counts[g]++;
+		count_call(t, call, 1);
+		/* Anything else this process does ends a sem_open sequence,
+		 * and an execvp's run of attempts. */
+		if (g != HX_GROUP_SEM)
+			p->calls.sem_probe[0] = '\0';
+		p->calls.exec_open = false;
+	}
 	if (g == HX_GROUP_FORK)
 		p->forks++;
 	if (t->nevents >= HX_MAX_EVENTS) {
@@ -83,8 +87,10 @@ void hx_trace_event_drop_last(struct hx_tracer *t)
 {
 	struct hx_trace_event *e = &t->events[--t->nevents];
 
-	t->counts[e->group]--;
-	count_call(t, e->call, -1);
+	if (e->group != HX_GROUP_FD) {
+		t->counts[e->group]--;
+		count_call(t, e->call, -1);
+	}
 	if (e->group == HX_GROUP_FORK && t->pm.procs[e->proc].forks)
 		t->pm.procs[e->proc].forks--;
 	t->sleep_us -= e->sleep_us;
