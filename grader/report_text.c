@@ -100,22 +100,78 @@ static void print_output(FILE *f, const char *name, const struct hx_output *o)
 	free(clean);
 }
 
-void report_text_trace(FILE *f, const struct hx_result *r)
+static int by_end(const void *a, const void *b)
 {
-	int maxpid = 0;
+	const struct hx_process *x = *(const struct hx_process *const *)a;
+	const struct hx_process *y = *(const struct hx_process *const *)b;
 
-	fprintf(f, "trace (%zu events%s):\n", r->nevents, r->events_truncated ? ", cut short" : "");
-	for (size_t i = 0; i < r->nevents; i++) {
-		const struct hx_event *e = &r->events[i];
+	if (x->end_us != y->end_us)
+		return (x->end_us > y->end_us) - (x->end_us < y->end_us);
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
 
-		if (e->pid > maxpid)
-			maxpid = e->pid;
+/* A process's end as a line of the timeline: "exited with status 0",
+ * "was killed by SIGSEGV (core dumped)", "was killed by ipcgrade ...". */
+static void print_end(FILE *f, const struct hx_process *p)
+{
+	if (p->end_us)
+		fprintf(f, "  [+%.1fms] pid %-3d ", (double)p->end_us / 1000.0, p->pid);
+	else
+		fprintf(f, "  [end]    pid %-3d ", p->pid);
+	if (!p->ended)
+		fprintf(f, "ended; how is not known\n");
+	else if (p->killed_by_grader)
+		fprintf(f, "was killed by ipcgrade (%s)\n",
+			p->leftover ? "left running when pid 1 exited" : "the run was stopped");
+	else if (p->signal)
+		fprintf(f, "was killed by %s%s\n", hx_signal_name(p->signal), p->core_dumped ? " (core dumped)" : "");
+	else
+		fprintf(f, "exited with status %d\n", p->exit_code);
+}
+
+/* The events and the processes' ends, in time order (ends of unknown
+ * time last). */
+static void print_timeline(FILE *f, const struct hx_result *r)
+{
+	const struct hx_process **ends = calloc(r->nprocess_list ? r->nprocess_list : 1, sizeof(*ends));
+	size_t nends = 0, k = 0;
+
+	for (size_t i = 0; ends && i < r->nprocess_list; i++)
+		ends[nends++] = &r->process_list[i];
+	if (ends)
+		qsort(ends, nends, sizeof(*ends), by_end);
+	/* those of unknown time go after the others */
+	while (k < nends && !ends[k]->end_us)
+		k++;
+	for (size_t i = 0; i <= r->nevents; i++) {
+		const struct hx_event *e = i < r->nevents ? &r->events[i] : NULL;
+
+		for (; k < nends && (!e || ends[k]->end_us <= e->t_us); k++)
+			print_end(f, ends[k]);
+		if (!e)
+			break;
 		fprintf(f, "  [+%.1fms] pid %-3d %s(%s)", (double)e->t_us / 1000.0, e->pid, e->call,
 			e->detail ? e->detail : "");
 		if (e->child)
 			fprintf(f, " -> pid %d", e->child);
 		fprintf(f, "\n");
 	}
+	for (k = 0; k < nends && !ends[k]->end_us; k++)
+		print_end(f, ends[k]);
+	free(ends);
+}
+
+void report_text_trace(FILE *f, const struct hx_result *r)
+{
+	int maxpid = 0;
+
+	fprintf(f, "trace (%zu events%s):\n", r->nevents, r->events_truncated ? ", cut short" : "");
+	if (!r->traced_hot)
+		fprintf(f, "  (close and dup2 are shown with --trace-hot)\n");
+	print_timeline(f, r);
+	for (size_t i = 0; i < r->nevents; i++)
+		if (r->events[i].pid > maxpid)
+			maxpid = r->events[i].pid;
 	if (maxpid > TRACE_TABLE_PIDS)
 		maxpid = TRACE_TABLE_PIDS;	/* the table stays readable */
 	fprintf(f, "\nIPC summary  %7s", "total");
