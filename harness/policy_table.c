@@ -269,10 +269,10 @@ const struct hx_policy_rule hx_policy_rules[] = {
 	{ HOT(mq_timedreceive), .why = "mq_receive" },
 	{ HOT(msgsnd), .why = "System V message sends" },
 	{ HOT(msgrcv), .why = "System V message receives" },
-	{ HOT(close), .why = "not counted: tells the tracer's fd cache what changed" },
-	{ HOT(close_range), .why = "not counted: tells the tracer's fd cache what changed" },
-	{ HOT(dup2), .why = "not counted: tells the tracer's fd cache what changed" },
-	{ HOT(dup3), .why = "not counted: tells the tracer's fd cache what changed" },
+	{ HOT(close), .why = "not counted: tells the tracer's fd cache what changed; a timeline event (group fd)" },
+	{ HOT(close_range), .why = "not counted: tells the tracer's fd cache what changed; a timeline event (group fd)" },
+	{ HOT(dup2), .why = "not counted: tells the tracer's fd cache what changed; a timeline event (group fd)" },
+	{ HOT(dup3), .why = "not counted: tells the tracer's fd cache what changed; a timeline event (group fd)" },
 
 	/* ---- sleeps: notified with time_scale only ------------------------ */
 	{ SLEEP(nanosleep), .why = "a relative sleep: answered after the shortened time" },
