@@ -239,21 +239,44 @@ static void test_trace_hot_io_follows_fd_reuse(void **state)
 	free(prog);
 }
 
+/* `ipcgrade run FLAG [--timeout MS] --isolation MODE -- FIXTURE`: the
+ * text it prints (it ran: status 0). */
+static struct proc_out run_text(const char *fixture, const char *flag, const char *timeout_ms)
+{
+	char *prog = tu_fixture(fixture);
+	const char *argv[12];
+	int n = 0;
+
+	argv[n++] = tu_ipcgrade();
+	argv[n++] = "run";
+	argv[n++] = flag;
+	if (timeout_ms) {
+		argv[n++] = "--timeout";
+		argv[n++] = timeout_ms;
+	}
+	argv[n++] = "--isolation";
+	argv[n++] = mode;
+	argv[n++] = "--";
+	argv[n++] = prog;
+	argv[n] = NULL;
+	struct proc_out r = tu_run(argv, NULL, 60000);
+
+	free(prog);
+	assert_int_equal(r.status, 0);
+	return r;
+}
+
 static void test_trace_human_timeline(void **state)
 {
 	(void)state;
-	char *prog = tu_fixture("trace/shm_posix");
-	const char *argv[] = { tu_ipcgrade(), "run", "--trace", "--isolation", mode, "--", prog, NULL };
-	struct proc_out r = tu_run(argv, NULL, 30000);
+	struct proc_out r = run_text("trace/shm_posix", "--trace", NULL);
 
-	assert_int_equal(r.status, 0);
 	/* [+0.4ms] pid 1   shm_open("/name", O_CREAT|O_RDWR) */
 	assert_non_null(strstr(r.out, "] pid 1   shm_open(\""));
 	assert_non_null(strstr(r.out, "O_CREAT"));
 	assert_non_null(strstr(r.out, "IPC summary"));
 	assert_non_null(strstr(r.out, "processes created: 1"));
 	tu_free(&r);
-	free(prog);
 }
 
 /* The lines of out that contain every one of the words (NULL-ended):
@@ -288,12 +311,8 @@ static int lines_with(const char *out, const char *const *words)
 static void test_trace_timeline_shows_a_forgotten_close(void **state)
 {
 	(void)state;
-	char *prog = tu_fixture("trace_hot/forgot_close");
-	const char *argv[] = { tu_ipcgrade(), "run", "--trace-hot", "--timeout", "5000", "--isolation", mode,
-			       "--", prog, NULL };
-	struct proc_out r = tu_run(argv, NULL, 60000);
+	struct proc_out r = run_text("trace_hot/forgot_close", "--trace-hot", "5000");
 
-	assert_int_equal(r.status, 0);
 	if (!strstr(r.out, "] pid 1   pipe2(-> [3, 4])") && !strstr(r.out, "] pid 1   pipe(-> [3, 4])"))
 		fail_msg("no pipe with its fds in:\n%s", r.out);
 	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid 2   close(fd 3, the read end of pipe:[", NULL }), 1);
@@ -306,16 +325,11 @@ static void test_trace_timeline_shows_a_forgotten_close(void **state)
 	assert_true(strstr(r.out, "] pid 2   exited") > strstr(r.out, "] pid 2   close(fd 4"));
 	tu_free(&r);
 
-	const char *cold[] = { tu_ipcgrade(), "run", "--trace", "--timeout", "5000", "--isolation", mode,
-			       "--", prog, NULL };
-
-	r = tu_run(cold, NULL, 60000);
-	assert_int_equal(r.status, 0);
+	r = run_text("trace_hot/forgot_close", "--trace", "5000");
 	assert_int_equal(lines_with(r.out, (const char *[]){ "close(", NULL }), 0);
 	assert_int_equal(lines_with(r.out, (const char *[]){ "close and dup2 are shown with --trace-hot", NULL }), 1);
 	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid 2   exited with status 0", NULL }), 1);
 	tu_free(&r);
-	free(prog);
 }
 
 /* Each process's end has its line in the timeline: exit statuses, and
@@ -323,11 +337,8 @@ static void test_trace_timeline_shows_a_forgotten_close(void **state)
 static void test_trace_timeline_shows_process_ends(void **state)
 {
 	(void)state;
-	char *prog = tu_fixture("accounting/crash_children");
-	const char *argv[] = { tu_ipcgrade(), "run", "--trace", "--isolation", mode, "--", prog, NULL };
-	struct proc_out r = tu_run(argv, NULL, 60000);
+	struct proc_out r = run_text("accounting/crash_children", "--trace", NULL);
 
-	assert_int_equal(r.status, 0);
 	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid 1   exited with status 0", NULL }), 1);
 	assert_int_equal(lines_with(r.out, (const char *[]){ "exited with status 3", NULL }), 1);
 	assert_int_equal(lines_with(r.out, (const char *[]){ "] pid ", "was killed by SIGSEGV", NULL }), 1);
@@ -339,7 +350,6 @@ static void test_trace_timeline_shows_process_ends(void **state)
 	assert_non_null(last);
 	assert_null(strstr(last, "was killed by"));
 	tu_free(&r);
-	free(prog);
 }
 
 static int setup_full(void **state) { (void)state; mode = "full"; return 0; }
