@@ -7,6 +7,7 @@
  * NO_COLOR set.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,10 +101,16 @@ static void print_output(FILE *f, const char *name, const struct hx_output *o)
 	free(clean);
 }
 
+/* A process's end, to sort by: when, then its pid; i indexes process_list. */
+struct end_key {
+	uint64_t end_us;
+	int pid;
+	size_t i;
+};
+
 static int by_end(const void *a, const void *b)
 {
-	const struct hx_process *x = *(const struct hx_process *const *)a;
-	const struct hx_process *y = *(const struct hx_process *const *)b;
+	const struct end_key *x = a, *y = b;
 
 	if (x->end_us != y->end_us)
 		return (x->end_us > y->end_us) - (x->end_us < y->end_us);
@@ -133,21 +140,21 @@ static void print_end(FILE *f, const struct hx_process *p)
  * time last). */
 static void print_timeline(FILE *f, const struct hx_result *r)
 {
-	const struct hx_process **ends = calloc(r->nprocess_list ? r->nprocess_list : 1, sizeof(*ends));
+	struct end_key *ends = calloc(r->nprocess_list ? r->nprocess_list : 1, sizeof(*ends));
 	size_t nends = 0, k = 0;
 
 	for (size_t i = 0; ends && i < r->nprocess_list; i++)
-		ends[nends++] = &r->process_list[i];
+		ends[nends++] = (struct end_key){ r->process_list[i].end_us, r->process_list[i].pid, i };
 	if (ends)
 		qsort(ends, nends, sizeof(*ends), by_end);
 	/* those of unknown time go after the others */
-	while (k < nends && !ends[k]->end_us)
+	while (k < nends && !ends[k].end_us)
 		k++;
 	for (size_t i = 0; i <= r->nevents; i++) {
 		const struct hx_event *e = i < r->nevents ? &r->events[i] : NULL;
 
-		for (; k < nends && (!e || ends[k]->end_us <= e->t_us); k++)
-			print_end(f, ends[k]);
+		for (; k < nends && (!e || ends[k].end_us <= e->t_us); k++)
+			print_end(f, &r->process_list[ends[k].i]);
 		if (!e)
 			break;
 		fprintf(f, "  [+%.1fms] pid %-3d %s(%s)", (double)e->t_us / 1000.0, e->pid, e->call,
@@ -156,8 +163,8 @@ static void print_timeline(FILE *f, const struct hx_result *r)
 			fprintf(f, " -> pid %d", e->child);
 		fprintf(f, "\n");
 	}
-	for (k = 0; k < nends && !ends[k]->end_us; k++)
-		print_end(f, ends[k]);
+	for (k = 0; k < nends && !ends[k].end_us; k++)
+		print_end(f, &r->process_list[ends[k].i]);
 	free(ends);
 }
 
