@@ -681,6 +681,18 @@ static int one_run(enum hx_isolation iso, const char *workdir, const char *prog,
 	return rc;
 }
 
+/* A copy of program src in dir, made now, as root: an ordinary user may not
+ * reach the build folder (a checkout in a private folder, as mktemp -d
+ * makes). malloc'd path. */
+static char *copy_for_user(const char *src, const char *dir, const char *name)
+{
+	char *dst = NULL;
+
+	assert_true(asprintf(&dst, "%s/%s", dir, name) > 0);
+	tu_sh("cp '%s' '%s' && chmod 755 '%s'", src, dst, dst);
+	return dst;
+}
+
 static void test_host_reduced_then_full_as_an_ordinary_user(void **state)
 {
 	char dir[] = "/tmp/ipcgrade-hosttest-user-XXXXXX";
@@ -692,8 +704,11 @@ static void test_host_reduced_then_full_as_an_ordinary_user(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(chown(dir, 65534, 65534), 0);
 	assert_int_equal(pipe(p), 0);
-	char *prog = tu_fixture("basic/ok");
+	char *fixture = tu_fixture("basic/ok");
+	char *prog = copy_for_user(fixture, dir, "ok");
 	pid_t pid = fork();
+
+	free(fixture);
 
 	if (pid == 0) {
 		char msg[1024] = "", what[300], work[300];
@@ -767,9 +782,12 @@ static void test_host_queue_of_an_ordinary_users_reduced_run(void **state)
 	snprintf(queue, sizeof(queue), "/%s-mq", name);
 	snprintf(out, sizeof(out), "%s/out.json", dir);
 	snprintf(key, sizeof(key), "%#x", 0x49530000u | (((unsigned)getpid() & 0xfff) << 4));
-	char *prog = tu_fixture("host/leak_all");
+	char *fixture = tu_fixture("host/leak_all");
+	char *prog = copy_for_user(fixture, dir, "leak_all");
+	char *grader = copy_for_user(tu_ipcgrade(), dir, "grader-bin");
 	pid_t pid = fork();
 
+	free(fixture);
 	if (pid == 0) {
 		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
 		    setresuid(65534, 65534, 65534) < 0)
@@ -779,7 +797,7 @@ static void test_host_queue_of_an_ordinary_users_reduced_run(void **state)
 		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 		dup2(fd, 1);
-		execl(tu_ipcgrade(), tu_ipcgrade(), "run", "--json", "--isolation", "reduced", "--", prog, name,
+		execl(grader, grader, "run", "--json", "--isolation", "reduced", "--", prog, name,
 		      key, (char *)NULL);
 		_exit(127);
 	}
@@ -790,6 +808,7 @@ static void test_host_queue_of_an_ordinary_users_reduced_run(void **state)
 
 	tu_sh("rm -rf '%s'", dir);
 	free(prog);
+	free(grader);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	assert_non_null(j);
 	json_t *ipc = json_object_get(json_object_get(j, "cleanup"), "ipc");
