@@ -39,7 +39,7 @@
 # when nothing failed, 1 otherwise, 2 on a usage or setup error.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+ROOT=${CONFIGS_ROOT:-$(cd "$HERE/../.." && pwd)}
 BUILD=${BUILD:-$ROOT/build}
 IPCGRADE=${IPCGRADE:-$BUILD/ipcgrade}
 USER_UID=65534
@@ -242,6 +242,18 @@ main() {
 	fi
 	LOGS=$BUILD/configs
 	rm -rf "$LOGS" && mkdir -p "$LOGS" && chmod 0777 "$LOGS"
+	# The ordinary user's configurations run the tests as that user: a
+	# checkout in a private folder (mktemp -d makes one) is not theirs to
+	# reach, so they get a copy of it that they may read.
+	if ! setpriv --reuid="$USER_UID" --regid="$USER_UID" --clear-groups \
+		test -x "$BUILD/tests/test_host" -a -r "$ROOT/Makefile" 2> /dev/null; then
+		cp -a "$ROOT" "$W/tree" && chmod -R a+rX "$W/tree" || exit 2
+		case $IPCGRADE in "$ROOT"/*) IPCGRADE=$W/tree/${IPCGRADE#"$ROOT"/} ;; esac
+		case $BUILD in "$ROOT"/*) BUILD=$W/tree/${BUILD#"$ROOT"/} ;; esac
+		ROOT=$W/tree
+		rm -rf "$BUILD/configs"
+	fi
+	export CONFIGS_ROOT=$ROOT
 	export W IPCGRADE BUILD LOGS
 	for c in "${configs[@]}"; do
 		say "== configuration $c: $(describe "$c")"
