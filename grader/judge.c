@@ -275,6 +275,36 @@ static int first_rank(unsigned reasons)
 	return best;
 }
 
+/* One line of any_of's message: the header (v NULL: "none of the 3
+ * alternatives holds; the closest is alternative 2 (exit 0, stdout)") or
+ * why alternative i failed ("alternative 2 (exit 0, stdout): ..."), its
+ * verdict's lines joined with "; ". */
+static void note_alternative(struct judge_message *m, int rank, const struct expect *alt, size_t i,
+			     const struct alt_verdict *v, size_t nany)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = m->oom ? NULL : open_memstream(&text, &len);
+
+	if (!f) {
+		m->oom = true;
+		return;
+	}
+	if (!v)
+		fprintf(f, "none of the %zu alternatives holds; the closest is ", nany);
+	fprintf(f, "alternative %zu (", i + 1);
+	alt_label(f, alt);
+	fprintf(f, ")");
+	if (v) {
+		fprintf(f, ": ");
+		for (const char *p = v->message ? v->message : ""; *p; p++)
+			fputs(*p == '\n' ? "; " : (char[2]){ *p, 0 }, f);
+	}
+	fclose(f);
+	judge_note(m, rank, "%s", text ? text : "");
+	free(text);
+}
+
 /* expect.any_of: passes when one alternative holds; otherwise the run
  * fails for the reasons of the closest one (fewest reasons, the first
  * of equals), and the message says why each failed (one line each, the
@@ -300,37 +330,14 @@ static double judge_any_of(const struct judge_ctx *c, const struct expect *e, st
 	}
 	if (v[best].reasons) {
 		int rank = first_rank(v[best].reasons);
-		char *text = NULL;
-		size_t len = 0;
-		FILE *f;
 
 		ro->reasons |= v[best].reasons;
-		/* k == 0: the header; then each alternative, the closest first */
-		for (size_t k = 0; k <= e->nany && !m->oom; k++) {
-			size_t i = k <= 1 ? best : (k - 1 <= best ? k - 2 : k - 1);
-
-			f = open_memstream(&text, &len);
-			if (!f) {
-				m->oom = true;
-				break;
-			}
-			if (k == 0) {
-				fprintf(f, "none of the %zu alternatives holds; the closest is alternative %zu (",
-					e->nany, best + 1);
-				alt_label(f, &e->any_of[best]);
-				fprintf(f, ")");
-			} else {
-				fprintf(f, "alternative %zu (", i + 1);
-				alt_label(f, &e->any_of[i]);
-				fprintf(f, "): ");
-				for (const char *p = v[i].message ? v[i].message : ""; *p; p++)
-					fputs(*p == '\n' ? "; " : (char[2]){ *p, 0 }, f);
-			}
-			fclose(f);
-			judge_note(m, rank, "%s", text ? text : "");
-			free(text);
-			text = NULL;
-		}
+		note_alternative(m, rank, &e->any_of[best], best, NULL, e->nany);
+		/* why each failed: the closest first, then the others in order */
+		note_alternative(m, rank, &e->any_of[best], best, &v[best], e->nany);
+		for (size_t i = 0; i < e->nany; i++)
+			if (i != best)
+				note_alternative(m, rank, &e->any_of[i], i, &v[i], e->nany);
 		fraction = v[best].fraction;
 	}
 	if (!ro->diff) {
