@@ -62,9 +62,6 @@
 #define CLOCK_TAI 11
 #endif
 
-/* Longer requests are treated as this long (about 285,000 years). */
-#define REQUEST_MAX_US ((uint64_t)1 << 53)
-
 bool hx_time_scale_on(const struct hx_config *cfg)
 {
 	return cfg->time_scale > 0 && cfg->time_scale < 1;
@@ -83,37 +80,6 @@ struct sleep_req {
 	size_t zero_len;
 };
 
-static bool read_timespec(pid_t tid, uint64_t addr, struct timespec *ts)
-{
-	return addr && hx_proc_read_mem(tid, addr, ts, sizeof(*ts)) == (ssize_t)sizeof(*ts);
-}
-
-/* A relative timespec as microseconds; false when the kernel would
- * refuse it (EINVAL). */
-static bool timespec_us(const struct timespec *ts, uint64_t *us)
-{
-	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
-		return false;
-	if ((uint64_t)ts->tv_sec >= REQUEST_MAX_US / 1000000)
-		*us = REQUEST_MAX_US;
-	else
-		*us = (uint64_t)ts->tv_sec * 1000000 + ((uint64_t)ts->tv_nsec + 999) / 1000;
-	return true;
-}
-
-/* A sleep on a timespec at addr (NULL: no timeout: it blocks, or the
- * kernel fails it; zero: it returns at once). */
-static enum sleep_kind timespec_sleep(pid_t tid, uint64_t addr, struct sleep_req *q)
-{
-	struct timespec ts;
-
-	if (!addr)
-		return SLEEP_NOT;
-	if (!read_timespec(tid, addr, &ts) || !timespec_us(&ts, &q->us))
-		return SLEEP_AS_ASKED;
-	return q->us ? SLEEP_SCALE : SLEEP_NOT;
-}
-
 static bool scalable_clock(uint64_t clock)
 {
 	switch ((clockid_t)clock) {
@@ -131,49 +97,42 @@ static bool scalable_clock(uint64_t clock)
  * that the notification is still valid after. */
 static enum sleep_kind classify(pid_t tid, int nr, const uint64_t *a, struct sleep_req *q)
 {
-	struct timeval tv;
+	struct hx_sleep_request s;
 	uint64_t mask = 0;
 
 	memset(q, 0, sizeof(*q));
 	switch (nr) {
 	case SYS_nanosleep:
-		return timespec_sleep(tid, a[0], q);
-	case SYS_clock_nanosleep:
+	case SYS_select:
+	case SYS_poll:
+		break;
+	case SYS_clock_nanosleep:	/* CPU clocks and deadlines run as asked */
 		if (!scalable_clock(a[0]) || (a[1] & TIMER_ABSTIME))
 			return SLEEP_AS_ASKED;
-		return timespec_sleep(tid, a[2], q);
-	case SYS_select:	/* select(0, r, w, e, timeval *) */
-		if (!a[4])
-			return SLEEP_NOT;
-		if (hx_proc_read_mem(tid, a[4], &tv, sizeof(tv)) != (ssize_t)sizeof(tv) ||
-		    tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
-			return SLEEP_AS_ASKED;
-		q->us = (uint64_t)tv.tv_sec >= REQUEST_MAX_US / 1000000 ? REQUEST_MAX_US
-			: (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
-		q->zero_addr = a[4];
-		q->zero_len = sizeof(tv);
-		return q->us ? SLEEP_SCALE : SLEEP_NOT;
-	case SYS_pselect6:	/* pselect6(0, r, w, e, timespec *, {sigset *, size} *) */
+		break;
+	case SYS_pselect6:		/* a sigmasked wait runs as asked */
 		if (a[5] && (hx_proc_read_mem(tid, a[5], &mask, sizeof(mask)) != (ssize_t)sizeof(mask) ||
 			     mask))
 			return SLEEP_AS_ASKED;
-		q->zero_addr = a[4];
-		q->zero_len = sizeof(struct timespec);
-		return timespec_sleep(tid, a[4], q);
-	case SYS_poll:		/* poll(fds, 0, ms) */
-		if ((int)a[2] <= 0)
-			return SLEEP_NOT;	/* forever, or at once */
-		q->us = (uint64_t)(int)a[2] * 1000;
-		return SLEEP_SCALE;
-	case SYS_ppoll:		/* ppoll(fds, 0, timespec *, sigset *, size) */
+		break;
+	case SYS_ppoll:
 		if (a[3])
 			return SLEEP_AS_ASKED;
-		q->zero_addr = a[2];
-		q->zero_len = sizeof(struct timespec);
-		return timespec_sleep(tid, a[2], q);
+		break;
 	default:
-		return SLEEP_NOT;
+		return SLEEP_NOT;	/* epoll waits are not shortened */
 	}
+	if (!hx_sleep_request(tid, nr, a, &s) || s.forever)
+		return SLEEP_NOT;	/* no timeout: it blocks, or the kernel fails it */
+	if (!s.valid)
+		return SLEEP_AS_ASKED;
+	/* select, pselect6 and ppoll leave the time not slept in their timeout */
+	if (nr != SYS_nanosleep && nr != SYS_clock_nanosleep) {
+		q->zero_addr = s.addr;
+		q->zero_len = s.len;
+	}
+	q->us = s.us;
+	return q->us ? SLEEP_SCALE : SLEEP_NOT;
 }
 
 bool hx_timescale_hold(struct hx_tracer *t, int fd, const struct seccomp_notif *r)
@@ -195,7 +154,7 @@ bool hx_timescale_hold(struct hx_tracer *t, int fd, const struct seccomp_notif *
 		return false;
 
 	double scaled = ceil((double)q.us * t->time_scale);
-	uint64_t delay = scaled >= (double)REQUEST_MAX_US ? REQUEST_MAX_US : (uint64_t)scaled;
+	uint64_t delay = scaled >= (double)HX_SLEEP_MAX_US ? HX_SLEEP_MAX_US : (uint64_t)scaled;
 	struct hx_reply reply = { .val = 0, .zero_addr = q.zero_addr, .zero_len = q.zero_len };
 
 	t->ts.scaled++;

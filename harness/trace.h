@@ -354,6 +354,23 @@ void hx_call_trace_fd(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int n
 bool hx_call_trace_sleep(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr,
 			 const uint64_t *args);
 
+/* The time a call of the sleep group asks for, read once from its
+ * registers and the tracee's memory: the sleep group counts it and
+ * time_scale shortens it (timescale.c). */
+struct hx_sleep_request {
+	bool forever;		/* no timeout (a NULL one, or poll's negative ms) */
+	bool valid;		/* a timeout the kernel accepts, read */
+	uint64_t us;		/* valid: the time, rounded up to whole us, at most
+				 * HX_SLEEP_MAX_US; an absolute clock_nanosleep's is
+				 * its deadline on its clock */
+	uint64_t addr;		/* where the timeout lies (0: in a register) */
+	size_t len;
+};
+/* Longer requests are treated as this long (about 285,000 years). */
+#define HX_SLEEP_MAX_US ((uint64_t)1 << 53)
+/* False when nr is not a call of the sleep group. */
+bool hx_sleep_request(pid_t tid, int nr, const uint64_t *args, struct hx_sleep_request *q);
+
 /* ---- calls_restart.c -------------------------------------------------- */
 
 /* Whether this notification is the kernel's restart of the thread's
