@@ -71,6 +71,14 @@ void hx_prof_report(const char *title);
 
 /* ---- procfs.c: reading /proc of the box's processes ----------------- */
 
+/* What a thread's /proc/PID/task/TID/syscall says: the call it is in. */
+struct hx_syscall_state {
+	long nr;		/* -1 when running or unknown */
+	unsigned long args[6];
+	unsigned long sp, pc;	/* the user stack and instruction pointers; 0 unknown */
+};
+int hx_read_syscall(pid_t pid, pid_t tid, struct hx_syscall_state *sc);
+
 struct hx_proc_stat {
 	char state;		/* R S D T t Z X ... */
 	pid_t ppid;
@@ -622,13 +630,7 @@ enum hx_wait_kind {
 	HX_WAIT_FOREVER,	/* untimed wait on IPC, a child or a signal */
 	HX_WAIT_STOPPED,	/* stopped by a signal */
 };
-struct hx_syscall_state {
-	long nr;		/* -1 when running or unknown */
-	unsigned long args[6];
-	unsigned long sp, pc;	/* the user stack and instruction pointers; 0 unknown */
-};
 enum hx_wait_kind hx_classify_wait(char state, const struct hx_syscall_state *sc);
-int hx_read_syscall(pid_t pid, pid_t tid, struct hx_syscall_state *sc);
 
 /* ---- landlock.c -------------------------------------------------------- */
 

@@ -526,3 +526,36 @@ unsigned long long hx_proc_ctxt_switches(pid_t pid, pid_t tid)
 		total += strtoull(p + strlen("ctxt_switches:"), NULL, 10);
 	return total;
 }
+
+int hx_read_syscall(pid_t pid, pid_t tid, struct hx_syscall_state *sc)
+{
+	char path[80], buf[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
+	memset(sc, 0, sizeof(*sc));
+	sc->nr = -1;
+	if (hx_read_file(path, buf, sizeof(buf)) < 0)
+		return -errno;
+	/* "running", or "-1 sp pc" (blocked outside a syscall), or
+	 * "nr arg0 ... arg5 sp pc" with args in hex. */
+	if (strncmp(buf, "running", 7) == 0)
+		return 0;
+	char *p = buf, *end;
+
+	sc->nr = strtol(p, &end, 10);
+	if (end == p)
+		sc->nr = -1;
+	p = end;
+	for (int i = 0; i < 6 && sc->nr >= 0; i++) {
+		sc->args[i] = strtoul(p, &end, 16);
+		if (end == p)
+			return 0;
+		p = end;
+	}
+	if (sc->nr >= 0) {
+		sc->sp = strtoul(p, &end, 16);
+		if (end != p)
+			sc->pc = strtoul(end, NULL, 16);
+	}
+	return 0;
+}
