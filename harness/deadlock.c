@@ -82,19 +82,3 @@ struct hx_deadlock *hx_deadlock_explain(pid_t init_pid, struct hx_tracer *t, uns
 	free(an);
 	return d;
 }
-
-void hx_deadlock_free(struct hx_deadlock *d)
-{
-	if (!d)
-		return;
-	for (size_t i = 0; i < d->nprocs; i++) {
-		free(d->procs[i].blocked_in);
-		free(d->procs[i].object);
-		free(d->procs[i].detail);
-		free(d->procs[i].waits_for);
-	}
-	free(d->procs);
-	free(d->cycle);
-	free(d->explanation);
-	free(d);
-}

@@ -149,6 +149,9 @@ unsigned long long hx_proc_ctxt_switches(pid_t pid, pid_t tid);
 
 /* ---- result.c: filling a result -------------------------------------- */
 
+/* Frees a deadlock report (deadlock.c makes them; a result owns one). */
+void hx_deadlock_free(struct hx_deadlock *d);
+
 /* A process the run left running (box pid, 0 when unknown); a copy of
  * comm is kept. Out of memory drops it. */
 void hx_result_add_leftover(struct hx_result *res, int box_pid, const char *comm);
@@ -622,7 +625,6 @@ int hx_waitgraph_find_cycle(const struct hx_waitgraph *g, int **cycle, size_t *l
 
 /* Build the explanation of the current state of the box. */
 struct hx_deadlock *hx_deadlock_explain(pid_t init_pid, struct hx_tracer *t, unsigned after_ms);
-void hx_deadlock_free(struct hx_deadlock *d);
 /* How a blocked thread waits, from /proc/PID/task/TID/syscall. */
 enum hx_wait_kind {
 	HX_WAIT_NONE = 0,	/* running, or not in a wait we know */

@@ -94,6 +94,23 @@ void hx_config_init(struct hx_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+/* The deadlock report of a result (deadlock.c makes it). */
+void hx_deadlock_free(struct hx_deadlock *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->nprocs; i++) {
+		free(d->procs[i].blocked_in);
+		free(d->procs[i].object);
+		free(d->procs[i].detail);
+		free(d->procs[i].waits_for);
+	}
+	free(d->procs);
+	free(d->cycle);
+	free(d->explanation);
+	free(d);
+}
+
 void hx_result_release(struct hx_result *res)
 {
 	if (!res)
