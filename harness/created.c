@@ -333,44 +333,33 @@ static const struct sysv_file {
 	{ "/proc/sysvipc/msg", 9, -1, 13, "sysv_msg" },
 };
 
+struct sysv_each {
+	const struct sysv_file *sf;
+	bool (*fn)(const struct sysv_row *, void *);
+	void *arg;
+};
+
+static bool sysv_row_of(const long long *col, int ncol, void *arg)
+{
+	const struct sysv_each *e = arg;
+	const struct sysv_file *sf = e->sf;
+
+	if (ncol <= sf->ctime || ncol <= sf->cuid)
+		return false;
+	struct sysv_row row = {
+		.key = (int)col[0], .id = (int)col[1], .cuid = (uid_t)col[sf->cuid],
+		.cpid = sf->cpid >= 0 ? (pid_t)col[sf->cpid] : 0, .ctime = (time_t)col[sf->ctime],
+	};
+
+	return e->fn(&row, e->arg);
+}
+
 /* Calls fn for each object of SysV kind k; stops when it returns true. */
 static void each_sysv(int k, bool (*fn)(const struct sysv_row *, void *), void *arg)
 {
-	const struct sysv_file *sf = &sysv_files[k];
-	FILE *f = fopen(sf->path, "re");
-	char line[512];
+	struct sysv_each e = { .sf = &sysv_files[k], .fn = fn, .arg = arg };
 
-	if (!f)
-		return;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		long long col[16] = { 0 };
-		int ncol = 0;
-		char *p = line;
-
-		while (ncol < 16) {
-			char *end;
-			long long v = strtoll(p, &end, 10);
-
-			if (end == p)
-				break;
-			col[ncol++] = v;
-			p = end;
-		}
-		if (ncol <= sf->ctime || ncol <= sf->cuid)
-			continue;
-		struct sysv_row row = {
-			.key = (int)col[0], .id = (int)col[1], .cuid = (uid_t)col[sf->cuid],
-			.cpid = sf->cpid >= 0 ? (pid_t)col[sf->cpid] : 0, .ctime = (time_t)col[sf->ctime],
-		};
-
-		if (fn(&row, arg))
-			break;
-	}
-	fclose(f);
+	hx_sysvipc_each(sysv_files[k].path, sysv_row_of, &e);
 }
 
 struct by_key {

@@ -448,6 +448,12 @@ void hx_box_fail(int err_fd, int stage, int e, int line) __attribute__((noreturn
 
 /* ---- ipc_objects.c --------------------------------------------------- */
 
+/* Each row of a /proc/sysvipc file (shm, sem or msg) after its header, as
+ * numbers (key and id first): fn(col, ncol) until it returns true. 0, or
+ * -errno when the file cannot be read. */
+#define HX_SYSVIPC_COLS 16
+int hx_sysvipc_each(const char *file, bool (*fn)(const long long *col, int ncol, void *arg), void *arg);
+
 struct hx_ipc_snapshot {
 	char **names;		/* "kind\tname" */
 	size_t n;

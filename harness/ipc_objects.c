@@ -94,26 +94,23 @@ static void visit_dir(const char *dir, int at, hx_ipc_visit_fn fn, void *arg, bo
 	closedir(d);
 }
 
-/* /proc/sysvipc/{shm,sem,msg}: a header line, then "key id perms ... uid"
- * with the creator's uid in a column whose index depends on the file. */
-static void visit_sysv(const char *file, const char *kind, int uid_col, uid_t owner,
-		       hx_ipc_visit_fn fn, void *arg)
+int hx_sysvipc_each(const char *file, bool (*fn)(const long long *col, int ncol, void *arg), void *arg)
 {
 	FILE *f = fopen(file, "re");
 	char line[512];
 
 	if (!f)
-		return;
+		return -errno;
 	if (!fgets(line, sizeof(line), f)) {
 		fclose(f);
-		return;
+		return 0;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		long long col[16] = { 0 };
+		long long col[HX_SYSVIPC_COLS] = { 0 };
 		int ncol = 0;
 		char *p = line;
 
-		while (ncol < 16) {
+		while (ncol < HX_SYSVIPC_COLS) {
 			char *end;
 			long long v = strtoll(p, &end, 10);
 
@@ -122,17 +119,41 @@ static void visit_sysv(const char *file, const char *kind, int uid_col, uid_t ow
 			col[ncol++] = v;
 			p = end;
 		}
-		if (ncol <= uid_col)
-			continue;
-		if (owner != (uid_t)-1 && (uid_t)col[uid_col] != owner)
-			continue;
-		char name[64];
-
-		snprintf(name, sizeof(name), "id %lld key 0x%08llx", col[1],
-			 (unsigned long long)(unsigned int)col[0]);
-		fn(kind, name, arg);
+		if (fn(col, ncol, arg))
+			break;
 	}
 	fclose(f);
+	return 0;
+}
+
+struct sysv_visit {
+	const char *kind;
+	int uid_col;
+	uid_t owner;
+	hx_ipc_visit_fn fn;
+	void *arg;
+};
+
+static bool visit_sysv_row(const long long *col, int ncol, void *arg)
+{
+	const struct sysv_visit *v = arg;
+	char name[64];
+
+	if (ncol <= v->uid_col || (v->owner != (uid_t)-1 && (uid_t)col[v->uid_col] != v->owner))
+		return false;
+	snprintf(name, sizeof(name), "id %lld key 0x%08llx", col[1], (unsigned long long)(unsigned int)col[0]);
+	v->fn(v->kind, name, v->arg);
+	return false;
+}
+
+/* /proc/sysvipc/{shm,sem,msg}: "key id perms ... uid" with the creator's
+ * uid in a column whose index depends on the file. */
+static void visit_sysv(const char *file, const char *kind, int uid_col, uid_t owner,
+		       hx_ipc_visit_fn fn, void *arg)
+{
+	struct sysv_visit v = { .kind = kind, .uid_col = uid_col, .owner = owner, .fn = fn, .arg = arg };
+
+	hx_sysvipc_each(file, visit_sysv_row, &v);
 }
 
 struct visit_ctx {
