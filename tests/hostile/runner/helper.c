@@ -68,6 +68,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <linux/kcmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,13 @@ static int tracer_of(int pid)
 			break;
 	fclose(f);
 	return t;
+}
+
+/* Whether a and b share one address space (a CLONE_VM child); false
+ * when either is gone. */
+static bool shares_vm(int a, int b)
+{
+	return syscall(SYS_kcmp, a, b, KCMP_VM, 0, 0) == 0;
 }
 
 static unsigned long ns_of(int pid)
@@ -414,13 +422,19 @@ static int cmd_supervise(int argc, char **argv)
 				 * but for a sanitizer's leak checker, which ptraces its
 				 * own process from a short-lived child at exit: in a
 				 * sanitized build (HOSTILE_SANITIZED=1), a tracer that is
-				 * the grader's own child, as its user in its namespace,
+				 * the traced process's own child, as its user in its pid
+				 * namespace (the box's init is a sanitized copy of the
+				 * grader too: its checker runs in the box's namespace),
 				 * or is already gone when we look. Read live: its pid may
 				 * have been another process's at our snapshot.
 				 */
 				bool own = false;
 
-				if (sanitized) {
+				/* LeakSanitizer's tracer is a clone sharing the traced
+				 * process's address space: kcmp says so exactly. */
+				if (sanitized && shares_vm(tr, ps[i].pid))
+					own = true;
+				else if (sanitized) {
 					int pp = ppid_now(tr);
 					char proc[32];
 					struct stat ts;
@@ -428,12 +442,14 @@ static int cmd_supervise(int argc, char **argv)
 					snprintf(proc, sizeof(proc), "/proc/%d", tr);
 					own = pp < 0 ||
 					      ((pp == ps[i].pid || below(ps, n, pp, child)) &&
-					       stat(proc, &ts) == 0 && (int)ts.st_uid == myuid &&
-					       ns_of(tr) == myns);
+					       stat(proc, &ts) == 0 &&
+					       ((int)ts.st_uid == myuid || (int)ts.st_uid == ps[i].uid) &&
+					       (ns_of(tr) == myns || ns_of(tr) == ns_of(ps[i].pid)));
 				}
 				if (!own) {
 					x->reported_trace = true;
-					fprintf(rep, "traced %d %s %d\n", ps[i].pid, ps[i].comm, tr);
+					fprintf(rep, "traced %d %s %d (the tracer's parent %d)\n", ps[i].pid,
+						ps[i].comm, tr, ppid_now(tr));
 				}
 			}
 		}
