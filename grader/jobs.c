@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "jobs.h"
 
 /* How often the loop looks at the cancel flag while jobs run. */
@@ -118,6 +119,7 @@ int jobs_run(size_t njobs, unsigned parallel, job_fn fn, void *arg, job_done_fn 
 					write_all(p[1], text, strlen(text));
 				free(text);
 				close(p[1]);
+				hx_settle();	/* _exit runs no exit handler */
 				_exit(status & 0xff);
 			}
 			close(p[1]);

@@ -232,6 +232,11 @@ void hx_box_run_submission(const struct hx_box_plan *p, int landlock_fd)
 	hx_prof_mark("child: loads the filter");
 	int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
 
+	/* A kernel before 5.19 refuses the flag (and installs nothing):
+	 * a run's probe does not try it first (probe.c). */
+	if (listener < 0 && errno == EINVAL && (flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV))
+		listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+					SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog);
 	if (listener < 0)
 		hx_box_fail(err_fd, HX_STAGE_SECCOMP, errno, 0);
 	/* From here on the filter applies to us: only calls it lets through

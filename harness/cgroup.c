@@ -9,6 +9,7 @@
  * own cgroup, so limits an outer guard sets (a test's pids.max) nest.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -180,6 +181,181 @@ static bool v2_enable(const struct hierarchy *h, bool *mem, bool *pids)
 	return *mem || *pids;
 }
 
+/* ---- kept cgroups ----------------------------------------------------- */
+
+enum { KEPT_MAX = 8 };
+
+/* A slot's cgroups between its runs, and the limits last written. */
+static struct kept {
+	pid_t owner;		/* the process that made them; 0: free */
+	int slot;
+	struct hx_cgroup cg;
+	unsigned long long memory_max, pids_max;
+} kept[KEPT_MAX];
+
+static void kill_and_remove(char *dir);
+
+static bool is_empty(const char *dir)
+{
+	char path[600], buf[64];
+
+	if (!dir[0])
+		return true;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	return hx_read_file(path, buf, sizeof(buf)) == 0;
+}
+
+/* Empty cgroups of ours (ipcgrade-PID-SLOT-N) under h whose PID is gone:
+ * kept by a process that was killed before it could remove them. */
+static void sweep_stale(const struct hierarchy *h)
+{
+	char dir[600], path[900];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(dir, sizeof(dir), "%s%s", h->mount, h->self);
+	if (!(d = opendir(dir)))
+		return;
+	while ((e = readdir(d))) {
+		int pid, slot;
+		unsigned n;
+		char end;
+
+		if (e->d_type != DT_DIR ||
+		    sscanf(e->d_name, "ipcgrade-%d-%d-%u%c", &pid, &slot, &n, &end) != 3 ||
+		    pid <= 0 || pid == (int)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		rmdir(path);	/* EBUSY when something is in it: left alone */
+	}
+	closedir(d);
+}
+
+static void sweep_stale_once(void)
+{
+	static pid_t swept;
+	static const char *const ctrls[] = { NULL, "memory", "pids", "cpuacct" };
+	struct hierarchy h;
+
+	if (swept == getpid())
+		return;
+	swept = getpid();
+	for (size_t i = 0; i < HX_ARRAY_SIZE(ctrls); i++)
+		if (find_hierarchy(ctrls[i], &h))
+			sweep_stale(&h);
+}
+
+static struct kept *kept_of(int slot)
+{
+	for (int i = 0; i < KEPT_MAX; i++)
+		if (kept[i].owner == getpid() && kept[i].slot == slot)
+			return &kept[i];
+	return NULL;
+}
+
+static bool make_fresh_memory(struct hx_cgroup *cg, const char *name, const struct hx_limits *lim);
+
+/* The kept cgroups of the slot, their counters reset and limits set;
+ * false when there are none (or they could not be reset: removed). */
+static bool reuse_kept(struct hx_cgroup *cg, const struct hx_limits *lim, int slot, const char *name)
+{
+	struct kept *k = kept_of(slot);
+	unsigned long long mem = (unsigned long long)lim->memory_mb << 20;
+
+	if (!k)
+		return false;
+	*cg = k->cg;
+	k->owner = 0;
+	if (!is_empty(cg->memory) || !is_empty(cg->pids) || !is_empty(cg->cpuacct)) {
+		hx_cgroup_destroy(cg);
+		memset(cg, 0, sizeof(*cg));
+		return false;
+	}
+	cg->reused = true;
+	if (cg->memory[0]) {
+		/* Pages the last run left charged (page cache of the files it
+		 * wrote) would count in this run's peak and limit; force_empty
+		 * costs 8-30 ms, a fresh cgroup 0.2. */
+		if (read_number(cg->memory, "memory.usage_in_bytes", NULL) != 0) {
+			hx_prof_mark("cgroup: memory still charged");
+			kill_and_remove(cg->memory);
+			cg->has_memory = false;
+			make_fresh_memory(cg, name, lim);
+		} else {
+			if (mem != k->memory_max) {
+				if (knob(cg->memory, "memory.limit_in_bytes", "%llu", mem) < 0)
+					cg->has_memory = false;
+				knob(cg->memory, "memory.memsw.limit_in_bytes", "%llu", mem);
+			}
+			knob(cg->memory, "memory.max_usage_in_bytes", "%llu", 0);
+			knob(cg->memory, "memory.failcnt", "%llu", 0);
+			cg->oom_base = read_number(cg->memory, "memory.oom_control", "oom_kill");
+		}
+	}
+	if (cg->pids[0] && lim->processes != k->pids_max &&
+	    knob(cg->pids, "pids.max", "%llu", lim->processes) < 0)
+		cg->has_pids = false;
+	if (cg->cpuacct[0] && knob(cg->cpuacct, "cpuacct.usage", "%llu", 0) < 0) {
+		kill_and_remove(cg->cpuacct);
+		cg->has_cpu = false;
+	}
+	return true;
+}
+
+void hx_cgroup_keep(struct hx_cgroup *cg, int slot)
+{
+	struct kept *k = NULL;
+
+	for (int i = 0; i < KEPT_MAX && !k; i++)
+		if (kept[i].owner != getpid())
+			k = &kept[i];
+	if (!k || cg->version != 1 || cg->v2[0] || !is_empty(cg->memory) || !is_empty(cg->pids) ||
+	    !is_empty(cg->cpuacct)) {
+		hx_cgroup_destroy(cg);
+		return;
+	}
+	k->owner = getpid();
+	k->slot = slot;
+	k->cg = *cg;
+	k->memory_max = k->pids_max = 0;
+	/* the limits written last, read back: a reset skips equal ones */
+	if (cg->memory[0])
+		k->memory_max = (unsigned long long)read_number(cg->memory, "memory.limit_in_bytes", NULL);
+	if (cg->pids[0])
+		k->pids_max = (unsigned long long)read_number(cg->pids, "pids.max", NULL);
+	memset(cg, 0, sizeof(*cg));
+}
+
+void hx_cgroup_remove_kept(void)
+{
+	for (int i = 0; i < KEPT_MAX; i++) {
+		if (kept[i].owner != getpid())
+			continue;
+		hx_cgroup_destroy(&kept[i].cg);
+		kept[i].owner = 0;
+	}
+}
+
+/* ---- a run's cgroups ----------------------------------------------------- */
+
+static bool make_fresh_memory(struct hx_cgroup *cg, const char *name, const struct hx_limits *lim)
+{
+	struct hierarchy h;
+
+	if (!find_hierarchy("memory", &h) || !make_dir(&h, name, cg->memory, sizeof(cg->memory)))
+		return false;
+	cg->version = 1;
+	if (knob(cg->memory, "memory.limit_in_bytes", "%llu",
+		 (unsigned long long)lim->memory_mb << 20) == 0) {
+		cg->has_memory = true;
+		/* Only present with swap accounting. */
+		knob(cg->memory, "memory.memsw.limit_in_bytes", "%llu",
+		     (unsigned long long)lim->memory_mb << 20);
+	}
+	cg->oom_base = read_number(cg->memory, "memory.oom_control", "oom_kill");
+	return true;
+}
+
 void hx_cgroup_create(struct hx_cgroup *cg, const struct hx_limits *lim, int slot)
 {
 	static unsigned counter;
@@ -188,6 +364,9 @@ void hx_cgroup_create(struct hx_cgroup *cg, const struct hx_limits *lim, int slo
 
 	memset(cg, 0, sizeof(*cg));
 	snprintf(name, sizeof(name), "ipcgrade-%d-%d-%u", (int)getpid(), slot, counter++);
+	sweep_stale_once();
+	if (reuse_kept(cg, lim, slot, name))
+		return;
 
 	bool mem = false, pids = false;
 
@@ -203,16 +382,7 @@ void hx_cgroup_create(struct hx_cgroup *cg, const struct hx_limits *lim, int slo
 		cg->has_cpu = true;	/* cpu.stat is always there */
 		return;
 	}
-	if (find_hierarchy("memory", &h) && make_dir(&h, name, cg->memory, sizeof(cg->memory))) {
-		cg->version = 1;
-		if (knob(cg->memory, "memory.limit_in_bytes", "%llu",
-			 (unsigned long long)lim->memory_mb << 20) == 0) {
-			cg->has_memory = true;
-			/* Only present with swap accounting. */
-			knob(cg->memory, "memory.memsw.limit_in_bytes", "%llu",
-			     (unsigned long long)lim->memory_mb << 20);
-		}
-	}
+	make_fresh_memory(cg, name, lim);
 	if (find_hierarchy("pids", &h) && make_dir(&h, name, cg->pids, sizeof(cg->pids))) {
 		cg->version = 1;
 		if (knob(cg->pids, "pids.max", "%llu", lim->processes) == 0)
@@ -322,6 +492,8 @@ unsigned long hx_cgroup_oom_kills(const struct hx_cgroup *cg)
 		v = read_number(cg->v2, "memory.events", "oom_kill");
 	else if (cg->memory[0]) {
 		v = read_number(cg->memory, "memory.oom_control", "oom_kill");
+		if (v >= 0 && cg->oom_base > 0)
+			v -= cg->oom_base;	/* a kept cgroup's earlier runs' */
 		/* Kernels before 4.13 only count failures to charge. */
 		if (v < 0 && read_number(cg->memory, "memory.failcnt", NULL) > 0)
 			v = 1;

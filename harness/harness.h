@@ -337,6 +337,11 @@ struct hx_result {
  * In every case *res must be released with hx_result_release().
  */
 int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t errlen);
+/* What this process's runs keep between runs (the last boxes' exiting
+ * inits, their slots, their cgroups) ended and removed: at exit() this
+ * happens by itself; a process that leaves with _exit() after hx_run
+ * calls it first. Safe at any time; the next hx_run starts afresh. */
+void hx_settle(void);
 
 /* Free what *res owns; *res is left zeroed. Accepts a zeroed result. */
 void hx_result_release(struct hx_result *res);

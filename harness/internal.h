@@ -171,7 +171,9 @@ bool hx_probe_wait_killable(void);
  * tries namespaces in a throw-away box of its own (about as dear as a
  * run's box: a clone with six namespaces and its teardown) and cgroups
  * by making one; hx_probe_base() probes only what a run needs before its
- * box (seccomp notification and its flags). Its cgroup fields are then
+ * box, with no child of its own (seccomp notification as libseccomp
+ * finds it; WAIT_KILLABLE_RECV is tried by the box, the listener's
+ * wake-up flag by the supervisor). Its cgroup fields are then
  * unset (a run makes its own cgroups and reports what it got), and until
  * hx_probe_namespaces_known(), its namespace fields are untried. A run then tries a full box with a user
  * namespace: set up, it reports hx_probe_namespaces_worked(); failed, it
@@ -191,6 +193,8 @@ struct hx_cgroup {
 	char pids[512];
 	char cpuacct[512];
 	bool has_memory, has_pids, has_cpu;
+	long long oom_base;	/* memory.oom_control's oom_kill when the run began */
+	bool reused;		/* a kept cgroup of the slot's earlier run, reset */
 };
 /* Create the run's cgroup(s) under the caller's own and set limits.
  * Never fails hard: what cannot be set is left out (has_* false). */
@@ -231,6 +235,20 @@ unsigned long hx_cgroup_oom_kills(const struct hx_cgroup *cg);
 unsigned long hx_cgroup_memory_peak_kb(const struct hx_cgroup *cg);
 /* Kill everything left in it and remove it. */
 void hx_cgroup_destroy(struct hx_cgroup *cg);
+/*
+ * Kept for the slot's next run in this process (v1 only, where nothing
+ * is left in it; removed otherwise): hx_cgroup_create then resets it
+ * instead of making one, so that its counters read as fresh (cpuacct
+ * usage and the memory peak and failure count written 0, the oom_kill
+ * count read at the start and subtracted; a memory cgroup still charged
+ * with the last run's pages is replaced by a fresh one, since its peak
+ * and limit would count them). hx_cgroup_remove_kept removes them all
+ * (at exit); a process that dies without it leaves them empty, and the
+ * next process's first hx_cgroup_create removes every empty
+ * ipcgrade-PID-* cgroup under ours whose PID is gone.
+ */
+void hx_cgroup_keep(struct hx_cgroup *cg, int slot);
+void hx_cgroup_remove_kept(void);
 /* What the machine offers, for the probe. */
 void hx_cgroup_probe(struct hx_caps *caps);
 

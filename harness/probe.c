@@ -226,7 +226,18 @@ bool hx_probe_wait_killable(void)
 }
 
 static struct hx_caps caps;
-static bool base_done, ns_done, host_done;
+static bool base_done, ns_done, host_done, notify_done;
+
+/* The listener probe's child, reaped: its findings into caps. */
+static void notify_record(pid_t pid)
+{
+	int notify = notify_finish(pid);
+
+	caps.seccomp_notify = notify & NOTIFY_YES;
+	caps.seccomp_sync_wakeup = notify & NOTIFY_SYNC_WAKEUP;
+	caps.seccomp_wait_killable = notify & NOTIFY_WAIT_KILLABLE;
+	notify_done = true;
+}
 
 /* Where the user namespace could not be had: as root, the other
  * namespaces alone (the box then drops to a uid of its own). */
@@ -275,23 +286,31 @@ static void probe_base(struct ns_probe *np)
 		 v->major, v->minor, v->micro);
 	caps.running_as_root = geteuid() == 0;
 
+	/* A run (np NULL) forks no listener probe: the kernel's answer to
+	 * libseccomp's flag checks (API level 5: user notification) is
+	 * enough to go on, the box's child tries WAIT_KILLABLE_RECV and
+	 * falls back without it, and the supervisor asks the listener it
+	 * gets for synchronous wake-ups. The child was up to 3 ms of a
+	 * run's start (a fork, scheduled on a loaded machine). */
+	if (!np) {
+		caps.seccomp_notify = seccomp_api_get() >= 5;
+		caps.seccomp_wait_killable = caps.seccomp_notify;	/* tried by the box */
+		base_done = true;
+		set_best();
+		hx_prof_mark("probe: done");
+		return;
+	}
 	/* The children run side by side: the namespace probe's (whose
 	 * clone and teardown are most of the probe's time), the listener's,
 	 * and the cgroup and queue probes here meanwhile. */
 	pid_t notify_pid = seccomp_api_get() >= 5 ? notify_start() : -1;
 
-	if (np) {
-		probe_host();
-		caps.user_namespaces = ns_finish(np, caps.user_namespaces_why,
-						 sizeof(caps.user_namespaces_why));
-		namespaces_without_userns(np);
-		hx_prof_mark("probe: namespaces tried");
-	}
-	int notify = notify_finish(notify_pid);
-
-	caps.seccomp_notify = notify & NOTIFY_YES;
-	caps.seccomp_sync_wakeup = notify & NOTIFY_SYNC_WAKEUP;
-	caps.seccomp_wait_killable = notify & NOTIFY_WAIT_KILLABLE;
+	probe_host();
+	caps.user_namespaces = ns_finish(np, caps.user_namespaces_why,
+					 sizeof(caps.user_namespaces_why));
+	namespaces_without_userns(np);
+	hx_prof_mark("probe: namespaces tried");
+	notify_record(notify_pid);
 	base_done = true;
 	set_best();
 	hx_prof_mark("probe: done");
@@ -317,6 +336,10 @@ const struct hx_caps *hx_probe(void)
 	}
 	if (!host_done)
 		probe_host();
+	if (!notify_done) {
+		notify_record(seccomp_api_get() >= 5 ? notify_start() : -1);
+		set_best();
+	}
 	return &caps;
 }
 

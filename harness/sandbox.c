@@ -544,7 +544,10 @@ static void reap_init(struct hx_run_state *r, int *status)
 	r->init_reaped = true;
 }
 
-/* The init has reported (or was killed): collect it, and the result. */
+/* The init has reported (or was killed): collect the result. An init
+ * of a full box that said DONE has killed the whole box and is exiting:
+ * its namespaces' teardown is left to go on while the caller reads the
+ * result (see settle_pending); any other init is reaped now. */
 static int finish(struct hx_run_state *r)
 {
 	struct hx_result *res = r->res;
@@ -553,8 +556,10 @@ static int finish(struct hx_run_state *r)
 	hx_prof_mark("loop over");
 	if (!r->done)
 		hx_run_stop_box(r);
-	reap_init(r, &st);
-	hx_prof_mark("init reaped");
+	if (!r->done || !r->full) {
+		reap_init(r, &st);
+		hx_prof_mark("init reaped");
+	}
 	rc = hx_run_judge(r);
 	if (rc < 0)
 		return rc;
@@ -570,6 +575,108 @@ static int finish(struct hx_run_state *r)
 }
 
 /* ---- release ----------------------------------------------------------------- */
+
+/*
+ * The teardown the result does not depend on, off the critical path: a
+ * full box's init that said DONE (everything in the box is dead, and
+ * its IPC objects listed) still tears down its namespaces as it exits
+ * (about 1 ms: the mount namespace's unmounts wait for an RCU grace
+ * period). hx_run returns meanwhile and leaves it here, with its
+ * cgroups and its slot, still held. The next hx_run of this process
+ * takes another slot if that init is still exiting, and settles it one
+ * run later (reaps it, keeps its cgroups for the slot's next run with
+ * hx_cgroup_keep, frees the slot), when it is long gone: a process
+ * alternates between two slots, and waits for no teardown. hx_settle
+ * (an exit handler too) settles all and removes the kept cgroups. A process forked
+ * meanwhile has copies of neither: it drops its copies of the slots'
+ * locks and touches nothing else. When ipcgrade is killed, the inits
+ * die of their PDEATHSIG (their zombies go to the host's reaper) and
+ * the empty cgroups are swept by the next ipcgrade's first run.
+ */
+enum { PENDING_MAX = 2 };
+
+static struct pending {
+	pid_t owner;		/* the process that left it; 0: a free entry */
+	pid_t init_pid;
+	struct hx_cgroup cg;
+	struct hx_slot slot;
+	uint64_t seq;		/* the order they were left in */
+} pending[PENDING_MAX];
+
+/* Settles p: waits for its init unless nowait; false when it is still
+ * exiting (nowait). */
+static bool settle(struct pending *p, bool nowait)
+{
+	int st;
+
+	if (!p->owner)
+		return true;
+	if (p->owner == getpid()) {
+		pid_t got;
+
+		while ((got = waitpid(p->init_pid, &st, nowait ? WNOHANG : 0)) < 0 && errno == EINTR)
+			;
+		if (got == 0)
+			return false;
+		hx_cgroup_keep(&p->cg, p->slot.index);
+	}
+	hx_slot_release(&p->slot);
+	p->owner = 0;
+	return true;
+}
+
+/* Before a run: every pending box settled but the newest, which is
+ * settled only if its init is gone already; one entry is left free. */
+static void settle_pending(void)
+{
+	struct pending *newest = NULL;
+
+	for (int i = 0; i < PENDING_MAX; i++)
+		if (pending[i].owner && (!newest || pending[i].seq > newest->seq))
+			newest = &pending[i];
+	for (int i = 0; i < PENDING_MAX; i++)
+		if (&pending[i] != newest)
+			settle(&pending[i], false);
+	if (newest)
+		settle(newest, true);
+	hx_prof_mark("earlier boxes settled");
+}
+
+void hx_settle(void)
+{
+	for (int i = 0; i < PENDING_MAX; i++)
+		settle(&pending[i], false);
+	hx_cgroup_remove_kept();
+}
+
+static void defer_teardown(struct hx_run_state *r)
+{
+	static pid_t registered;
+	static uint64_t seq;
+	struct pending *p = NULL;
+
+	for (int i = 0; i < PENDING_MAX && !p; i++)
+		if (!pending[i].owner)
+			p = &pending[i];
+	if (!p || registered != getpid()) {
+		if (registered != getpid() && atexit(hx_settle) == 0)
+			registered = getpid();
+		if (!p || registered != getpid()) {
+			int st;
+
+			reap_init(r, &st);	/* no room, or no exit handler: now */
+			return;
+		}
+	}
+	p->owner = getpid();
+	p->init_pid = r->init_pid;
+	p->cg = r->cg;
+	p->slot = r->slot;
+	p->seq = ++seq;
+	memset(&r->cg, 0, sizeof(r->cg));
+	r->slot.fd = -1;
+	r->init_reaped = true;	/* settle()'s now */
+}
 
 static void init_state(struct hx_run_state *r, const struct hx_config *cfg, struct hx_result *res)
 {
@@ -601,14 +708,17 @@ static void release(struct hx_run_state *r, int rc)
 {
 	struct hx_result *res = r->res;
 
-	if (r->init_pid > 0 && !r->init_reaped) {
+	if (r->init_pid > 0 && !r->init_reaped && rc == 0 && r->done && r->full) {
+		defer_teardown(r);
+	} else if (r->init_pid > 0 && !r->init_reaped) {
 		int st;
 
 		hx_run_stop_box(r);
 		reap_init(r, &st);
 	}
-	hx_cgroup_destroy(&r->cg);
-	hx_prof_mark("cgroup removed");
+	/* removed when anything is left in it */
+	hx_cgroup_keep(&r->cg, r->slot.index);
+	hx_prof_mark("cgroup kept or removed");
 	if (!r->full && r->init_pid > 0) {
 		hx_reduced_sweep_adopted(&r->host, r->init_pid);
 		hx_reduced_cleanup(&r->host, res);
@@ -668,6 +778,7 @@ int hx_run(const struct hx_config *cfg, struct hx_result *res, char *err, size_t
 
 	hx_prof_init();
 	hx_prof_mark("hx_run");
+	settle_pending();
 	init_state(r, cfg, res);
 	r->namespaces_untried = !hx_probe_namespaces_known();
 	rc = prepare(r, &plan);
