@@ -185,6 +185,8 @@ static bool v2_enable(const struct hierarchy *h, bool *mem, bool *pids)
 
 enum { KEPT_MAX = 8 };
 
+static unsigned counter;	/* of the cgroups this process made */
+
 /* A slot's cgroups between its runs, and the limits last written. */
 static struct kept {
 	pid_t owner;		/* the process that made them; 0: free */
@@ -314,6 +316,19 @@ void hx_cgroup_keep(struct hx_cgroup *cg, int slot)
 		hx_cgroup_destroy(cg);
 		return;
 	}
+	/* Pages the run left charged (page cache of the files it wrote:
+	 * most runs) would count in the next run's peak and limit: its
+	 * memory cgroup is replaced now, off the next run's path. */
+	if (cg->memory[0] && read_number(cg->memory, "memory.usage_in_bytes", NULL) != 0) {
+		struct hx_limits lim = { .memory_mb = (unsigned)(read_number(cg->memory,
+						"memory.limit_in_bytes", NULL) >> 20) };
+		char name[96];
+
+		kill_and_remove(cg->memory);
+		cg->has_memory = false;
+		snprintf(name, sizeof(name), "ipcgrade-%d-%d-%u", (int)getpid(), slot, counter++);
+		make_fresh_memory(cg, name, &lim);
+	}
 	k->owner = getpid();
 	k->slot = slot;
 	k->cg = *cg;
@@ -358,7 +373,6 @@ static bool make_fresh_memory(struct hx_cgroup *cg, const char *name, const stru
 
 void hx_cgroup_create(struct hx_cgroup *cg, const struct hx_limits *lim, int slot)
 {
-	static unsigned counter;
 	struct hierarchy h;
 	char name[96];
 
