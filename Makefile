@@ -26,7 +26,7 @@ TEST_PKGS := cmocka
 DEB_PKGS  := gcc make pkg-config clang libseccomp-dev libyaml-dev libjansson-dev \
              libpcre2-dev libelf-dev nettle-dev libcmocka-dev libxml2-utils \
              util-linux procps python3 patch \
-             chromium similarity-tester slurm-wlm munge bubblewrap
+             chromium similarity-tester slurm-wlm munge bubblewrap libbpf-dev bpftool
 
 WARN      := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
              -Wformat=2 -Wno-format-nonliteral -Werror \
@@ -36,6 +36,17 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iharness -Igrader \
              -DIPCGRADE_VERSION='"$(VERSION)"' -DIPCGRADE_DATADIR='"$(DATADIR)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# The eBPF counting backend (harness/ebpf.c, harness/bpf/): built when
+# libbpf, bpftool and clang are there; without them ipcgrade uses the
+# notify tracer only, and `ipcgrade doctor` says why.
+BPFTOOL   ?= $(shell command -v bpftool 2>/dev/null || ls /usr/sbin/bpftool 2>/dev/null)
+BPF_CLANG ?= $(shell command -v clang 2>/dev/null)
+HAVE_EBPF := $(if $(and $(BPFTOOL),$(BPF_CLANG),$(shell pkg-config --exists libbpf 2>/dev/null && echo y)),y)
+BPF_SKEL  := $(BUILD)/bpf/count.skel.h
+ifeq ($(HAVE_EBPF),y)
+ALL_CFLAGS += -DHX_HAVE_EBPF -I$(BUILD)/bpf -Iharness/bpf $(shell pkg-config --cflags libbpf)
+LIBS       += $(shell pkg-config --libs libbpf)
+endif
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)
@@ -84,6 +95,20 @@ deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The BPF program, compiled for the kernel (CO-RE: relocated at load
+# against the running kernel's BTF, none needed here), and its skeleton.
+$(BUILD)/bpf/count.bpf.o: harness/bpf/count.bpf.c harness/bpf/count.h
+	@mkdir -p $(@D)
+	$(BPF_CLANG) -target bpf -O2 -g -Wall -Werror -D__TARGET_ARCH_x86 \
+	  -I/usr/include/$(shell gcc -print-multiarch 2>/dev/null) -Iharness/bpf -c -o $@ $<
+
+$(BPF_SKEL): $(BUILD)/bpf/count.bpf.o
+	$(BPFTOOL) gen skeleton $< name count > $@
+
+ifeq ($(HAVE_EBPF),y)
+$(BUILD)/harness/ebpf.o: $(BPF_SKEL)
+endif
 
 # Archives are made afresh: an object of a file that was removed or
 # renamed must not stay in them.
@@ -222,7 +247,7 @@ TIDY_CHECKS = -checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.
               -warnings-as-errors='*'
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --std=c11 --inline-suppr -Iharness -Igrader harness grader
+	  --std=c11 --inline-suppr -Iharness -Igrader -ibuild -iharness/bpf harness grader
 	@# One file per clang-tidy: clang 14's valist checker carries state from
 	@# one file to the next and then reports va_start'ed lists as uninitialized.
 	printf '%s\n' $(HARNESS_SRC) $(GRADER_SRC) $(CLI_SRC) | \

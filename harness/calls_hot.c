@@ -30,10 +30,30 @@ static void trace_io(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, const 
 		     int fd, unsigned long len)
 {
 	unsigned long ino = 0;
-	bool cached;
+	bool cached = true;
 	char fifo[PATH_MAX], q[PATH_MAX + 8];
-	enum hx_fd_kind kind = hx_fdcache_lookup(t, p, tid, fd, &ino, &cached, fifo, sizeof(fifo));
+	enum hx_fd_kind kind;
 
+	if (t->bpf_t_us) {
+		/* The eBPF backend's record: the kernel read the fd at the
+		 * call. A FIFO's path is read from /proc now, later than the
+		 * call: when the fd is no longer that FIFO, its inode stands
+		 * for the path ("fd 3 (fifo:[1234]), 4 bytes"). */
+		kind = t->bpf_kind;
+		ino = t->bpf_ino;
+		if (kind == HX_FD_FIFO) {
+			unsigned long now_ino = 0;
+
+			if (hx_fdcache_lookup(t, p, tid, fd, &now_ino, &cached, fifo, sizeof(fifo)) != HX_FD_FIFO ||
+			    now_ino != ino) {
+				hx_trace_event_add(t, p, call, HX_GROUP_IO, 0, "fd %d (fifo:[%lu]), %lu bytes", fd,
+						   ino, len);
+				return;
+			}
+		}
+	} else {
+		kind = hx_fdcache_lookup(t, p, tid, fd, &ino, &cached, fifo, sizeof(fifo));
+	}
 	if (kind != HX_FD_PIPE && kind != HX_FD_SOCKET && kind != HX_FD_FIFO)
 		return;
 	t->event_args_only = cached;

@@ -203,7 +203,7 @@ void hx_run_stop_box(struct hx_run_state *r)
 
 int hx_run_loop(struct hx_run_state *r)
 {
-	enum { P_OUT, P_ERR, P_CTL, P_NFY, P_CERR, P_LISTEN, P_EXITS, P_COUNT };
+	enum { P_OUT, P_ERR, P_CTL, P_NFY, P_CERR, P_LISTEN, P_EXITS, P_EBPF, P_COUNT };
 	struct pollfd pfd[P_COUNT];
 	bool cerr_open = true, nfy_open = true;
 
@@ -291,6 +291,7 @@ int hx_run_loop(struct hx_run_state *r)
 		pfd[P_CERR] = (struct pollfd){ .fd = cerr_open ? r->cerr[0] : -1, .events = POLLIN };
 		pfd[P_LISTEN] = (struct pollfd){ .fd = r->listener, .events = POLLIN };
 		pfd[P_EXITS] = (struct pollfd){ .fd = hx_tracer_exits_fd(r->tracer), .events = POLLIN };
+		pfd[P_EBPF] = (struct pollfd){ .fd = hx_tracer_ebpf_fd(r->tracer), .events = POLLIN };
 		if (ppoll(pfd, P_COUNT, &timeout, NULL) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -314,6 +315,9 @@ int hx_run_loop(struct hx_run_state *r)
 		}
 		if (pfd[P_EXITS].revents)
 			hx_tracer_collect_exits(r->tracer);
+		/* The eBPF backend wakes us only when its ring fills or a
+		 * process ends: take what it holds at every turn. */
+		hx_tracer_ebpf_drain(r->tracer);
 		if (pfd[P_OUT].revents)
 			read_output(r, r->out[0], &r->outbuf, &r->out_eof);
 		if (pfd[P_ERR].revents)

@@ -273,7 +273,10 @@ enum hx_policy_flags {
 	HX_POLICY_RLIMIT_AS = 1 << 5,
 	HX_POLICY_TIME_SCALE = 1 << 6,	/* notify sleeps, which the supervisor shortens */
 	HX_POLICY_EXIT = 1 << 7,	/* notify exit_group: the fds a process leaves open */
-	HX_POLICY_COMBINATIONS = 1 << 8	/* how many policies the flags make */
+	/* The eBPF backend counts the hot calls and System V's loop calls
+	 * (ebpf.c): the filter does not notify them. */
+	HX_POLICY_EBPF = 1 << 8,
+	HX_POLICY_COMBINATIONS = 1 << 9	/* how many policies the flags make */
 };
 /* The flags of a run's policy: what the filter notifies and what the
  * supervisor's re-check expects (sandbox.c and tracer.c both ask here). */
@@ -352,6 +355,7 @@ struct hx_policy_rule {
 	int nr;				/* native syscall number (SCMP_SYS) */
 	enum hx_syscall_class action;	/* never HX_SC_ALLOW: the default */
 	unsigned needs;			/* HX_POLICY_* flags that must all be set */
+	unsigned unless;		/* HX_POLICY_* flags of which none may be set */
 	unsigned modes;			/* HX_IN_*: the isolation modes it applies in */
 	struct hx_arg_cond cond[HX_RULE_CONDS];	/* all must hold */
 	int errnum;			/* HX_SC_ERRNO: what the call fails with */
@@ -533,6 +537,20 @@ bool hx_read_path(pid_t tid, uint64_t addr, char *buf, size_t size);
 /* The inode of an fd link "pipe:[N]" or "socket:[N]"; 0 for others. */
 unsigned long hx_ipc_inode(const char *link);
 
+/* ---- ebpf.c: the eBPF counting backend (the tracer's part: trace.h) --- */
+
+/* IPCGRADE_TRACER: auto (unset), notify or ebpf; -1 for anything else. */
+enum { HX_TRACER_AUTO, HX_TRACER_NOTIFY, HX_TRACER_EBPF };
+int hx_ebpf_choice(void);
+/* Whether the backend can be used here: loads and attaches the program
+ * the first time (once per process); why says what stopped it. */
+bool hx_ebpf_usable(char *why, size_t size);
+/* Whether a run of cfg counts with the backend (traced, not forced to
+ * notify, usable). */
+bool hx_ebpf_for_run(const struct hx_config *cfg);
+/* What loading and attaching took (0 when not loaded). */
+uint64_t hx_ebpf_load_us(void);
+
 /* ---- tracer.c: seccomp notifications (its parts: trace.h) ------------- */
 
 struct hx_tracer;
@@ -571,6 +589,10 @@ pid_t hx_tracer_host_pid(const struct hx_tracer *t, int box_pid);
  * them in when it is readable. */
 int hx_tracer_exits_fd(const struct hx_tracer *t);
 void hx_tracer_collect_exits(struct hx_tracer *t);
+/* The eBPF backend's ring (-1 when the run has none), and taking in
+ * what it holds (cheap when empty: the event loop does it each turn). */
+int hx_tracer_ebpf_fd(const struct hx_tracer *t);
+void hx_tracer_ebpf_drain(struct hx_tracer *t);
 /* The harness begins to kill the box: a SIGKILL from now on is its own. */
 void hx_tracer_teardown(struct hx_tracer *t);
 /* The init found this process still running at the end (its pid in the

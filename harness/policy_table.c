@@ -28,6 +28,9 @@
  *    notified whole: the filter cannot read memory.
  *  - HOT (HX_POLICY_TRACE_HOT): the hot path of IPC programs, notified
  *    only when asked.
+ *  - With the eBPF backend (HX_POLICY_EBPF: ebpf.c), the hot calls and
+ *    System V's loop calls (TRACE_LOOP) are not notified at all: the
+ *    kernel counts them and sends their events (a rule's `unless`).
  *  - SLEEP (HX_POLICY_TIME_SCALE): sleeps, which the supervisor answers
  *    itself after a shortened time (timescale.c says which it shortens
  *    and which it lets run).
@@ -74,7 +77,15 @@
 	.nr = SCMP_SYS(call), .action = (action_), .needs = (needs_), .modes = (modes_)
 #define DENY(call) RULE(HX_IN_BOTH, call, HX_SC_DENY, 0)
 #define TRACE(call) RULE(HX_IN_BOTH, call, HX_SC_TRACE, HX_POLICY_TRACE)
-#define HOT(call) RULE(HX_IN_BOTH, call, HX_SC_HOT, HX_POLICY_TRACE_HOT)
+/* A hot call the eBPF backend counts in the kernel when it is on. */
+#define HOT(call) RULE(HX_IN_BOTH, call, HX_SC_HOT, HX_POLICY_TRACE_HOT), .unless = HX_POLICY_EBPF
+/* Hot tracing's fd-table calls: notified with either backend (the
+ * timeline's words for them read /proc). */
+#define HOT_FD(call) RULE(HX_IN_BOTH, call, HX_SC_HOT, HX_POLICY_TRACE_HOT)
+/* A System V call of programs' loops: its event says only what its
+ * registers hold, and nothing else is done with it; the eBPF backend
+ * counts it when it is on. */
+#define TRACE_LOOP(call) RULE(HX_IN_BOTH, call, HX_SC_TRACE, HX_POLICY_TRACE), .unless = HX_POLICY_EBPF
 #define KILL_CHECK(call) RULE(HX_IN_BOTH, call, HX_SC_KILL_CHECK, HX_POLICY_CHECK_KILL)
 /* Reduced isolation, traced or not: a call that may create an object on
  * the host, which the run must then remove (created.c). */
@@ -204,9 +215,9 @@ const struct hx_policy_rule hx_policy_rules[] = {
 	{ TRACE(pipe), .why = "the pipe group" },
 	{ TRACE(pipe2), .why = "the pipe group" },
 	{ TRACE(shmget), .why = "System V shared memory: the shm group" },
-	{ TRACE(shmat), .why = "System V shared memory: the shm group" },
-	{ TRACE(shmdt), .why = "System V shared memory: the shm group" },
-	{ TRACE(shmctl), .why = "System V shared memory: the shm group" },
+	{ TRACE_LOOP(shmat), .why = "System V shared memory: the shm group" },
+	{ TRACE_LOOP(shmdt), .why = "System V shared memory: the shm group" },
+	{ TRACE_LOOP(shmctl), .why = "System V shared memory: the shm group" },
 	{ TRACE(open), .why = "shm_open, sem_open and FIFOs are opened by path" },
 	{ TRACE(openat), .why = "shm_open, sem_open and FIFOs are opened by path" },
 	{ TRACE(openat2), .why = "shm_open, sem_open and FIFOs are opened by path" },
@@ -216,11 +227,11 @@ const struct hx_policy_rule hx_policy_rules[] = {
 	{ TRACE(link), .why = "sem_open links its temporary file into /dev/shm" },
 	{ TRACE(linkat), .why = "sem_open links its temporary file into /dev/shm" },
 	{ TRACE(semget), .why = "System V semaphores: the sem group" },
-	{ TRACE(semctl), .why = "System V semaphores: the sem group" },
+	{ TRACE_LOOP(semctl), .why = "System V semaphores: the sem group" },
 	{ TRACE(mq_open), .why = "POSIX message queues: the mq group" },
 	{ TRACE(mq_unlink), .why = "POSIX message queues: the mq group" },
 	{ TRACE(msgget), .why = "System V message queues: the mq group" },
-	{ TRACE(msgctl), .why = "System V message queues: the mq group" },
+	{ TRACE_LOOP(msgctl), .why = "System V message queues: the mq group" },
 	{ TRACE(socketpair), .why = "the socket group" },
 	{ TRACE(socket), .cond = { ARG_EQ(0, AF_UNIX) }, .why = "AF_UNIX sockets: the socket group" },
 	{ TRACE(mknod), .cond = { ARG_MASKED_EQ(1, S_IFMT, S_IFIFO) },
@@ -269,10 +280,10 @@ const struct hx_policy_rule hx_policy_rules[] = {
 	{ HOT(mq_timedreceive), .why = "mq_receive" },
 	{ HOT(msgsnd), .why = "System V message sends" },
 	{ HOT(msgrcv), .why = "System V message receives" },
-	{ HOT(close), .why = "not counted: tells the tracer's fd cache what changed; a timeline event (group fd)" },
-	{ HOT(close_range), .why = "not counted: tells the tracer's fd cache what changed; a timeline event (group fd)" },
-	{ HOT(dup2), .why = "not counted: tells the tracer's fd cache what changed; a timeline event (group fd)" },
-	{ HOT(dup3), .why = "not counted: tells the tracer's fd cache what changed; a timeline event (group fd)" },
+	{ HOT_FD(close), .why = "not counted: tells the tracer's fd cache what changed; a timeline event (group fd)" },
+	{ HOT_FD(close_range), .why = "not counted: tells the tracer's fd cache what changed; a timeline event (group fd)" },
+	{ HOT_FD(dup2), .why = "not counted: tells the tracer's fd cache what changed; a timeline event (group fd)" },
+	{ HOT_FD(dup3), .why = "not counted: tells the tracer's fd cache what changed; a timeline event (group fd)" },
 
 	/* ---- sleeps: notified with time_scale only ------------------------ */
 	{ SLEEP(nanosleep), .why = "a relative sleep: answered after the shortened time" },

@@ -50,6 +50,9 @@ unsigned hx_policy_flags(const struct hx_config *cfg, bool full)
 		flags |= HX_POLICY_TIME_SCALE;
 	if (cfg->trace & HX_TRACE_FDS)
 		flags |= HX_POLICY_EXIT;
+	/* Loads the eBPF program the first time a traced run asks. */
+	if ((flags & HX_POLICY_TRACE) && hx_ebpf_for_run(cfg))
+		flags |= HX_POLICY_EBPF;
 	return flags;
 }
 
@@ -58,7 +61,7 @@ static bool rule_applies(const struct hx_policy_rule *r, unsigned flags)
 {
 	unsigned mode = (flags & HX_POLICY_CHECK_KILL) ? HX_IN_REDUCED : HX_IN_FULL;
 
-	return (flags & r->needs) == r->needs && (r->modes & mode);
+	return (flags & r->needs) == r->needs && !(flags & r->unless) && (r->modes & mode);
 }
 
 static bool cond_holds(const struct hx_arg_cond *c, const uint64_t args[6])

@@ -32,6 +32,7 @@
 #include <sys/resource.h>
 
 #include "internal.h"
+#include "bpf/count.h"
 
 #define HX_MAX_EVENTS 100000
 /* fds below this are cached in hot tracing */
@@ -116,6 +117,9 @@ struct hx_tracee {
 	bool gate_released, gate_arrived;
 	unsigned children_arrived;
 	bool exit_recorded;	/* its fds at exit_group are in t->exit_fds */
+	/* eBPF backend: its calls of each kind whose events came (ebpf.c
+	 * compares them with the kernel's counts at its end). */
+	unsigned bpf_seen[HX_BPF_NCALLS];
 	struct hx_fdcache fds;
 	struct hx_call_state calls;
 };
@@ -265,6 +269,14 @@ struct hx_tracer {
 	struct hx_exit_fds *exit_fds;
 	size_t nexit_fds, cexit_fds;
 
+	/* eBPF backend (HX_POLICY_EBPF): the run's id in the program's maps
+	 * (0: none); while a ring record is made an event, its time, and a
+	 * read or write's fd as the kernel saw it (calls_hot.c). */
+	unsigned ebpf_run;
+	uint64_t bpf_t_us;
+	enum hx_fd_kind bpf_kind;
+	unsigned long bpf_ino;
+
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 };
@@ -388,6 +400,9 @@ void hx_call_sigreturn(struct hx_thread *th, pid_t tid);
 void hx_trace_event_add(struct hx_tracer *t, struct hx_tracee *p, const char *call,
 			enum hx_group g, pid_t ref, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* Counts n calls of a group that came with no event (the eBPF backend's
+ * ring was full). */
+void hx_trace_count_add(struct hx_tracer *t, const char *call, enum hx_group g, unsigned n);
 /* Removes the last event (it was read from a task that went away). */
 void hx_trace_event_drop_last(struct hx_tracer *t);
 
@@ -441,6 +456,19 @@ void hx_exitfds_record(struct hx_tracer *t, int fd, const struct seccomp_notif *
 /* Moves the records into res (fds_at_exit). */
 void hx_exitfds_export(struct hx_tracer *t, struct hx_result *res);
 void hx_exitfds_release(struct hx_tracer *t);
+
+/* ---- ebpf.c: the eBPF counting backend --------------------------------- */
+
+/* Tracks the run's first process (before it executes the program), when
+ * the run's policy has HX_POLICY_EBPF. */
+void hx_ebpf_run_start(struct hx_tracer *t, pid_t first_pid);
+/* The fd to poll for records (-1 when the run has none), and taking in
+ * what the ring holds: events, and the counts of processes that ended. */
+int hx_ebpf_fd(const struct hx_tracer *t);
+void hx_ebpf_drain(struct hx_tracer *t);
+/* The run is over: the last records, the counts of what is left, and
+ * the run's entries removed from the maps. */
+void hx_ebpf_run_end(struct hx_tracer *t);
 
 /* ---- killcheck.c ------------------------------------------------------ */
 

@@ -52,10 +52,12 @@ void hx_trace_event_add(struct hx_tracer *t, struct hx_tracee *p, const char *ca
 		t->counts[g]++;
 		count_call(t, call, 1);
 		/* Anything else this process does ends a sem_open sequence,
-		 * and an execvp's run of attempts. */
-		if (g != HX_GROUP_SEM)
+		 * and an execvp's run of attempts; an event of the eBPF
+		 * backend comes later than it happened, and ends nothing. */
+		if (g != HX_GROUP_SEM && !t->bpf_t_us)
 			p->calls.sem_probe[0] = '\0';
-		p->calls.exec_open = false;
+		if (!t->bpf_t_us)
+			p->calls.exec_open = false;
 	}
 	if (g == HX_GROUP_FORK)
 		p->forks++;
@@ -72,15 +74,38 @@ void hx_trace_event_add(struct hx_tracer *t, struct hx_tracee *p, const char *ca
 	if (vasprintf(&detail, fmt, ap) < 0)
 		detail = NULL;
 	va_end(ap);
-	struct hx_trace_event *e = &t->events[t->nevents++];
+	uint64_t now = t->bpf_t_us ? t->bpf_t_us : hx_now_us();
+	size_t at = t->nevents++;
+
+	/* An event of the eBPF backend goes in its place in time, among the
+	 * notified ones received since it happened. */
+	while (t->bpf_t_us && at > 0 && t->events[at - 1].t_us > now)
+		at--;
+	if (at + 1 < t->nevents) {
+		memmove(&t->events[at + 1], &t->events[at], (t->nevents - 1 - at) * sizeof(*t->events));
+		/* The events calls.c will complete moved up one. */
+		for (size_t i = 0; i < t->pm.n; i++) {
+			struct hx_call_state *c = &t->pm.procs[i].calls;
+
+			c->pipe_event += c->pipe_event >= at;
+			c->exec_event += c->exec_event >= at;
+		}
+	}
+	struct hx_trace_event *e = &t->events[at];
 
 	memset(e, 0, sizeof(*e));
-	e->t_us = hx_now_us();
+	e->t_us = now;
 	e->proc = hx_pidmap_index(t, p);
 	e->call = call;
 	e->group = g;
 	e->detail = detail;
 	e->ref = ref;
+}
+
+void hx_trace_count_add(struct hx_tracer *t, const char *call, enum hx_group g, unsigned n)
+{
+	t->counts[g] += n;
+	count_call(t, call, (int)n);
 }
 
 void hx_trace_event_drop_last(struct hx_tracer *t)

@@ -170,6 +170,7 @@ static void export_processes(struct hx_tracer *t, struct hx_result *res)
 void hx_tracer_export(struct hx_tracer *t, struct hx_result *res)
 {
 	hx_tracer_discover(t);
+	hx_ebpf_run_end(t);
 	hx_exits_finish(t);
 	hx_pidmap_number(t);
 	res->traced = (t->trace & HX_TRACE_EVENTS) != 0;
@@ -186,7 +187,7 @@ void hx_tracer_export(struct hx_tracer *t, struct hx_result *res)
 	res->time_scale.factor = t->time_scale;
 	hx_exitfds_export(t, res);
 	if (res->traced) {
-		res->tracer_by = "seccomp-notify";
+		res->tracer_by = (t->policy & HX_POLICY_EBPF) ? "ebpf" : "seccomp-notify";
 		res->exits_by = t->exits.exact ? "pidfd" : "proc";
 		export_events(t, res);
 		export_processes(t, res);

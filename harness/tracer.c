@@ -17,6 +17,10 @@
  * Each process's end comes from a pidfd (exits.c). Runs whose calls are
  * not traced learn their processes from /proc at each watchdog tick.
  *
+ * With the eBPF backend (HX_POLICY_EBPF), the calls the kernel counts
+ * are never notified: their events come from ebpf.c's ring buffer,
+ * taken in between notifications and put in their place in time.
+ *
  * Facts of the kernel ABI this relies on (kernel 6.x, libseccomp 2.5):
  *  - the request must be zeroed before every receive (else EINVAL);
  *  - after reading a tracee's memory, seccomp_notify_id_valid() tells
@@ -65,6 +69,7 @@ void hx_tracer_free(struct hx_tracer *t)
 {
 	if (!t)
 		return;
+	hx_ebpf_run_end(t);
 	for (size_t i = 0; i < t->nevents; i++)
 		free(t->events[i].detail);
 	for (size_t i = 0; i < t->pm.n; i++) {
@@ -122,6 +127,8 @@ void hx_tracer_set_start(struct hx_tracer *t, uint64_t start_us, pid_t first_pid
 	if (hx_proc_ids(first_pid, &ids) < 0)
 		ids = (struct hx_proc_ids){ .tgid = first_pid, .ns_tgid = first_pid };
 	hx_pidmap_add(t, first_pid, t->full ? ids.ns_tgid : first_pid, 0, ids.name);
+	/* Its execve waits for our answer: tracked before the program runs. */
+	hx_ebpf_run_start(t, first_pid);
 }
 
 /* ---- processes ------------------------------------------------------------ */
@@ -158,7 +165,19 @@ int hx_tracer_exits_fd(const struct hx_tracer *t)
 
 void hx_tracer_collect_exits(struct hx_tracer *t)
 {
+	/* A process's last events and counts before its end. */
+	hx_ebpf_drain(t);
 	hx_exits_collect(t);
+}
+
+int hx_tracer_ebpf_fd(const struct hx_tracer *t)
+{
+	return hx_ebpf_fd(t);
+}
+
+void hx_tracer_ebpf_drain(struct hx_tracer *t)
+{
+	hx_ebpf_drain(t);
 }
 
 void hx_tracer_teardown(struct hx_tracer *t)
