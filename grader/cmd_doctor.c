@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
 #include "harness.h"
@@ -20,6 +21,9 @@ int cmd_doctor(bool json)
 {
 	const struct hx_caps *c = hx_probe();
 	struct hx_limits_by by;
+
+	char tracer_why[384];
+	const char *tracer = hx_trace_backend(tracer_why, sizeof(tracer_why));
 
 	hx_limits_mechanisms(c->best, &by);
 	if (json) {
@@ -41,8 +45,12 @@ int cmd_doctor(bool json)
 				      "isolation", hx_isolation_name(c->best),
 				      "limits_by", "wall", by.wall, "cpu", by.cpu, "memory", by.memory,
 				      "processes", by.processes, "output", by.output);
-		if (o)
+		if (o) {
 			json_object_set_new(o, "mq_notify_sigev_thread", json_string(sigev_thread_note));
+			json_object_set_new(o, "tracer", tracer ? json_string(tracer) : json_null());
+			if (tracer_why[0])
+				json_object_set_new(o, "tracer_why", json_string(tracer_why));
+		}
 		char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
 		if (text)
@@ -73,6 +81,12 @@ int cmd_doctor(bool json)
 	       c->cgroup_v1_cpuacct ? "yes" : "no");
 	printf("queues when reduced   %s\n", c->reduced_mqueue_how);
 	printf("mq_notify SIGEV_THREAD %s\n", sigev_thread_note);
+	if (tracer && strcmp(tracer, "ebpf") == 0)
+		printf("tracer                ebpf (the kernel counts hot and System V loop calls; loaded in "
+		       "%.1f ms), seccomp notification for the rest\n", (double)hx_trace_backend_load_us() / 1000.0);
+	else
+		printf("tracer                %s%s%s\n", tracer ? "seccomp-notify, not ebpf: " : "error: ",
+		       tracer_why, tracer ? "" : " (unset IPCGRADE_TRACER, or set notify)");
 	printf("limits enforced by    wall: %s; cpu: %s; memory: %s; processes: %s; output: %s\n",
 	       by.wall, by.cpu, by.memory, by.processes, by.output);
 	printf("\nruns will use %s isolation", hx_isolation_name(c->best));

@@ -512,6 +512,16 @@ int main(int argc, char **argv)
 		printf("ipcgrade %s\n", hx_version());
 		return EXIT_OK;
 	}
+	/* A forced tracer that cannot be had is an error before anything
+	 * runs (auto falls back to the notify tracer silently). */
+	const char *forced = getenv("IPCGRADE_TRACER");
+	char why[384];
+
+	if (forced && *forced && strcmp(forced, "auto") != 0 && strcmp(cmd, "doctor") != 0 &&
+	    !hx_trace_backend(why, sizeof(why))) {
+		fprintf(stderr, "ipcgrade: error: %s\n", why);
+		return EXIT_USAGE;
+	}
 	/* Subcommands see their own argv, argv[0] being the command. */
 	argc--;
 	argv++;

@@ -383,5 +383,15 @@ const char *hx_signal_name(int sig);
 
 /* The harness's version string, e.g. "0.1.0". */
 const char *hx_version(void);
+/* The backend that counts traced runs' calls here: "ebpf" (the eBPF
+ * program counts the hot and System V loop calls, seccomp notification
+ * the rest) or "seccomp-notify"; why (when not NULL) gets why not eBPF.
+ * IPCGRADE_TRACER=notify|ebpf forces one (auto: unset). NULL when it is
+ * invalid, or asks for ebpf where it cannot load: why says which. The
+ * first call may load the program (once per process). */
+const char *hx_trace_backend(char *why, size_t size);
+/* What loading and attaching the eBPF program took, in microseconds (0
+ * when it is not loaded). */
+uint64_t hx_trace_backend_load_us(void);
 
 #endif

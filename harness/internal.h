@@ -548,8 +548,6 @@ bool hx_ebpf_usable(char *why, size_t size);
 /* Whether a run of cfg counts with the backend (traced, not forced to
  * notify, usable). */
 bool hx_ebpf_for_run(const struct hx_config *cfg);
-/* What loading and attaching took (0 when not loaded). */
-uint64_t hx_ebpf_load_us(void);
 
 /* ---- tracer.c: seccomp notifications (its parts: trace.h) ------------- */
 

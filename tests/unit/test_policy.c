@@ -173,6 +173,7 @@ struct policy_case {
 	enum hx_syscall_class base, trace, hot, kill, gate, reduced, full, scale, exit;
 	enum hx_syscall_class nomq;	/* reduced isolation with HX_POLICY_NO_MQUEUE */
 	enum hx_syscall_class rlas;	/* HX_POLICY_RLIMIT_AS */
+	bool ebpf;		/* the eBPF backend counts it: HX_POLICY_EBPF drops trace and hot */
 	const char *denial;	/* the name the report shows, when denied */
 };
 
@@ -343,11 +344,13 @@ static const struct policy_case cases[] = {
 	{ .what = "msgget(key, IPC_CREAT)", .arch = X86_64, .nr = SYS_msgget, .args = { 9, IPC_CREAT | 0600 }, .trace = TRACE, .reduced = TRACE },
 	{ .what = "msgget(key, 0)", .arch = X86_64, .nr = SYS_msgget, .args = { 9, 0600 }, .trace = TRACE },
 	/* ---- hot calls */
-	{ .what = "read", .arch = X86_64, .nr = SYS_read, .args = { 3, 0x1000, 64 }, .hot = HOT },
-	{ .what = "write", .arch = X86_64, .nr = SYS_write, .args = { 1, 0x1000, 64 }, .hot = HOT },
-	{ .what = "futex", .arch = X86_64, .nr = SYS_futex, .args = { 0x1000, 0 }, .hot = HOT },
-	{ .what = "semtimedop", .arch = X86_64, .nr = SYS_semtimedop, .args = { 0 }, .hot = HOT },
-	{ .what = "mq_timedreceive", .arch = X86_64, .nr = SYS_mq_timedreceive, .args = { 0 }, .hot = HOT },
+	{ .what = "read", .arch = X86_64, .ebpf = true, .nr = SYS_read, .args = { 3, 0x1000, 64 }, .hot = HOT },
+	{ .what = "write", .arch = X86_64, .ebpf = true, .nr = SYS_write, .args = { 1, 0x1000, 64 }, .hot = HOT },
+	{ .what = "futex", .arch = X86_64, .ebpf = true, .nr = SYS_futex, .args = { 0x1000, 0 }, .hot = HOT },
+	{ .what = "semtimedop", .arch = X86_64, .ebpf = true, .nr = SYS_semtimedop, .args = { 0 }, .hot = HOT },
+	{ .what = "mq_timedreceive", .arch = X86_64, .ebpf = true, .nr = SYS_mq_timedreceive, .args = { 0 }, .hot = HOT },
+	{ .what = "shmat", .arch = X86_64, .ebpf = true, .nr = SYS_shmat, .args = { 7 }, .trace = TRACE },
+	{ .what = "semctl", .arch = X86_64, .ebpf = true, .nr = SYS_semctl, .args = { 7, 0, 16 }, .trace = TRACE },
 	{ .what = "close", .arch = X86_64, .nr = SYS_close, .args = { 3 }, .hot = HOT },
 	{ .what = "dup3", .arch = X86_64, .nr = SYS_dup3, .args = { 3, 4, 0 }, .hot = HOT },
 	/* ---- the start gate */
@@ -379,10 +382,11 @@ static enum hx_syscall_class max_class(enum hx_syscall_class a, enum hx_syscall_
 static enum hx_syscall_class expected(const struct policy_case *c, unsigned f)
 {
 	enum hx_syscall_class e = c->base;
+	bool counted_in_kernel = c->ebpf && (f & HX_POLICY_EBPF);
 
-	if (f & HX_POLICY_TRACE)
+	if ((f & HX_POLICY_TRACE) && !counted_in_kernel)
 		e = max_class(e, c->trace);
-	if (f & HX_POLICY_TRACE_HOT)
+	if ((f & HX_POLICY_TRACE_HOT) && !counted_in_kernel)
 		e = max_class(e, c->hot);
 	if (f & HX_POLICY_START_GATE)
 		e = max_class(e, c->gate);
@@ -495,7 +499,7 @@ static void test_policy_every_rule_matches_and_misses_alike(void **state)
 			all->cases += 1 + (unsigned)nbroken;
 			for (unsigned f = 0; f < HX_POLICY_COMBINATIONS; f++) {
 				char name[96];
-				bool applies = (f & r->needs) == r->needs &&
+				bool applies = (f & r->needs) == r->needs && !(f & r->unless) &&
 					       (r->modes & ((f & HX_POLICY_CHECK_KILL) ? HX_IN_REDUCED : HX_IN_FULL));
 
 				snprintf(what, sizeof(what), "rule %zu (%s, %s), fill %#llx", i + 1,
@@ -606,6 +610,8 @@ static void test_policy_table_rules_are_complete(void **state)
 
 static void test_policy_denies_keeps_its_meaning(void **state)
 {
+	/* The notify tracer's flags (the eBPF backend adds HX_POLICY_EBPF). */
+	setenv("IPCGRADE_TRACER", "notify", 1);
 	char name[96];
 
 	(void)state;
@@ -634,6 +640,35 @@ static void test_policy_denies_keeps_its_meaning(void **state)
 	assert_int_equal(hx_policy_flags(&cfg, true), 0);
 	cfg = (struct hx_config){ 0 };
 	assert_int_equal(hx_policy_flags(&cfg, true), 0);
+	unsetenv("IPCGRADE_TRACER");
+}
+
+/* With the eBPF backend the kernel counts the hot calls and System V's
+ * loop calls: not notified; the fd-table calls of hot tracing and the
+ * calls the supervisor acts on still are. */
+static void test_policy_ebpf_owns_the_counted_calls(void **state)
+{
+	const unsigned hot = HX_POLICY_TRACE | HX_POLICY_TRACE_HOT, ebpf = hot | HX_POLICY_EBPF;
+	const uint64_t a[6] = { 3, 0, 0, 0, 0, 0 };
+	char name[96];
+	static const int owned[] = { SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_futex, SYS_semop,
+				     SYS_semtimedop, SYS_mq_timedsend, SYS_mq_timedreceive, SYS_msgsnd,
+				     SYS_msgrcv, SYS_shmat, SYS_shmdt, SYS_shmctl, SYS_semctl, SYS_msgctl };
+	static const int kept[] = { SYS_close, SYS_dup2, SYS_clone, SYS_wait4, SYS_execve, SYS_shmget,
+				    SYS_semget, SYS_msgget, SYS_openat, SYS_rt_sigreturn, SYS_set_robust_list };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
+		assert_int_not_equal(hx_policy_decide(hot, AUDIT_ARCH_X86_64, owned[i], a, name, sizeof(name)),
+				     HX_SC_ALLOW);
+		assert_int_equal(hx_policy_decide(ebpf, AUDIT_ARCH_X86_64, owned[i], a, name, sizeof(name)),
+				 HX_SC_ALLOW);
+	}
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		assert_int_equal(hx_policy_decide(ebpf, AUDIT_ARCH_X86_64, kept[i], a, name, sizeof(name)),
+				 hx_policy_decide(hot, AUDIT_ARCH_X86_64, kept[i], a, name, sizeof(name)));
+	/* denials stay denials */
+	assert_int_equal(hx_policy_decide(ebpf, AUDIT_ARCH_X86_64, SYS_ptrace, a, name, sizeof(name)), HX_SC_DENY);
 }
 
 /* ---- the kernel agrees --------------------------------------------------- */
@@ -758,6 +793,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_table_rules_are_complete),
 		cmocka_unit_test(test_policy_denies_keeps_its_meaning),
+		cmocka_unit_test(test_policy_ebpf_owns_the_counted_calls),
 		cmocka_unit_test(test_policy_cases_get_their_class_under_every_flag),
 		cmocka_unit_test(test_policy_every_rule_matches_and_misses_alike),
 		cmocka_unit_test(test_policy_every_number_and_arch_agrees),
