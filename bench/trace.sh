@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/trace.sh - what tracing costs a ping-pong IPC program (make bench-trace).
 #
-# Builds bench/pingpong_pipe.c and bench/pingpong_sem.c (gcc -O2) and
-# measures, for each, the loop time the program reports itself
+# Builds bench/pingpong_pipe.c, bench/pingpong_sem.c, and the loops
+# bench/loop_fork.c (N/100 fork+exit+wait) and bench/loop_shm.c (N/10
+# shmat+shmdt) (gcc -O2) and measures, for each, the loop time the program reports itself
 # (CLOCK_MONOTONIC around the round-trip loop only, so setup, the box's
 # creation and teardown are excluded) under these variants:
 #
@@ -10,11 +11,17 @@
 #   session   the program alone in a new session (setsid), as the box starts
 #             it: with autogroup scheduling a new session is a new
 #             scheduling group; this separates that effect from the box's
-#   box       ipcgrade run (isolation auto, default tracing: only process
-#             and IPC-creating calls are notified; the loop makes none, so
-#             this is also "sandbox untraced" for the loop)
-#   hot       ipcgrade run --trace-hot --json (read/write, futex, semop
-#             notified too; the JSON counts the notified calls)
+#   box       ipcgrade run with the notify tracer (IPCGRADE_TRACER=notify;
+#             isolation auto, default tracing: only process and IPC calls
+#             are notified; the ping-pong loops make none, so this is also
+#             "sandbox untraced" for them)
+#   box-ebpf  the same with the eBPF backend (IPCGRADE_TRACER=ebpf):
+#             System V's shmat/shmdt/shmctl/semctl/msgctl counted in the
+#             kernel
+#   hot       ipcgrade run --trace-hot --json, notify tracer (read/write,
+#             futex, semop notified too; the JSON counts the hot calls)
+#   hot-ebpf  the same with the eBPF backend: the hot calls counted in
+#             the kernel, their events through its ring buffer
 #   strace    strace -f -o /dev/null
 #   floor     bench/notify_floor: the same calls notified to a supervisor
 #             that only answers CONTINUE (no sandbox, no /proc, no events):
@@ -43,8 +50,8 @@
 #   BENCH_RUNS=N         rounds (default 7): runs of hot and strace
 #   BENCH_CHEAP_REPS=N   runs of the other variants per round (default 3)
 #   BENCH_TRUE_RUNS=N    runs of the fixed-cost measurement (default 50)
-#   BENCH_VARIANTS="..." a subset of: bare session box hot strace floor reduced
-#   BENCH_PROGS="..."    a subset of: pipe sem
+#   BENCH_VARIANTS="..." a subset of: bare session box box-ebpf hot hot-ebpf strace floor reduced
+#   BENCH_PROGS="..."    a subset of: pipe sem fork shm
 #   BENCH_TASKSET=CPUS   run every variant under `taskset -c CPUS` (e.g. 0):
 #                        steadier numbers, but not how ipcgrade runs
 #   BENCH_OUT=DIR        where binaries and raw results go (default build/bench)
@@ -62,8 +69,8 @@ ROUNDS=${BENCH_ROUNDS:-200000}
 RUNS=${BENCH_RUNS:-7}
 REPS=${BENCH_CHEAP_REPS:-3}
 TRUE_RUNS=${BENCH_TRUE_RUNS:-50}
-VARIANTS=${BENCH_VARIANTS:-bare session box hot strace floor reduced}
-PROGS=${BENCH_PROGS:-pipe sem}
+VARIANTS=${BENCH_VARIANTS:-bare session box box-ebpf hot hot-ebpf strace floor reduced}
+PROGS=${BENCH_PROGS:-pipe sem fork shm}
 OUT=${BENCH_OUT:-$ROOT/build/bench}
 # Generous limits: under --trace-hot and strace 200000 round trips take
 # minutes on a slow machine; the defaults (5 s) would end them as timeouts.
@@ -84,6 +91,13 @@ gcc -std=gnu11 -O2 -Wall -Wextra -o "$OUT/pingpong_pipe" "$ROOT/bench/pingpong_p
 	die "cannot build pingpong_pipe"
 gcc -std=gnu11 -O2 -Wall -Wextra -pthread -o "$OUT/pingpong_sem" "$ROOT/bench/pingpong_sem.c" ||
 	die "cannot build pingpong_sem"
+for l in fork shm; do
+	gcc -std=gnu11 -O2 -Wall -Wextra -o "$OUT/pingpong_$l" "$ROOT/bench/loop_$l.c" || die "cannot build loop_$l"
+done
+if [[ " $VARIANTS " == *"-ebpf "* ]] && ! IPCGRADE_TRACER=ebpf "$IPCGRADE" run -- /bin/true >/dev/null 2>"$OUT/ebpf.err"; then
+	echo "the eBPF backend cannot be used: $(cat "$OUT/ebpf.err"); its columns are skipped" >&2
+	VARIANTS=$(echo " $VARIANTS " | sed 's/ box-ebpf / /; s/ hot-ebpf / /')
+fi
 if [[ " $VARIANTS " == *" floor "* ]]; then
 	# linked with the harness, for its list of hot calls
 	gcc -std=gnu11 -O2 -Wall -Wextra -I"$ROOT/harness" -o "$OUT/notify_floor" "$ROOT/bench/notify_floor.c" \
@@ -127,8 +141,12 @@ run_variant() {
 	case $2 in
 	bare)    "${PIN[@]}" "$bin" "$ROUNDS" >"$out" 2>&1 ;;
 	session) "${PIN[@]}" setsid -w "$bin" "$ROUNDS" >"$out" 2>&1 ;;
-	box)     "${PIN[@]}" "$IPCGRADE" run "${BOX_LIMITS[@]}" -- "$bin" "$ROUNDS" >"$out" 2>&1 </dev/null ;;
-	hot)     "${PIN[@]}" "$IPCGRADE" run --json --trace-hot "${BOX_LIMITS[@]}" -- "$bin" "$ROUNDS" >"$out" 2>"$out.err" </dev/null ;;
+	box | box-ebpf)
+		IPCGRADE_TRACER=$([ "$2" = box ] && echo notify || echo ebpf) \
+		"${PIN[@]}" "$IPCGRADE" run "${BOX_LIMITS[@]}" -- "$bin" "$ROUNDS" >"$out" 2>&1 </dev/null ;;
+	hot | hot-ebpf)
+		IPCGRADE_TRACER=$([ "$2" = hot ] && echo notify || echo ebpf) \
+		"${PIN[@]}" "$IPCGRADE" run --json --trace-hot "${BOX_LIMITS[@]}" -- "$bin" "$ROUNDS" >"$out" 2>"$out.err" </dev/null ;;
 	reduced) "${PIN[@]}" "$IPCGRADE" run --isolation reduced "${BOX_LIMITS[@]}" -- "$bin" "$ROUNDS" >"$out" 2>&1 </dev/null ;;
 	strace)  "${PIN[@]}" strace -f -o /dev/null "$bin" "$ROUNDS" >"$out" 2>&1 ;;
 	floor)   "${PIN[@]}" "$OUT/notify_floor" "$bin" "$ROUNDS" >"$out" 2>&1 ;;
@@ -139,10 +157,10 @@ run_variant() {
 	# picks, reported; reduced: in reduced isolation). The JSON of a hot
 	# run also says how many hot calls were notified.
 	case $2 in
-	box)
+	box | box-ebpf)
 		grep -q '^verdict: ok' "$out" || line=""
 		line="$line isolation=$(grep -o 'isolation [a-z]*' "$out" | head -n 1 | cut -d' ' -f2)" ;;
-	hot)
+	hot | hot-ebpf)
 		grep -q '"verdict": "ok"' "$out" || line=""
 		local calls
 		calls=$(grep -o '"\(io\|futex\|sem\|mq\)": [0-9]*' "$out" | awk '{ n += $2 } END { print n + 0 }')
@@ -175,7 +193,7 @@ cheap=() heavy=()
 for p in "${PROGS[@]}"; do
 	for v in "${VARIANTS[@]}"; do
 		case $v in
-		hot | strace | floor) heavy+=("$p:$v") ;;
+		hot | hot-ebpf | strace | floor) heavy+=("$p:$v") ;;
 		*) cheap+=("$p:$v") ;;
 		esac
 	done
@@ -233,7 +251,7 @@ for ((round = 0; round < RUNS; round++)); do
 			RUN[$c]+="$(field run_ms "$line") "
 			WAIT[$c]+="$(field rqwait_ms "$line") "
 			[ "$p" = sem ] && NB[$c]+="$(field nonblocking "$line") "
-			[ "$v" = hot ] && CALLS[$c]+="$(field notified "$line") "
+			[[ "$v" = hot* ]] && CALLS[$c]+="$(field notified "$line") "
 			iso=$(field isolation "$line")
 			[ -n "$iso" ] && ISO[$iso]=1
 			THIS[$c]=$ms
@@ -307,8 +325,8 @@ for p in "${PROGS[@]}"; do
 		if [ "$p" = sem ] && [ -n "${NB[$c]:-}" ]; then
 			notes="nonblocking waits $(calc '%.0f%%' "$(median "${NB[$c]}")" "$ROUNDS" 'a / (2 * b) * 100')"
 		fi
-		if [ "$v" = hot ] && [ -n "${CALLS[$c]:-}" ]; then
-			notes="${notes:+$notes, }$(calc '%.1f' "$(median "${CALLS[$c]}")" "$ROUNDS" 'a / b') notified calls/rt"
+		if [[ "$v" = hot* ]] && [ -n "${CALLS[$c]:-}" ]; then
+			notes="${notes:+$notes, }$(calc '%.1f' "$(median "${CALLS[$c]}")" "$ROUNDS" 'a / b') counted calls/rt"
 		fi
 		cp=$(uniq_words "${CPUS[$c]:-}")
 		[ -n "$cp" ] && notes="${notes:+$notes, }cpus=$cp"
@@ -362,6 +380,8 @@ done
 # carries the load's drift between the runs, which is as large as the
 # 10% asked for (the ratio of medians is printed too).
 for p in "${PROGS[@]}"; do
+	# the loops of process and System V calls have their own target below
+	case $p in fork | shm) continue ;; esac
 	r=$(median4 "${PAIRED[$p:box]:-}")
 	what="default tracing (sandbox + default tracing) within 1.10x of bare, $p:"
 	if [ "$r" = - ]; then
@@ -407,6 +427,30 @@ for p in "${PROGS[@]}"; do
 		echo "      each notified call costs $(calc '%.1f' "$(calc '%.4f' "${MED[$p:hot]}" "${MED[$p:box]}" 'a - b')" "$n" 'a * 1000 / b') us of loop time" \
 		     "(hot - box, over $(calc '%.1f' "$n" "$ROUNDS" 'a / b') notified calls per round trip)"
 	fi
+done
+# Issue 19: default tracing of process and System V loops within 1.3x of
+# bare, and every hot call counted with eBPF within 1.2x on the ping-pongs.
+target() { # PROG VARIANT LIMIT WHAT
+	local r
+	r=$(median4 "${PAIRED[$1:$2]:-}")
+	if [ "$r" = - ]; then
+		echo "  $4, $1 ($2): not measured"
+	elif awk -v r="$r" -v l="$3" 'BEGIN { exit !(r <= l) }'; then
+		echo "  $4, $1 ($2): ${r}x paired  met"
+	else
+		echo "  $4, $1 ($2): ${r}x paired  TARGET MISSED"
+		missed=$((missed + 1))
+	fi
+}
+for p in fork shm; do
+	[[ " ${PROGS[*]} " == *" $p "* ]] || continue
+	for v in box box-ebpf; do
+		[[ " ${VARIANTS[*]} " == *" $v "* ]] && target "$p" "$v" 1.3 "default tracing within 1.3x of bare"
+	done
+done
+for p in pipe sem; do
+	[[ " ${PROGS[*]} " == *" $p "* ]] || continue
+	[[ " ${VARIANTS[*]} " == *" hot-ebpf "* ]] && target "$p" hot-ebpf 1.2 "--trace-hot with eBPF within 1.2x of bare"
 done
 [ "$missed" = 0 ] || echo "  $missed target(s) missed"
 echo
