@@ -233,7 +233,7 @@ void hx_ebpf_run_start(struct hx_tracer *t, pid_t first_pid)
 	struct hx_bpf_proc proc = { 0 };
 	unsigned id = 0;
 
-	if (!(t->policy & HX_POLICY_EBPF) || t->ebpf_run || !hx_ebpf_usable(NULL, 0))
+	if (!(t->policy & HX_POLICY_EBPF) || t->ebpf_run || !hx_ebpf_usable(NULL, 0) || !bk.skel)
 		return;
 	for (unsigned i = 0; i < HX_EBPF_RUNS && !id; i++) {
 		unsigned k = (bk.next + i) % HX_EBPF_RUNS;
@@ -260,26 +260,26 @@ void hx_ebpf_run_start(struct hx_tracer *t, pid_t first_pid)
 /* ---- records into the tracer's record ------------------------------------ */
 
 static const struct {
-	int nr;
 	const char *call;	/* as its events name it */
+	int nr;
 	enum hx_group group;
 } calls[HX_BPF_NCALLS] = {
-	[HX_BPF_READ] = { SYS_read, "read", HX_GROUP_IO },
-	[HX_BPF_WRITE] = { SYS_write, "write", HX_GROUP_IO },
-	[HX_BPF_READV] = { SYS_readv, "readv", HX_GROUP_IO },
-	[HX_BPF_WRITEV] = { SYS_writev, "writev", HX_GROUP_IO },
-	[HX_BPF_FUTEX] = { SYS_futex, "futex", HX_GROUP_FUTEX },
-	[HX_BPF_SEMOP] = { SYS_semop, "semop", HX_GROUP_HOT },
-	[HX_BPF_SEMTIMEDOP] = { SYS_semtimedop, "semop", HX_GROUP_HOT },
-	[HX_BPF_MQ_SEND] = { SYS_mq_timedsend, "mq_send", HX_GROUP_HOT },
-	[HX_BPF_MQ_RECEIVE] = { SYS_mq_timedreceive, "mq_receive", HX_GROUP_HOT },
-	[HX_BPF_MSGSND] = { SYS_msgsnd, "msgsnd", HX_GROUP_HOT },
-	[HX_BPF_MSGRCV] = { SYS_msgrcv, "msgrcv", HX_GROUP_HOT },
-	[HX_BPF_SHMAT] = { SYS_shmat, "shmat", HX_GROUP_SHM },
-	[HX_BPF_SHMDT] = { SYS_shmdt, "shmdt", HX_GROUP_SHM },
-	[HX_BPF_SHMCTL] = { SYS_shmctl, "shmctl", HX_GROUP_SHM },
-	[HX_BPF_SEMCTL] = { SYS_semctl, "semctl", HX_GROUP_SEM },
-	[HX_BPF_MSGCTL] = { SYS_msgctl, "msgctl", HX_GROUP_MQ },
+	[HX_BPF_READ] = { "read", SYS_read, HX_GROUP_IO },
+	[HX_BPF_WRITE] = { "write", SYS_write, HX_GROUP_IO },
+	[HX_BPF_READV] = { "readv", SYS_readv, HX_GROUP_IO },
+	[HX_BPF_WRITEV] = { "writev", SYS_writev, HX_GROUP_IO },
+	[HX_BPF_FUTEX] = { "futex", SYS_futex, HX_GROUP_FUTEX },
+	[HX_BPF_SEMOP] = { "semop", SYS_semop, HX_GROUP_HOT },
+	[HX_BPF_SEMTIMEDOP] = { "semop", SYS_semtimedop, HX_GROUP_HOT },
+	[HX_BPF_MQ_SEND] = { "mq_send", SYS_mq_timedsend, HX_GROUP_HOT },
+	[HX_BPF_MQ_RECEIVE] = { "mq_receive", SYS_mq_timedreceive, HX_GROUP_HOT },
+	[HX_BPF_MSGSND] = { "msgsnd", SYS_msgsnd, HX_GROUP_HOT },
+	[HX_BPF_MSGRCV] = { "msgrcv", SYS_msgrcv, HX_GROUP_HOT },
+	[HX_BPF_SHMAT] = { "shmat", SYS_shmat, HX_GROUP_SHM },
+	[HX_BPF_SHMDT] = { "shmdt", SYS_shmdt, HX_GROUP_SHM },
+	[HX_BPF_SHMCTL] = { "shmctl", SYS_shmctl, HX_GROUP_SHM },
+	[HX_BPF_SEMCTL] = { "semctl", SYS_semctl, HX_GROUP_SEM },
+	[HX_BPF_MSGCTL] = { "msgctl", SYS_msgctl, HX_GROUP_MQ },
 };
 
 static int index_of(int nr)
