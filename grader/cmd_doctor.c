@@ -85,8 +85,8 @@ int cmd_doctor(bool json)
 		printf("tracer                ebpf (the kernel counts hot and System V loop calls; loaded in "
 		       "%.1f ms), seccomp notification for the rest\n", (double)hx_trace_backend_load_us() / 1000.0);
 	else
-		printf("tracer                %s%s%s\n", tracer ? "seccomp-notify, not ebpf: " : "error: ",
-		       tracer_why, tracer ? "" : " (unset IPCGRADE_TRACER, or set notify)");
+		printf("tracer                %s%s%s%s\n", tracer ? "seccomp-notify (" : "error: ", tracer_why,
+		       tracer ? ")" : "", tracer ? "" : " (unset IPCGRADE_TRACER, or set notify)");
 	printf("limits enforced by    wall: %s; cpu: %s; memory: %s; processes: %s; output: %s\n",
 	       by.wall, by.cpu, by.memory, by.processes, by.output);
 	printf("\nruns will use %s isolation", hx_isolation_name(c->best));

@@ -56,50 +56,44 @@ int hx_ebpf_choice(void)
 }
 
 /*
- * Auto: loading and attaching costs some 30-40 ms, more than a run with
- * default tracing saves (a plain `ipcgrade run` would pay it on every
- * start). So a process's first traced run loads it only when it traces
- * hot calls; from its second traced run on (grading: many runs in one
- * process, or one per forked worker) it is always used.
+ * Opt-in for now: only IPCGRADE_TRACER=ebpf turns the backend on; unset
+ * (auto) and notify keep the notify tracer, so that a run that does not
+ * ask is as before. (Loading and attaching costs some 30-40 ms here,
+ * which a plain `ipcgrade run` would pay at every start.)
  */
 bool hx_ebpf_for_run(const struct hx_config *cfg)
 {
-	static pid_t counted_in;
-	static unsigned traced;
-	int choice = hx_ebpf_choice();
-
-	if (!(cfg->trace & HX_TRACE_EVENTS) || choice == HX_TRACER_NOTIFY || choice < 0)
-		return false;
-	if (counted_in != getpid()) {
-		counted_in = getpid();
-		traced = 0;
-	}
-	if (choice == HX_TRACER_AUTO && !(cfg->trace & HX_TRACE_HOT) && traced++ == 0)
-		return false;
-	return hx_ebpf_usable(NULL, 0);
+	return (cfg->trace & HX_TRACE_EVENTS) && hx_ebpf_choice() == HX_TRACER_EBPF && hx_ebpf_usable(NULL, 0);
 }
 
 const char *hx_trace_backend(char *why, size_t size)
 {
 	char buf[256] = "";
 	int choice = hx_ebpf_choice();
-	bool ok = choice != HX_TRACER_NOTIFY && choice >= 0 && hx_ebpf_usable(buf, sizeof(buf));
+	bool ok;
 
 	if (choice < 0) {
-		snprintf(why ? why : buf, why ? size : sizeof(buf),
-			 "IPCGRADE_TRACER must be notify, ebpf or auto (not \"%s\")", getenv("IPCGRADE_TRACER"));
-		return NULL;
-	}
-	if (choice == HX_TRACER_NOTIFY)
-		snprintf(buf, sizeof(buf), "IPCGRADE_TRACER=notify");
-	if (why)
-		snprintf(why, size, "%s", ok ? "" : buf);
-	if (choice == HX_TRACER_EBPF && !ok) {
 		if (why)
-			snprintf(why, size, "IPCGRADE_TRACER=ebpf, but the eBPF backend cannot be used: %s", buf);
+			snprintf(why, size, "IPCGRADE_TRACER must be notify, ebpf or auto (not \"%s\")",
+				 getenv("IPCGRADE_TRACER"));
 		return NULL;
 	}
-	return ok ? "ebpf" : "seccomp-notify";
+	if (choice == HX_TRACER_NOTIFY) {
+		if (why)
+			snprintf(why, size, "IPCGRADE_TRACER=notify");
+		return "seccomp-notify";
+	}
+	ok = hx_ebpf_usable(buf, sizeof(buf));
+	if (choice == HX_TRACER_EBPF) {
+		if (why)
+			snprintf(why, size, "%s%s", ok ? "" : "IPCGRADE_TRACER=ebpf, but the eBPF backend cannot be used: ",
+				 ok ? "" : buf);
+		return ok ? "ebpf" : NULL;
+	}
+	if (why)
+		snprintf(why, size, "the eBPF backend is opt-in: IPCGRADE_TRACER=ebpf; here it %s%s",
+			 ok ? "can be used" : "cannot be used: ", ok ? "" : buf);
+	return "seccomp-notify";
 }
 
 #ifndef HX_HAVE_EBPF

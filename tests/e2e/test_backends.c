@@ -188,7 +188,10 @@ static const char *ebpf_missing(void)
 {
 	static char why[512];
 	const char *argv[] = { tu_ipcgrade(), "doctor", "--json", NULL };
+	/* opt-in: doctor says whether it loads only when it is asked for */
+	setenv("IPCGRADE_TRACER", "ebpf", 1);
 	struct proc_out r = tu_run(argv, NULL, 30000);
+	unsetenv("IPCGRADE_TRACER");
 	json_t *j = json_loads(r.out, 0, NULL);
 	const char *tracer = j ? tu_str(j, "tracer") : NULL;
 
