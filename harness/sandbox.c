@@ -50,7 +50,9 @@
  * the init, hand it its user map, put it in the cgroup, let it start the
  * program), loop (event_loop.c), finish (reap the init, judge, measure,
  * take the tracer's events), then release what the run held, whether it
- * got that far or not.
+ * got that far or not. A full box's init that said DONE is reaped one run
+ * later, or by hx_settle (see settle_pending): its namespaces' teardown
+ * is not the caller's wait.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
