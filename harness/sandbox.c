@@ -657,18 +657,16 @@ static void defer_teardown(struct hx_run_state *r)
 	static uint64_t seq;
 	struct pending *p = NULL;
 
+	int st;
+
 	for (int i = 0; i < PENDING_MAX && !p; i++)
 		if (!pending[i].owner)
 			p = &pending[i];
-	if (!p || registered != getpid()) {
-		if (registered != getpid() && atexit(hx_settle) == 0)
-			registered = getpid();
-		if (!p || registered != getpid()) {
-			int st;
-
-			reap_init(r, &st);	/* no room, or no exit handler: now */
-			return;
-		}
+	if (registered != getpid() && atexit(hx_settle) == 0)
+		registered = getpid();
+	if (p == NULL || registered != getpid()) {
+		reap_init(r, &st);	/* no room, or no exit handler: now */
+		return;
 	}
 	p->owner = getpid();
 	p->init_pid = r->init_pid;
