@@ -77,7 +77,14 @@ calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
 holds() { awk "BEGIN { exit !($1) }" && echo met || echo "TARGET MISSED"; }
 
 echo "grading $N submissions of fork-shared-array (7 tests, 11 runs each) on $JOBS CPUs"
+# The naive loop runs faulty submissions unsandboxed: shm-not-unlinked
+# leaves its shared_array_PID in the host's /dev/shm. Remove exactly the
+# ones that appeared while the loop ran (boxed runs have a /dev/shm of
+# their own, so none of those can be another grader's).
+ls -A /dev/shm > "$W/shm.before" 2>/dev/null
 ta=$(seconds naive)
+ls -A /dev/shm 2>/dev/null | grep -Fxv -f "$W/shm.before" | grep '^shared_array_[0-9]*$' |
+	while IFS= read -r f; do rm -f "/dev/shm/$f"; done
 tb=$(seconds "$IPCGRADE" grade fork-shared-array -j 1 --no-cache -o "$W/out-b" "$W/class")
 tc=$(seconds "$IPCGRADE" grade fork-shared-array -j "$JOBS" --cache-dir "$W/cache" -o "$W/out-c" "$W/class")
 td=$(seconds "$IPCGRADE" grade fork-shared-array -j "$JOBS" --cache-dir "$W/cache" -o "$W/out-d" "$W/class")
