@@ -147,6 +147,7 @@ json_t *run_json_object(const struct hx_result *r, size_t max_events)
 	json_object_set_new(o, "signal", r->signal ? json_string(hx_signal_name(r->signal))
 			    : json_null());
 	json_object_set_new(o, "wall_ms", json_integer((json_int_t)r->wall_ms));
+	json_object_set_new(o, "wall_extended_ms", json_integer((json_int_t)r->wall_extended_ms));
 	json_object_set_new(o, "cpu_ms", json_integer((json_int_t)r->cpu_ms));
 	json_object_set_new(o, "memory_peak_kb", json_integer((json_int_t)r->memory_peak_kb));
 	json_object_set_new(o, "stdout", run_json_str(r->out.data, r->out.len));

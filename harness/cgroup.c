@@ -484,6 +484,38 @@ long long hx_cgroup_cpu_us(const struct hx_cgroup *cg)
 	return -1;
 }
 
+long long hx_cgroup_cpu_wait_us(const struct hx_cgroup *cg)
+{
+	const char *dir = cg->version == 2 && cg->v2[0] ? cg->v2 : cg->pids[0] ? cg->pids
+			  : cg->cpuacct[0] ? cg->cpuacct : cg->memory;
+	char path[600];
+	long long longest = -1;
+	FILE *tasks;
+	long tid;
+
+	if (!dir[0])
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, cg->version == 2 && cg->v2[0] ? "cgroup.threads" : "tasks");
+	tasks = fopen(path, "re");
+	if (!tasks)
+		return -1;
+	/* schedstat: time on a CPU, time waiting on a run queue (ns), slices */
+	while (fscanf(tasks, "%ld", &tid) == 1) {
+		unsigned long long on_cpu, waited;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%ld/schedstat", tid);
+		f = fopen(path, "re");
+		if (!f)
+			continue;	/* ended meanwhile */
+		if (fscanf(f, "%llu %llu", &on_cpu, &waited) == 2 && (long long)(waited / 1000) > longest)
+			longest = (long long)(waited / 1000);
+		fclose(f);
+	}
+	fclose(tasks);
+	return longest;
+}
+
 void hx_cgroup_limits_by(const struct hx_cgroup *cg, struct hx_limits_by *by)
 {
 	bool v2 = cg->version == 2 && cg->v2[0];

@@ -281,6 +281,7 @@ struct hx_result {
 	int exit_code;			/* -1 when killed by a signal or never exited */
 	int signal;			/* 0 when none */
 	unsigned long wall_ms;
+	unsigned long wall_extended_ms;	/* the wall limit's extension for CPU waits */
 	unsigned long cpu_ms;
 	unsigned long memory_peak_kb;	/* 0 when unknown */
 	struct hx_output out, err;

@@ -227,6 +227,10 @@ int hx_cgroup_join_self(int fd);
 int hx_cgroup_attach(struct hx_cgroup *cg, pid_t pid, unsigned joined);
 /* CPU time used, in microseconds, or -1 when unknown. */
 long long hx_cgroup_cpu_us(const struct hx_cgroup *cg);
+/* The longest time one of the run's threads (alive now) waited for a CPU
+ * while it could run (/proc/TID/schedstat's run_delay), in us; -1 when
+ * the run has no cgroup to list them. */
+long long hx_cgroup_cpu_wait_us(const struct hx_cgroup *cg);
 /* The memory, processes and cpu entries of by the run's cgroups hold
  * ("cgroup v1 memory", ...); the others are left as they are. */
 void hx_cgroup_limits_by(const struct hx_cgroup *cg, struct hx_limits_by *by);

@@ -114,6 +114,8 @@ struct hx_run_state {
 	bool have_setup_err;
 	long long done_cpu_us, done_maxrss_kb;
 
+	uint64_t wall_extended_us;	/* added to the wall limit for CPU waits */
+#define HX_WALL_STRETCH 3		/* ... up to this many times the limit in all */
 	enum hx_verdict kill_verdict;	/* OK: none */
 	char kill_detail[256];
 	bool cancelled;

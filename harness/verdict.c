@@ -139,6 +139,11 @@ void hx_run_measure(struct hx_run_state *r)
 	if (!res->memory_peak_kb)
 		res->memory_peak_kb = (unsigned long)r->done_maxrss_kb;
 	res->limits_by.wall = "supervisor timer";
+	res->wall_extended_ms = (unsigned long)(r->wall_extended_us / 1000);
+	if (res->wall_extended_ms)
+		hx_result_add_note(res, "the machine was busy: the program's threads waited for a CPU, "
+				   "so its wall limit of %u ms was extended by %lu ms (at most %ux the limit)",
+				   r->lim.wall_ms, res->wall_extended_ms, HX_WALL_STRETCH);
 	res->limits_by.output = "supervisor byte count";
 	hx_cgroup_limits_by(&r->cg, &res->limits_by);
 	if (!r->cg.has_memory)

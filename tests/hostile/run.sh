@@ -416,7 +416,8 @@ run_once() {
 		fi
 	done
 	flag_value wall "$H_FLAGS" timeout 5000
-	outer=$((wall + 15000))
+	# the wall limit stretches up to 3x for time spent waiting for a CPU
+	outer=$((3 * wall + 15000))
 	say "$name $mode run $iter" > "$W/current"
 	local t0
 	now t0
