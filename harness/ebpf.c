@@ -222,6 +222,7 @@ void hx_ebpf_run_start(struct hx_tracer *t, pid_t first_pid)
 {
 	struct hx_bpf_run run = {
 		.out_ino = t->out_ino, .err_ino = t->err_ino,
+		.events_left = HX_MAX_EVENTS,
 		.flags = HX_BPF_RUN_SYSV | ((t->trace & HX_TRACE_HOT) ? HX_BPF_RUN_HOT : 0),
 	};
 	struct hx_bpf_proc proc = { 0 };

@@ -8,7 +8,8 @@
  * tracked (sched_process_fork); threads are found by their tgid. Every
  * system call of the machine comes through sys_enter: an untracked one
  * costs one map lookup. A tracked process's owned calls are counted in
- * its map entry and sent as events; at its end (the last thread's
+ * its map entry and sent as events (as many as the tracer's record
+ * holds; then counted only); at its end (the last thread's
  * sched_process_exit) its final counts follow its events and the entry
  * goes. The supervisor compares the counts with the events it received,
  * so a full ring loses events, never counts.
@@ -193,20 +194,21 @@ static __always_inline __u32 fd_kind(struct task_struct *task, unsigned long fd,
 enum { R8, R9, R10, R11, R12, R13, R14, R15, RDI, RSI, RBP, RBX, RDX, RAX, RCX, RSP, RIP, NREGS };
 #define UC_MCONTEXT 40
 
-static __always_inline void note_sigreturn(struct pt_regs *regs, __u32 tid)
+static __always_inline bool note_sigreturn(struct pt_regs *regs, __u32 tid)
 {
 	__u64 r[NREGS];
 	unsigned long sp = BPF_CORE_READ(regs, sp);
 
 	if (!sp || bpf_probe_read_user(r, sizeof(r), (void *)(sp + UC_MCONTEXT)) < 0)
-		return;
+		return false;
 	if (r[RCX] != r[RIP] + 2 || r[RAX] > 0x7fffffff)
-		return;
+		return false;
 	struct restart rs = {
 		.nr = (__s64)r[RAX], .ip = r[RCX],
 		.args = { r[RDI], r[RSI], r[RDX], r[R10], r[R8], r[R9] },
 	};
-	bpf_map_update_elem(&restarts, &tid, &rs, BPF_ANY);
+	/* a new entry only: one already there was counted */
+	return bpf_map_update_elem(&restarts, &tid, &rs, BPF_NOEXIST) == 0;
 }
 
 SEC("tp_btf/sys_enter")
@@ -218,32 +220,38 @@ int BPF_PROG(on_enter, struct pt_regs *regs, long nr)
 
 	if (!p)
 		return 0;
-	__u64 a[6] = {
-		BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx),
-		BPF_CORE_READ(regs, r10), BPF_CORE_READ(regs, r8), BPF_CORE_READ(regs, r9),
-	};
-	__u64 ip = BPF_CORE_READ(regs, ip);
-	struct restart *rs = bpf_map_lookup_elem(&restarts, &tid);
+	/* The cheap questions first: most calls of a tracked process are
+	 * none of ours, and no handler returned before them. */
+	int c = call_index(nr);
 	bool restarted = false;
 
-	if (rs) {
-		restarted = rs->nr == nr && rs->ip == ip && rs->args[0] == a[0] && rs->args[1] == a[1] &&
-			    rs->args[2] == a[2] && rs->args[3] == a[3] && rs->args[4] == a[4] &&
-			    rs->args[5] == a[5];
-		bpf_map_delete_elem(&restarts, &tid);
+	if (p->restarts) {
+		struct restart *rs = bpf_map_lookup_elem(&restarts, &tid);
+
+		if (rs) {
+			restarted = rs->nr == nr && rs->ip == BPF_CORE_READ(regs, ip) &&
+				    rs->args[0] == BPF_CORE_READ(regs, di) && rs->args[1] == BPF_CORE_READ(regs, si) &&
+				    rs->args[2] == BPF_CORE_READ(regs, dx) && rs->args[3] == BPF_CORE_READ(regs, r10) &&
+				    rs->args[4] == BPF_CORE_READ(regs, r8) && rs->args[5] == BPF_CORE_READ(regs, r9);
+			if (bpf_map_delete_elem(&restarts, &tid) == 0)
+				__sync_fetch_and_add(&p->restarts, -1);
+		}
 	}
 	if (nr == NR_rt_sigreturn) {
-		note_sigreturn(regs, tid);
+		if (note_sigreturn(regs, tid))
+			__sync_fetch_and_add(&p->restarts, 1);
 		return 0;
 	}
-	int c = call_index(nr);
-
 	if (c < 0 || c >= HX_BPF_NCALLS || restarted)
 		return 0;
 	struct hx_bpf_run *run = bpf_map_lookup_elem(&runs, &p->run);
 
 	if (!run || !(run->flags & (c >= HX_BPF_FIRST_SYSV ? HX_BPF_RUN_SYSV : HX_BPF_RUN_HOT)))
 		return 0;
+	__u64 a[6] = {
+		BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx),
+		BPF_CORE_READ(regs, r10), BPF_CORE_READ(regs, r8), BPF_CORE_READ(regs, r9),
+	};
 	__u32 kind = 0;
 	__u64 ino = 0;
 
@@ -253,6 +261,13 @@ int BPF_PROG(on_enter, struct pt_regs *regs, long nr)
 			return 0;
 	}
 	__sync_fetch_and_add(&p->n[c], 1);
+	/* The tracer's record holds HX_MAX_EVENTS events: past them a call
+	 * is only counted (its exit record brings the count), which spares
+	 * a long ping-pong the ring and the supervisor most of its work.
+	 * Two CPUs may both take the last one: a few over does no harm. */
+	if (run->events_left <= 0)
+		return 0;
+	__sync_fetch_and_add(&run->events_left, -1);
 
 	struct hx_bpf_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
@@ -302,7 +317,8 @@ int BPF_PROG(on_exit, struct task_struct *task)
 
 	if (!p)
 		return 0;
-	bpf_map_delete_elem(&restarts, &tid);
+	if (p->restarts && bpf_map_delete_elem(&restarts, &tid) == 0)
+		__sync_fetch_and_add(&p->restarts, -1);
 	/* The group's last thread: signal->live is already decremented. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;

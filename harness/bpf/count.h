@@ -23,7 +23,7 @@ enum { HX_BPF_RUN_HOT = 1 << 0, HX_BPF_RUN_SYSV = 1 << 1 };
 struct hx_bpf_run {
 	__u64 out_ino, err_ino;	/* the harness's own stdout/stderr pipes: not IPC */
 	__u32 flags;		/* HX_BPF_RUN_*: which calls the backend owns */
-	__u32 pad;
+	__s32 events_left;	/* call events still sent; past them, counts only */
 };
 
 /* A tracked process (map "procs", by host tgid): its run and the calls it
@@ -31,6 +31,7 @@ struct hx_bpf_run {
 struct hx_bpf_proc {
 	__u32 run;
 	__u32 dead;		/* ended, but its exit record found the ring full */
+	__s32 restarts;		/* its threads with an entry in "restarts" */
 	__u32 n[HX_BPF_NCALLS];
 };
 
