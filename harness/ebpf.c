@@ -157,6 +157,30 @@ static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 
 static int on_record(void *ctx, void *data, size_t size);
 
+/*
+ * The program names processes by their pids in the kernel's first pid
+ * namespace, the supervisor by those of its own. Where ipcgrade runs in
+ * a pid namespace of its own (a container, the hostile suite's guard)
+ * they differ and nothing would be counted; /proc cannot tell (a
+ * namespace mounts its own), so ask the program: an entry under our
+ * pid, run 0, is marked by the program at our next call if it sees us
+ * by that pid.
+ */
+static bool same_pid_namespace(void)
+{
+	__u32 key = (__u32)getpid();
+	struct hx_bpf_proc v = { 0 };
+	bool seen;
+
+	if (bpf_map__update_elem(bk.skel->maps.procs, &key, sizeof(key), &v, sizeof(v), BPF_ANY) < 0)
+		return false;
+	(void)syscall(SYS_getppid);
+	seen = bpf_map__lookup_elem(bk.skel->maps.procs, &key, sizeof(key), &v, sizeof(v), 0) == 0 &&
+	       v.dead == HX_BPF_PROBE_SEEN;
+	bpf_map__delete_elem(bk.skel->maps.procs, &key, sizeof(key), 0);
+	return seen;
+}
+
 static void load(void)
 {
 	uint64_t t0 = hx_now_us();
@@ -185,6 +209,13 @@ static void load(void)
 	bk.ring = ring_buffer__new(bpf_map__fd(bk.skel->maps.events), on_record, NULL, NULL);
 	if (!bk.ring) {
 		snprintf(bk.why, sizeof(bk.why), "its ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	if (!same_pid_namespace()) {
+		snprintf(bk.why, sizeof(bk.why), "ipcgrade runs in a pid namespace of its own (a container, "
+			 "a guard), and the eBPF program knows processes by the first namespace's pids");
+		ring_buffer__free(bk.ring);
+		bk.ring = NULL;
 		goto fail;
 	}
 	bk.ok = true;

@@ -220,6 +220,12 @@ int BPF_PROG(on_enter, struct pt_regs *regs, long nr)
 
 	if (!p)
 		return 0;
+	/* The loader's probe (run 0): it sees whether this program and it
+	 * name a process by the same pid. */
+	if (!p->run) {
+		p->dead = HX_BPF_PROBE_SEEN;
+		return 0;
+	}
 	/* The cheap questions first: most calls of a tracked process are
 	 * none of ours, and no handler returned before them. */
 	int c = call_index(nr);

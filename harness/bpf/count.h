@@ -30,10 +30,13 @@ struct hx_bpf_run {
  * made that the backend owns. */
 struct hx_bpf_proc {
 	__u32 run;
-	__u32 dead;		/* ended, but its exit record found the ring full */
+	__u32 dead;		/* ended, but its exit record found the ring full;
+				 * HX_BPF_PROBE_SEEN in the loader's probe */
 	__s32 restarts;		/* its threads with an entry in "restarts" */
 	__u32 n[HX_BPF_NCALLS];
 };
+
+#define HX_BPF_PROBE_SEEN 2
 
 /* What a read or write's fd is. */
 enum { HX_BPF_FD_PIPE = 1, HX_BPF_FD_SOCKET, HX_BPF_FD_FIFO };
