@@ -187,8 +187,9 @@ e2e: $(IPCGRADE) $(E2E_BIN) $(FIXTURE_BIN)
 	@IPCGRADE=$(abspath $(IPCGRADE)) FIXTURES=$(abspath $(BUILD)/fixtures) ARTIFACTS=$(abspath $(BUILD)) \
 	  tests/run-tests.sh $(E2E_BIN)
 
-# The end-to-end suite with the eBPF backend on (it is opt-in: make test
-# runs the notify tracer); SKIPPED where it cannot be loaded.
+# The end-to-end suite with the eBPF backend forced on for every traced
+# run (make test's default, auto, uses it only where it pays: harness/
+# ebpf.c); SKIPPED where it cannot be loaded.
 e2e-ebpf: $(IPCGRADE) $(E2E_BIN) $(FIXTURE_BIN)
 	@if ! why=$$(IPCGRADE_TRACER=ebpf $(IPCGRADE) run -- /bin/true 2>&1 >/dev/null); then \
 	  echo "SKIPPED e2e-ebpf: $$why"; exit 0; fi; \

@@ -83,7 +83,9 @@ int cmd_doctor(bool json)
 	printf("mq_notify SIGEV_THREAD %s\n", sigev_thread_note);
 	if (tracer && strcmp(tracer, "ebpf") == 0)
 		printf("tracer                ebpf (the kernel counts hot and System V loop calls; loaded in "
-		       "%.1f ms), seccomp notification for the rest\n", (double)hx_trace_backend_load_us() / 1000.0);
+		       "%.1f ms), seccomp notification for the rest%s%s\n",
+		       (double)hx_trace_backend_load_us() / 1000.0, tracer_why[0] ? "\n                      " : "",
+		       tracer_why);
 	else
 		printf("tracer                %s%s%s%s\n", tracer ? "seccomp-notify (" : "error: ", tracer_why,
 		       tracer ? ")" : "", tracer ? "" : " (unset IPCGRADE_TRACER, or set notify)");

@@ -56,14 +56,28 @@ int hx_ebpf_choice(void)
 }
 
 /*
- * Opt-in for now: only IPCGRADE_TRACER=ebpf turns the backend on; unset
- * (auto) and notify keep the notify tracer, so that a run that does not
- * ask is as before. (Loading and attaching costs some 30-40 ms here,
- * which a plain `ipcgrade run` would pay at every start.)
+ * Auto (IPCGRADE_TRACER unset or auto) uses the backend where it pays.
+ * Loading and attaching it costs 30-40 ms once per process (a grading
+ * worker is one process per submission); a notified call costs about
+ * 10 us. So a --trace-hot run, whose every read, write and semop would
+ * be notified, uses it from the first; a run with default tracing uses
+ * it once this process's earlier runs made AUTO_PAYS_AFTER calls the
+ * backend owns (System V's shmat/shmdt/shmctl/semctl/msgctl in loops):
+ * the cost of loading, already spent on notifications. Most programs
+ * make a handful of those and never load it.
  */
+#define AUTO_PAYS_AFTER 3000
+static unsigned long notified_ownable;	/* this process's, so far */
+
 bool hx_ebpf_for_run(const struct hx_config *cfg)
 {
-	return (cfg->trace & HX_TRACE_EVENTS) && hx_ebpf_choice() == HX_TRACER_EBPF && hx_ebpf_usable(NULL, 0);
+	int choice = hx_ebpf_choice();
+
+	if (!(cfg->trace & HX_TRACE_EVENTS) || choice == HX_TRACER_NOTIFY || choice < 0)
+		return false;
+	if (choice == HX_TRACER_AUTO && !(cfg->trace & HX_TRACE_HOT) && notified_ownable < AUTO_PAYS_AFTER)
+		return false;
+	return hx_ebpf_usable(NULL, 0);
 }
 
 const char *hx_trace_backend(char *why, size_t size)
@@ -90,10 +104,13 @@ const char *hx_trace_backend(char *why, size_t size)
 				 ok ? "" : buf);
 		return ok ? "ebpf" : NULL;
 	}
-	if (why)
-		snprintf(why, size, "the eBPF backend is opt-in: IPCGRADE_TRACER=ebpf; here it %s%s",
-			 ok ? "can be used" : "cannot be used: ", ok ? "" : buf);
-	return "seccomp-notify";
+	if (why && ok)
+		snprintf(why, size, "auto: ebpf for --trace-hot runs, and for default tracing once a "
+			 "process's runs made %d System V loop calls (shmat, semctl, ...); seccomp-notify before",
+			 AUTO_PAYS_AFTER);
+	else if (why)
+		snprintf(why, size, "the eBPF backend cannot be used: %s", buf);
+	return ok ? "ebpf" : "seccomp-notify";
 }
 
 #ifndef HX_HAVE_EBPF
@@ -123,6 +140,11 @@ int hx_ebpf_fd(const struct hx_tracer *t)
 }
 
 void hx_ebpf_drain(struct hx_tracer *t)
+{
+	(void)t;
+}
+
+void hx_ebpf_learn(const struct hx_tracer *t)
 {
 	(void)t;
 }
@@ -307,6 +329,16 @@ static const struct {
 	[HX_BPF_SEMCTL] = { "semctl", SYS_semctl, HX_GROUP_SEM },
 	[HX_BPF_MSGCTL] = { "msgctl", SYS_msgctl, HX_GROUP_MQ },
 };
+
+void hx_ebpf_learn(const struct hx_tracer *t)
+{
+	if (t->ebpf_run)
+		return;
+	for (size_t i = 0; i < t->ncalls; i++)
+		for (int c = HX_BPF_FIRST_SYSV; c < HX_BPF_NCALLS; c++)
+			if (strcmp(t->calls[i].call, calls[c].call) == 0)
+				notified_ownable += t->calls[i].count;
+}
 
 static int index_of(int nr)
 {

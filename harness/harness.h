@@ -387,8 +387,8 @@ const char *hx_version(void);
 /* The backend that counts traced runs' calls here: "ebpf" (the eBPF
  * program counts the hot and System V loop calls, seccomp notification
  * the rest) or "seccomp-notify"; why (when not NULL) gets why not eBPF.
- * The eBPF backend is opt-in: IPCGRADE_TRACER=ebpf; unset, auto or
- * notify is the notify tracer. NULL when the variable is invalid, or
+ * IPCGRADE_TRACER=auto (or unset) uses eBPF where it loads and pays
+ * (ebpf.c), notify and ebpf force one. NULL when the variable is invalid, or
  * asks for ebpf where it cannot load: why says which. The first call may
  * load the program (once per process), to say whether it could be used. */
 const char *hx_trace_backend(char *why, size_t size);

@@ -549,8 +549,8 @@ int hx_ebpf_choice(void);
 /* Whether the backend can be used here: loads and attaches the program
  * the first time (once per process); why says what stopped it. */
 bool hx_ebpf_usable(char *why, size_t size);
-/* Whether a run of cfg counts with the backend (traced, not forced to
- * notify, usable). */
+/* Whether a run of cfg counts with the backend: traced, usable, and
+ * IPCGRADE_TRACER=ebpf, or auto where it pays (ebpf.c says when). */
 bool hx_ebpf_for_run(const struct hx_config *cfg);
 
 /* ---- tracer.c: seccomp notifications (its parts: trace.h) ------------- */

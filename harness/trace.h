@@ -469,6 +469,9 @@ void hx_ebpf_drain(struct hx_tracer *t);
 /* The run is over: the last records, the counts of what is left, and
  * the run's entries removed from the maps. */
 void hx_ebpf_run_end(struct hx_tracer *t);
+/* A run the notify tracer counted: what it spent on calls the backend
+ * would have owned, towards auto's choice (hx_ebpf_for_run). */
+void hx_ebpf_learn(const struct hx_tracer *t);
 
 /* ---- killcheck.c ------------------------------------------------------ */
 

@@ -170,6 +170,7 @@ static void export_processes(struct hx_tracer *t, struct hx_result *res)
 void hx_tracer_export(struct hx_tracer *t, struct hx_result *res)
 {
 	hx_tracer_discover(t);
+	hx_ebpf_learn(t);
 	hx_ebpf_run_end(t);
 	hx_exits_finish(t);
 	hx_pidmap_number(t);

@@ -18,14 +18,27 @@ static struct proc_out ipcgrade(const char *wrap, const char *const *args)
 	int n = 0;
 	char *w = wrap ? tu_fixture(wrap) : NULL;
 
-	if (w)
+	/* A wrapped ipcgrade may not load BPF (the wrapper takes what it
+	 * needs): a forced backend (make e2e-ebpf) would be refused there;
+	 * auto falls back, as it must. */
+	const char *forced = getenv("IPCGRADE_TRACER");
+	char *was = forced ? strdup(forced) : NULL;
+
+	if (w) {
+		setenv("IPCGRADE_TRACER", "auto", 1);
 		argv[n++] = w;
+	}
 	argv[n++] = tu_ipcgrade();
 	for (int i = 0; args[i] && n < 31; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
 	struct proc_out r = tu_run(argv, NULL, 60000);
 
+	if (was)
+		setenv("IPCGRADE_TRACER", was, 1);
+	else
+		unsetenv("IPCGRADE_TRACER");
+	free(was);
 	free(w);
 	return r;
 }
