@@ -380,8 +380,11 @@ static bool trace_named(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int
 			if (hx_proc_read_mem(tid, a[2], &how, sizeof(how.flags)) == sizeof(how.flags))
 				flags = (unsigned long)how.flags;
 		}
-		if (hx_read_path(tid, addr, path, sizeof(path)))
+		if (hx_read_path(tid, addr, path, sizeof(path))) {
 			trace_open(t, p, path, flags);
+			hx_call_note_fifo_open(t, tid, (nr == SYS_open || nr == SYS_creat) ? AT_FDCWD : (int)a[0],
+					       path);
+		}
 		break;
 	}
 	case SYS_unlink:

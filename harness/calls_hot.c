@@ -20,9 +20,59 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "trace.h"
+
+static const char *fifo_name(const struct hx_tracer *t, unsigned long ino)
+{
+	for (size_t i = 0; i < t->nfifo_names; i++)
+		if (t->fifo_names[i].ino == ino)
+			return t->fifo_names[i].path;
+	return NULL;
+}
+
+void hx_call_note_fifo_open(struct hx_tracer *t, pid_t tid, int dirfd, const char *path)
+{
+	char where[PATH_MAX + 64], dir[PATH_MAX], shown[2 * PATH_MAX + 2];
+	struct stat st;
+	ssize_t n = 0;
+
+	if (!t->ebpf_run || !(t->trace & HX_TRACE_HOT))
+		return;
+	/* The path as the box sees it, reached through the opener's root,
+	 * working directory or dirfd. */
+	if (path[0] == '/') {
+		snprintf(where, sizeof(where), "/proc/%d/root%s", (int)tid, path);
+		snprintf(shown, sizeof(shown), "%s", path);
+	} else {
+		if (dirfd == AT_FDCWD)
+			snprintf(where, sizeof(where), "/proc/%d/cwd", (int)tid);
+		else
+			snprintf(where, sizeof(where), "/proc/%d/fd/%d", (int)tid, dirfd);
+		n = readlink(where, dir, sizeof(dir) - 1);
+		if (n <= 0)
+			return;
+		dir[n] = '\0';
+		snprintf(shown, sizeof(shown), "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, path);
+		snprintf(where + strlen(where), sizeof(where) - strlen(where), "/%s", path);
+	}
+	if (stat(where, &st) != 0 || !S_ISFIFO(st.st_mode) || fifo_name(t, st.st_ino))
+		return;
+	struct hx_fifo_name *arr = hx_grow(t->fifo_names, &t->cfifo_names, t->nfifo_names + 1, sizeof(*arr));
+	char *copy = hx_strdup(shown);
+
+	if (!arr || !copy) {
+		free(copy);
+		return;
+	}
+	t->fifo_names = arr;
+	arr[t->nfifo_names++] = (struct hx_fifo_name){ .ino = st.st_ino, .path = copy };
+}
 
 /* A read or write of hot tracing: an event when fd is a pipe, a FIFO or a
  * socket between box processes. */
@@ -36,16 +86,20 @@ static void trace_io(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, const 
 
 	if (t->bpf_t_us) {
 		/* The eBPF backend's record: the kernel read the fd at the
-		 * call. A FIFO's path is read from /proc now, later than the
-		 * call: when the fd is no longer that FIFO, its inode stands
-		 * for the path ("fd 3 (fifo:[1234]), 4 bytes"). */
+		 * call. A FIFO is named by the path it was opened by (seen at
+		 * the open), else by the fd's path now, if the fd is still
+		 * that FIFO; else its inode stands for the path
+		 * ("fd 3 (fifo:[1234]), 4 bytes"). */
 		kind = t->bpf_kind;
 		ino = t->bpf_ino;
 		if (kind == HX_FD_FIFO) {
 			unsigned long now_ino = 0;
+			const char *known = fifo_name(t, ino);
 
-			if (hx_fdcache_lookup(t, p, tid, fd, &now_ino, &cached, fifo, sizeof(fifo)) != HX_FD_FIFO ||
-			    now_ino != ino) {
+			if (known)
+				snprintf(fifo, sizeof(fifo), "%s", known);
+			else if (hx_fdcache_lookup(t, p, tid, fd, &now_ino, &cached, fifo, sizeof(fifo)) != HX_FD_FIFO ||
+				 now_ino != ino) {
 				hx_trace_event_add(t, p, call, HX_GROUP_IO, 0, "fd %d (fifo:[%lu]), %lu bytes", fd,
 						   ino, len);
 				return;

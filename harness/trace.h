@@ -276,6 +276,10 @@ struct hx_tracer {
 	uint64_t bpf_t_us;
 	enum hx_fd_kind bpf_kind;
 	unsigned long bpf_ino;
+	/* ... and the FIFOs the run opened, by inode, to name them in
+	 * records read after their fds were closed (calls_hot.c) */
+	struct hx_fifo_name { unsigned long ino; char *path; } *fifo_names;
+	size_t nfifo_names, cfifo_names;
 
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
@@ -365,6 +369,10 @@ void hx_call_trace_fd(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int n
 		      const uint64_t *args);
 bool hx_call_trace_sleep(struct hx_tracer *t, struct hx_tracee *p, pid_t tid, int nr,
 			 const uint64_t *args);
+/* An open of path (relative to dirfd) by tid, notified before it runs:
+ * with the eBPF backend and hot tracing, a FIFO there is remembered by
+ * its inode (its records come later, often after the fd is closed). */
+void hx_call_note_fifo_open(struct hx_tracer *t, pid_t tid, int dirfd, const char *path);
 
 /* The time a call of the sleep group asks for, read once from its
  * registers and the tracee's memory: the sleep group counts it and

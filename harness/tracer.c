@@ -78,6 +78,9 @@ void hx_tracer_free(struct hx_tracer *t)
 			close(t->pm.procs[i].pidfd);
 	}
 	free(t->events);
+	for (size_t i = 0; i < t->nfifo_names; i++)
+		free(t->fifo_names[i].path);
+	free(t->fifo_names);
 	free(t->calls);
 	hx_exits_release(&t->exits);
 	hx_pidmap_release(&t->pm);
