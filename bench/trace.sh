@@ -99,9 +99,12 @@ if [[ " $VARIANTS " == *"-ebpf "* ]] && ! IPCGRADE_TRACER=ebpf "$IPCGRADE" run -
 	VARIANTS=$(echo " $VARIANTS " | sed 's/ box-ebpf / /; s/ hot-ebpf / /')
 fi
 if [[ " $VARIANTS " == *" floor "* ]]; then
-	# linked with the harness, for its list of hot calls
+	# linked with the harness, for its list of hot calls (and so with
+	# libbpf where the harness was built with its eBPF backend)
+	bpflibs=$(pkg-config --exists libbpf 2>/dev/null && pkg-config --libs libbpf)
+	# shellcheck disable=SC2086  # flags are words
 	gcc -std=gnu11 -O2 -Wall -Wextra -I"$ROOT/harness" -o "$OUT/notify_floor" "$ROOT/bench/notify_floor.c" \
-		"$(dirname "$ROOT_IPCGRADE")/libharness.a" $(pkg-config --cflags --libs libseccomp) ||
+		"$(dirname "$ROOT_IPCGRADE")/libharness.a" $(pkg-config --cflags --libs libseccomp) $bpflibs ||
 		die "cannot build notify_floor (it needs libharness.a next to $ROOT_IPCGRADE: run make)"
 fi
 
