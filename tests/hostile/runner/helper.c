@@ -188,6 +188,40 @@ static bool shares_vm(int a, int b)
 	return syscall(SYS_kcmp, a, b, KCMP_VM, 0, 0) == 0;
 }
 
+/* Whether pid has no address space left (gone, or past exit_mm: its
+ * status has no VmSize line), and so kcmp can no longer compare it. */
+static bool no_address_space(int pid)
+{
+	char path[64], line[256];
+	bool vm = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	while (!vm && fgets(line, sizeof(line), f))
+		vm = strncmp(line, "VmSize:", 7) == 0;
+	fclose(f);
+	return !vm;
+}
+
+/* Whether pid's name (comm) is comm now. */
+static bool named(int pid, const char *comm)
+{
+	char path[64], buf[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+	return strcmp(buf, comm) == 0;
+}
+
 static unsigned long ns_of(int pid)
 {
 	char path[64], link[64];
@@ -433,6 +467,11 @@ static int cmd_supervise(int argc, char **argv)
 				/* LeakSanitizer's tracer is a clone sharing the traced
 				 * process's address space: kcmp says so exactly. */
 				if (sanitized && shares_vm(tr, ps[i].pid))
+					own = true;
+				/* ... unless the traced process is past exit_mm
+				 * (kcmp has no address space to compare; its clone,
+				 * named as it is, reparented): still its own. */
+				else if (sanitized && no_address_space(ps[i].pid) && named(tr, ps[i].comm))
 					own = true;
 				else if (sanitized) {
 					int pp = ppid_now(tr);
