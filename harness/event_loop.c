@@ -256,8 +256,6 @@ int hx_run_loop(struct hx_run_state *r)
 				else
 					snprintf(r->kill_detail, sizeof(r->kill_detail),
 						 "wall time limit of %u ms exceeded", r->lim.wall_ms);
-			} else if (now >= r->wall_deadline) {
-				/* moved on: the loop sleeps until the new one */
 			} else if (now >= r->next_tick) {
 				tick(r, now);
 				/* A sample of thousands of processes costs more: then

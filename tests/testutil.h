@@ -196,6 +196,35 @@ static inline void tu_write_file(const char *dir, const char *name, const char *
 	fclose(f);
 }
 
+/* The isolation mode of the test group running now, in files that run
+ * their tests in both: set by these setups. */
+static const char *tu_mode __attribute__((unused));
+
+static inline int tu_setup_full(void **state)
+{
+	(void)state;
+	tu_mode = "full";
+	return 0;
+}
+
+static inline int tu_setup_reduced(void **state)
+{
+	(void)state;
+	tu_mode = "reduced";
+	return 0;
+}
+
+/* Splits value at spaces into at most max words, which point into buf. */
+static inline int tu_words(const char *value, char *buf, size_t size, char **w, int max)
+{
+	int n = 0;
+
+	snprintf(buf, size, "%s", value ? value : "");
+	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t && n < max; t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	return n;
+}
+
 /* `ipcgrade run --json [extra...] -- PROGRAM [args...]`, parsed, killed
  * after outer_ms (the test's own timeout). The caller owns the json_t.
  * Fails the test on invalid JSON. */

@@ -41,8 +41,6 @@ struct fixture {
 	struct fixture_header h;
 };
 
-static const char *mode;
-
 static int load(struct fixture *fx)
 {
 	DIR *d = opendir("tests/fixtures/accounting");
@@ -77,30 +75,19 @@ static long long count_in(const char *list, const char *key, long long dflt)
 	return dflt;
 }
 
-/* Splits a value into words (at most max); the words point into buf. */
-static int words(const char *value, char *buf, size_t size, char **w, int max)
-{
-	int n = 0;
-
-	snprintf(buf, size, "%s", value ? value : "");
-	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t && n < max; t = strtok_r(NULL, " ", &save))
-		w[n++] = t;
-	return n;
-}
-
 static json_t *run(const struct fixture *x, bool hot)
 {
 	char fbuf[512], abuf[512];
 	char *flags[24], *args[24];
 	const char *extra[40];
 	int n = 0;
-	int nf = words(fh_get(&x->h, "flags"), fbuf, sizeof(fbuf), flags, 20);
+	int nf = tu_words(fh_get(&x->h, "flags"), fbuf, sizeof(fbuf), flags, 20);
 
-	int na = words(fh_get(&x->h, "args"), abuf, sizeof(abuf), args, 20);
+	int na = tu_words(fh_get(&x->h, "args"), abuf, sizeof(abuf), args, 20);
 
 	args[na] = NULL;
 	extra[n++] = "--isolation";
-	extra[n++] = mode;
+	extra[n++] = tu_mode;
 	if (hot)
 		extra[n++] = "--trace-hot";
 	for (int i = 0; i < nf; i++)
@@ -114,7 +101,7 @@ static json_t *run(const struct fixture *x, bool hot)
 }
 
 /* One complaint about fixture x; counts it. */
-#define BAD(x, ...) do { fprintf(stderr, "%s (%s): ", (x)->name, mode); fprintf(stderr, __VA_ARGS__); \
+#define BAD(x, ...) do { fprintf(stderr, "%s (%s): ", (x)->name, tu_mode); fprintf(stderr, __VA_ARGS__); \
 		fprintf(stderr, "\n"); bad++; } while (0)
 
 /* The invariants of process_list that hold for every run. */
@@ -170,7 +157,7 @@ static int check_ends(const struct fixture *x, json_t *j, const char *want)
 {
 	json_t *list = json_object_get(j, "process_list"), *p;
 	char wbuf[256], *w[16], seen[512] = "";
-	int nw = words(want, wbuf, sizeof(wbuf), w, 16), bad = 0, total = 0;
+	int nw = tu_words(want, wbuf, sizeof(wbuf), w, 16), bad = 0, total = 0;
 	size_t i;
 
 	for (int k = 0; k < nw; k++) {
@@ -207,7 +194,7 @@ static int check_pairs(const struct fixture *x, json_t *j, const char *want, boo
 {
 	json_t *list = json_object_get(j, "process_list");
 	char wbuf[512], *w[16];
-	int nw = words(want, wbuf, sizeof(wbuf), w, 16), bad = 0;
+	int nw = tu_words(want, wbuf, sizeof(wbuf), w, 16), bad = 0;
 
 	if (leftovers) {
 		json_t *left = json_object_get(json_object_get(j, "cleanup"), "processes");
@@ -320,7 +307,7 @@ static int check_run(const struct fixture *x, json_t *j)
 	if (bad) {
 		char *dump = json_dumps(json_object_get(j, "events"), JSON_COMPACT);
 
-		fprintf(stderr, "%s (%s) events: %.3000s\n", x->name, mode, dump);
+		fprintf(stderr, "%s (%s) events: %.3000s\n", x->name, tu_mode, dump);
 		free(dump);
 	}
 	return bad;
@@ -343,7 +330,7 @@ static int check_hot(const struct fixture *x, json_t *cold, json_t *hot, const c
 			BAD(x, "--trace-hot: %s expected %lld, saw %lld", *g, count_in(want, *g, -1), tu_int(hi, *g));
 	json_array_foreach(json_object_get(hot, "events"), i, e) {
 		char dbuf[256], *w[8];
-		int nw = words(detail, dbuf, sizeof(dbuf), w, 8);
+		int nw = tu_words(detail, dbuf, sizeof(dbuf), w, 8);
 
 		for (int k = 0; k < nw && strcmp(tu_str(e, "group"), "io") == 0; k++)
 			if (!strstr(tu_str(e, "detail"), w[k]))
@@ -360,7 +347,7 @@ static int check_fixture(const struct fixture *x)
 	for (int r = 0; r < repeat; r++) {
 		json_t *j = run(x, false);
 
-		if (reduced && strcmp(mode, "reduced") == 0) {
+		if (reduced && strcmp(tu_mode, "reduced") == 0) {
 			char want[160];
 			const char *sp = strchr(reduced, ' ');
 			json_t *denied = json_object_get(j, "denied");
@@ -400,7 +387,7 @@ static void test_accounting_fixtures_are_exact(void **state)
 	for (int i = 0; i < n; i++)
 		bad += check_fixture(&fx[i]) ? 1 : 0;
 	if (bad)
-		fprintf(stderr, "%d of %d accounting fixtures differ (%s isolation)\n", bad, n, mode);
+		fprintf(stderr, "%d of %d accounting fixtures differ (%s isolation)\n", bad, n, tu_mode);
 	assert_int_equal(bad, 0);
 }
 
@@ -438,9 +425,6 @@ static void test_accounting_groups_keep_their_meaning_with_trace_hot(void **stat
 	assert_int_equal(bad, 0);
 }
 
-static int setup_full(void **state) { (void)state; mode = "full"; return 0; }
-static int setup_reduced(void **state) { (void)state; mode = "reduced"; return 0; }
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,9 +434,9 @@ int main(void)
 	int failed = 0;
 
 	if (!*tu_full_isolation_missing())
-		failed += cmocka_run_group_tests_name("accounting (full isolation)", tests, setup_full, NULL);
+		failed += cmocka_run_group_tests_name("accounting (full isolation)", tests, tu_setup_full, NULL);
 	else
 		fprintf(stderr, "SKIPPED: accounting (full isolation): %s\n", tu_full_isolation_missing());
-	failed += cmocka_run_group_tests_name("accounting (reduced isolation)", tests, setup_reduced, NULL);
+	failed += cmocka_run_group_tests_name("accounting (reduced isolation)", tests, tu_setup_reduced, NULL);
 	return failed;
 }

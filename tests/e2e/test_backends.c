@@ -22,7 +22,6 @@
 
 static const char *const dirs[] = { "trace", "trace_hot", "accounting" };
 static const char *const hot_groups[] = { "futex", "io", "hot" };
-static const char *mode;
 
 static bool is_hot_group(const char *g)
 {
@@ -32,27 +31,17 @@ static bool is_hot_group(const char *g)
 	return false;
 }
 
-static int words(const char *value, char *buf, size_t size, char **w, int max)
-{
-	int n = 0;
-
-	snprintf(buf, size, "%s", value ? value : "");
-	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t && n < max; t = strtok_r(NULL, " ", &save))
-		w[n++] = t;
-	return n;
-}
-
 static json_t *run(const char *rel, const struct fixture_header *h, const char *backend, bool hot)
 {
 	char fbuf[512], abuf[512];
 	char *flags[24], *args[24];
 	const char *extra[40];
-	int n = 0, nf = words(fh_get(h, "flags"), fbuf, sizeof(fbuf), flags, 20);
-	int na = words(fh_get(h, "args"), abuf, sizeof(abuf), args, 20);
+	int n = 0, nf = tu_words(fh_get(h, "flags"), fbuf, sizeof(fbuf), flags, 20);
+	int na = tu_words(fh_get(h, "args"), abuf, sizeof(abuf), args, 20);
 
 	args[na] = NULL;
 	extra[n++] = "--isolation";
-	extra[n++] = mode;
+	extra[n++] = tu_mode;
 	extra[n++] = hot ? "--trace-hot" : "--trace";
 	for (int i = 0; i < nf; i++)
 		extra[n++] = flags[i];
@@ -137,7 +126,7 @@ static void test_backends_count_alike(void **state)
 			snprintf(src, sizeof(src), "%s/%s", path, de->d_name);
 			tu_fixture_header(src, &h);
 			/* A fixture that reduced isolation refuses says so itself. */
-			if (strcmp(mode, "reduced") == 0 && fh_get(&h, "expect-reduced"))
+			if (strcmp(tu_mode, "reduced") == 0 && fh_get(&h, "expect-reduced"))
 				continue;
 			for (int hot = 0; hot < 2; hot++) {
 				json_t *a = run(rel, &h, "notify", hot), *b = run(rel, &h, "ebpf", hot);
@@ -147,7 +136,7 @@ static void test_backends_count_alike(void **state)
 				runs++;
 				if (strcmp(tu_str(a, "tracer_by"), "seccomp-notify") != 0 ||
 				    strcmp(tu_str(b, "tracer_by"), "ebpf") != 0) {
-					fprintf(stderr, "%s (%s): tracer_by %s and %s\n", rel, mode,
+					fprintf(stderr, "%s (%s): tracer_by %s and %s\n", rel, tu_mode,
 						tu_str(a, "tracer_by"), tu_str(b, "tracer_by"));
 					bad++;
 				}
@@ -155,7 +144,7 @@ static void test_backends_count_alike(void **state)
 					char *ta = json_dumps(ca, JSON_SORT_KEYS | JSON_COMPACT);
 					char *tb = json_dumps(cb, JSON_SORT_KEYS | JSON_COMPACT);
 
-					fprintf(stderr, "%s (%s%s): notify %s\n  ebpf %s\n", rel, mode,
+					fprintf(stderr, "%s (%s%s): notify %s\n  ebpf %s\n", rel, tu_mode,
 						hot ? ", --trace-hot" : "", ta, tb);
 					free(ta);
 					free(tb);
@@ -169,7 +158,7 @@ static void test_backends_count_alike(void **state)
 		}
 		closedir(dir);
 	}
-	fprintf(stderr, "%d fixture runs compared (%s isolation), %d differ\n", runs, mode, bad);
+	fprintf(stderr, "%d fixture runs compared (%s isolation), %d differ\n", runs, tu_mode, bad);
 	assert_true(runs > 30);
 	assert_int_equal(bad, 0);
 }
@@ -264,20 +253,6 @@ static void test_backends_auto_uses_ebpf_where_it_pays(void **state)
 	tu_sh("rm -rf %s", dir);
 }
 
-static int setup_full(void **state)
-{
-	(void)state;
-	mode = "full";
-	return 0;
-}
-
-static int setup_reduced(void **state)
-{
-	(void)state;
-	mode = "reduced";
-	return 0;
-}
-
 /* Why the eBPF backend cannot be used here ("" when it can). */
 static const char *ebpf_missing(void)
 {
@@ -311,10 +286,10 @@ int main(void)
 		return 0;
 	}
 	if (!*tu_full_isolation_missing())
-		failed += cmocka_run_group_tests_name("backends (full isolation)", tests, setup_full, NULL);
+		failed += cmocka_run_group_tests_name("backends (full isolation)", tests, tu_setup_full, NULL);
 	else
 		fprintf(stderr, "SKIPPED: backends (full isolation): %s\n", tu_full_isolation_missing());
-	failed += cmocka_run_group_tests_name("backends (reduced isolation)", tests, setup_reduced, NULL);
+	failed += cmocka_run_group_tests_name("backends (reduced isolation)", tests, tu_setup_reduced, NULL);
 	const struct CMUnitTest auto_tests[] = {
 		cmocka_unit_test(test_backends_auto_uses_ebpf_where_it_pays),
 	};

@@ -5,7 +5,6 @@
  */
 #include "testutil.h"
 
-static const char *mode;	/* "full" or "reduced" for the running group */
 static char full_why[512];
 
 static json_t *run(const char *fixture, const char *const *extra_in, const char *const *args,
@@ -16,14 +15,14 @@ static json_t *run(const char *fixture, const char *const *extra_in, const char 
 	char *prog = tu_fixture(fixture);
 
 	extra[n++] = "--isolation";
-	extra[n++] = mode;
+	extra[n++] = tu_mode;
 	for (int i = 0; extra_in && extra_in[i] && n < 22; i++)
 		extra[n++] = extra_in[i];
 	extra[n] = NULL;
 	json_t *j = tu_run_json(extra, prog, args, in);
 
 	free(prog);
-	assert_string_equal(tu_str(j, "isolation"), mode);
+	assert_string_equal(tu_str(j, "isolation"), tu_mode);
 	return j;
 }
 
@@ -200,7 +199,7 @@ static void test_run_never_as_root_and_clean_environment(void **state)
 	assert_non_null(strstr(out, "env PATH="));
 	/* The grader's own environment does not leak in. */
 	assert_null(strstr(out, "IPCGRADE="));
-	if (strcmp(mode, "full") == 0)
+	if (strcmp(tu_mode, "full") == 0)
 		assert_non_null(strstr(out, "cwd=/box\n"));
 	json_decref(j);
 }
@@ -235,20 +234,6 @@ static void test_run_missing_program(void **state)
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.err, "cannot find the program '/no/such/file'"));
 	tu_free(&r);
-}
-
-static int setup_full(void **state)
-{
-	(void)state;
-	mode = "full";
-	return 0;
-}
-
-static int setup_reduced(void **state)
-{
-	(void)state;
-	mode = "reduced";
-	return 0;
 }
 
 /* Skip the full-isolation group, loudly, where the machine cannot do it. */
@@ -290,10 +275,10 @@ int main(void)
 	if (full_why[0]) {
 		const struct CMUnitTest skipped[] = { cmocka_unit_test(test_full_isolation_available) };
 
-		failed += cmocka_run_group_tests_name("run (full isolation)", skipped, setup_full, NULL);
+		failed += cmocka_run_group_tests_name("run (full isolation)", skipped, tu_setup_full, NULL);
 	} else {
-		failed += cmocka_run_group_tests_name("run (full isolation)", full, setup_full, NULL);
+		failed += cmocka_run_group_tests_name("run (full isolation)", full, tu_setup_full, NULL);
 	}
-	failed += cmocka_run_group_tests_name("run (reduced isolation)", reduced, setup_reduced, NULL);
+	failed += cmocka_run_group_tests_name("run (reduced isolation)", reduced, tu_setup_reduced, NULL);
 	return failed;
 }

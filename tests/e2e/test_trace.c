@@ -20,8 +20,6 @@ struct fixture {
 	bool has_out;
 };
 
-static const char *mode;
-
 static int load_fixtures(struct fixture *fx, int max)
 {
 	DIR *d = opendir("tests/fixtures/trace");
@@ -73,14 +71,14 @@ static int check_fixture(const struct fixture *x)
 	int bad = 0;
 
 	snprintf(path, sizeof(path), "tests/fixtures/trace/%s.c", x->name);
-	if (strcmp(mode, "reduced") == 0 && *tu_reduced_mqueue_missing() && tu_file_has(path, "mq_open")) {
+	if (strcmp(tu_mode, "reduced") == 0 && *tu_reduced_mqueue_missing() && tu_file_has(path, "mq_open")) {
 		fprintf(stderr, "SKIPPED %s (reduced): mq_open is refused in reduced isolation here: %s\n", x->name,
 			tu_reduced_mqueue_missing());
 		return 0;
 	}
 	snprintf(path, sizeof(path), "trace/%s", x->name);
 	prog = tu_fixture(path);
-	json_t *j = tu_run_json((const char *[]){ "--isolation", mode, NULL }, prog, NULL, NULL);
+	json_t *j = tu_run_json((const char *[]){ "--isolation", tu_mode, NULL }, prog, NULL, NULL);
 	json_t *ipc = json_object_get(j, "ipc");
 	json_t *events = json_object_get(j, "events");
 
@@ -109,7 +107,7 @@ static int check_fixture(const struct fixture *x)
 		long long seen = g >= 10 ? tu_int(j, groups[g]) : tu_int(ipc, groups[g]);
 
 		if (seen != want) {
-			fprintf(stderr, "%s (%s): %s expected %lld, saw %lld\n", x->name, mode, groups[g],
+			fprintf(stderr, "%s (%s): %s expected %lld, saw %lld\n", x->name, tu_mode, groups[g],
 				want, seen);
 			bad++;
 		}
@@ -123,7 +121,7 @@ static int check_fixture(const struct fixture *x)
 			calls_of(events, 1, got, sizeof(got));
 			if (strcmp(got, spec) != 0) {
 				fprintf(stderr, "%s (%s): calls of pid 1: expected '%s', saw '%s'\n", x->name,
-					mode, spec, got);
+					tu_mode, spec, got);
 				bad++;
 			}
 		} else {
@@ -147,7 +145,7 @@ static int check_fixture(const struct fixture *x)
 				calls_of(events, pid, got, sizeof(got));
 				if (strcmp(got, want) != 0) {
 					fprintf(stderr, "%s (%s): calls of pid %d: expected '%s', saw '%s'\n",
-						x->name, mode, pid, want, got);
+						x->name, tu_mode, pid, want, got);
 					bad++;
 				}
 			}
@@ -182,7 +180,7 @@ static void test_trace_fixtures_give_exact_counts_and_calls(void **state)
 	for (int i = 0; i < n; i++)
 		bad += check_fixture(&fx[i]) ? 1 : 0;
 	if (bad)
-		fprintf(stderr, "%d of %d trace fixtures differ (%s isolation)\n", bad, n, mode);
+		fprintf(stderr, "%d of %d trace fixtures differ (%s isolation)\n", bad, n, tu_mode);
 	assert_int_equal(bad, 0);
 }
 
@@ -191,8 +189,8 @@ static void test_trace_hot_calls_only_on_request(void **state)
 {
 	(void)state;
 	char *prog = tu_fixture("trace/sem_sysv");
-	json_t *cold = tu_run_json((const char *[]){ "--isolation", mode, NULL }, prog, NULL, NULL);
-	json_t *hot = tu_run_json((const char *[]){ "--isolation", mode, "--trace-hot", NULL }, prog, NULL, NULL);
+	json_t *cold = tu_run_json((const char *[]){ "--isolation", tu_mode, NULL }, prog, NULL, NULL);
+	json_t *hot = tu_run_json((const char *[]){ "--isolation", tu_mode, "--trace-hot", NULL }, prog, NULL, NULL);
 	size_t cold_semop = 0, hot_semop = 0;
 	json_t *ev;
 	size_t i;
@@ -219,7 +217,7 @@ static void test_trace_hot_io_follows_fd_reuse(void **state)
 {
 	(void)state;
 	char *prog = tu_fixture("trace_hot/fd_reuse");
-	json_t *j = tu_run_json((const char *[]){ "--isolation", mode, "--trace-hot", NULL }, prog, NULL, NULL);
+	json_t *j = tu_run_json((const char *[]){ "--isolation", tu_mode, "--trace-hot", NULL }, prog, NULL, NULL);
 	char calls[256] = "";
 	json_t *ev;
 	size_t i;
@@ -255,7 +253,7 @@ static struct proc_out run_text(const char *fixture, const char *flag, const cha
 		argv[n++] = timeout_ms;
 	}
 	argv[n++] = "--isolation";
-	argv[n++] = mode;
+	argv[n++] = tu_mode;
 	argv[n++] = "--";
 	argv[n++] = prog;
 	argv[n] = NULL;
@@ -355,9 +353,6 @@ static void test_trace_timeline_shows_process_ends(void **state)
 	tu_free(&r);
 }
 
-static int setup_full(void **state) { (void)state; mode = "full"; return 0; }
-static int setup_reduced(void **state) { (void)state; mode = "reduced"; return 0; }
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,9 +366,9 @@ int main(void)
 	int failed = 0;
 
 	if (!*tu_full_isolation_missing())
-		failed += cmocka_run_group_tests_name("trace (full isolation)", tests, setup_full, NULL);
+		failed += cmocka_run_group_tests_name("trace (full isolation)", tests, tu_setup_full, NULL);
 	else
 		fprintf(stderr, "SKIPPED: trace (full isolation): %s\n", tu_full_isolation_missing());
-	failed += cmocka_run_group_tests_name("trace (reduced isolation)", tests, setup_reduced, NULL);
+	failed += cmocka_run_group_tests_name("trace (reduced isolation)", tests, tu_setup_reduced, NULL);
 	return failed;
 }
